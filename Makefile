@@ -1,0 +1,60 @@
+# Quick start:  make translate   (sample articles in data/raw -> data/out)
+#               make test
+# Batch:        make batch IN=dir OUT=dir [ARGS="--model-dir DIR --beam 1"]   (make -j2 works)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIPELINE := $(BIN)/pipeline
+STAMP  := $(VENV)/.installed
+IN     ?= data/raw
+OUT    ?= data/out
+ARGS   ?=
+
+SRCS := $(wildcard $(IN)/*.txt)
+OUTS := $(patsubst $(IN)/%.txt,$(OUT)/%.jsonl,$(SRCS))
+
+.PHONY: install translate batch demo test lock fetch verify clean
+
+# torch first, pinned: any other torch spec pulls gigabytes of CUDA packages.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+# Pins the model on first use (needs network), then translates incrementally.
+translate: | $(STAMP)
+	$(PIPELINE) models lock --if-unpinned
+	$(MAKE) batch IN=data/raw OUT=data/out
+
+batch: $(OUTS)
+
+# One pattern rule per article: a new pin in models.lock re-translates everything.
+$(OUT)/%.jsonl: $(IN)/%.txt models.lock | $(STAMP)
+	$(PIPELINE) translate "$<" -o "$(OUT)" $(ARGS)
+
+demo: | $(STAMP)
+	$(PIPELINE) demo -i data/raw -o data/demo
+
+test: | $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lock: | $(STAMP)
+	$(PIPELINE) models lock
+
+fetch: | $(STAMP)
+	$(PIPELINE) models fetch
+
+verify: | $(STAMP)
+	$(PIPELINE) verify $(wildcard $(OUT)/*.jsonl)
+
+clean:
+	rm -rf data/out data/demo .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

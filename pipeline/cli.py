@@ -1,0 +1,216 @@
+"""Command-line interface: thin typer commands over the library functions.
+
+Heavy libraries (torch, transformers) are imported inside the commands that need them, so
+``pipeline --help`` starts fast. Library errors become one ``error:`` line and an exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import PipelineError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Translate German news articles to English, one traceable record per sentence.")
+models_app = typer.Typer(no_args_is_help=True, help="Pin, fetch and verify the translation model.")
+app.add_typer(models_app, name="models")
+
+LockOpt = Annotated[Path, typer.Option("--lock", help="models.lock to use.",
+                                       envvar="PIPELINE_LOCK")]
+
+
+class SplitFormat(str, Enum):
+    text = "text"
+    jsonl = "jsonl"
+
+
+def _fail(exc: PipelineError) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def cache_dir() -> Path:
+    """The pipeline's own cache ($PIPELINE_CACHE, else ~/.cache/pipeline)."""
+    return Path(os.environ.get("PIPELINE_CACHE") or Path.home() / ".cache" / "pipeline")
+
+
+@app.command()
+def split(
+    input: Annotated[str, typer.Argument(help="A UTF-8 text file, or - for standard input.")],
+    format: Annotated[SplitFormat, typer.Option("--format", "-f")] = SplitFormat.text,
+    encoding: Annotated[str, typer.Option(help="Input encoding.")] = "utf-8",
+) -> None:
+    """Split an article into sentences (one per line, or JSON objects with offsets)."""
+    from .document import Document
+    from .segment import DEFAULT
+
+    try:
+        if input == "-":
+            doc = Document.from_bytes(sys.stdin.buffer.read(), "<stdin>", encoding)
+        else:
+            doc = Document.from_path(input, encoding)
+    except PipelineError as exc:
+        _fail(exc)
+    for s in DEFAULT.split(doc.text):
+        if format is SplitFormat.jsonl:
+            typer.echo(json.dumps({"index": s.index, "paragraph": s.paragraph, "kind": s.kind,
+                                   "start": s.start, "end": s.end, "text": doc.slice(s)},
+                                  ensure_ascii=False))
+        else:
+            typer.echo(doc.slice(s).replace("\n", " "))
+
+
+@app.command()
+def translate(
+    inputs: Annotated[list[Path], typer.Argument(help="Text files, or directories of *.txt.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("out"),
+    model_dir: Annotated[Optional[Path], typer.Option(
+        help="A local MarianMT directory (save_pretrained) instead of the pinned model.")] = None,
+    beam: Annotated[Optional[int], typer.Option(
+        help="Beam size (default: the model's generation config).", min=1)] = None,
+    engine: Annotated[str, typer.Option(help="Translation engine.")] = "transformers",
+    threads: Annotated[Optional[int], typer.Option(help="CPU threads for the engine.", min=1)] = None,
+    encoding: Annotated[str, typer.Option(help="Input encoding (e.g. cp1252 for old archives).")] = "utf-8",
+    lock: LockOpt = Path("models.lock"),
+) -> None:
+    """Translate articles; write <stem>.jsonl (canonical records) and <stem>.tsv per input."""
+    from . import model as model_mod
+    from .provenance import Provenance
+    from .run import collect_inputs, translate_files
+    from .segment import DEFAULT as splitter
+
+    try:
+        paths = collect_inputs(inputs)
+        source = model_mod.resolve(model_dir, lock)
+    except PipelineError as exc:
+        _fail(exc)
+
+    def engine_factory():
+        from .translate import load_engine
+
+        return load_engine(engine, source, beam=beam, threads=threads)
+
+    def provenance_for(eng) -> Provenance:
+        return Provenance(model=source.provenance(), engine=eng.settings(), splitter=splitter.name)
+
+    try:
+        summary = translate_files(paths, output, engine_factory, provenance_for, splitter,
+                                  encoding=encoding)
+    except PipelineError as exc:
+        _fail(exc)
+    typer.echo(summary.line(), err=True)
+    if not summary.ok:
+        for path, why in summary.failed:
+            typer.echo(f"failed: {path}: {why.removeprefix(str(path) + ': ')}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def verify(
+    records: Annotated[list[Path], typer.Argument(help="Record files (<stem>.jsonl).")],
+    lock: LockOpt = Path("models.lock"),
+) -> None:
+    """Check records against their source files, themselves and the model they name."""
+    from .verify import verify_records
+
+    for path in records:
+        try:
+            n = verify_records(path, lock)
+        except PipelineError as exc:
+            _fail(exc)
+        typer.echo(f"ok: {path} ({n} records)")
+
+
+@app.command()
+def demo(
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path("data/demo"),
+    inputs: Annotated[Path, typer.Option("--input", "-i", help="Articles to run on.")] = Path("data/raw"),
+) -> None:
+    """Run the whole pipeline offline with a tiny random model built locally.
+
+    Its English is random tokens, NOT a translation: it shows the pipeline working where the
+    real model cannot be downloaded."""
+    from .tiny import build_model
+
+    model_path = cache_dir() / "demo-model"
+    if not (model_path / "config.json").is_file():
+        typer.echo(f"building a tiny random Marian model in {model_path} ...", err=True)
+        texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(inputs.glob("*.txt"))]
+        build_model(model_path, [line for t in texts for line in t.splitlines()])
+    typer.echo("DEMO: the English below comes from a tiny RANDOM model. It is NOT a translation.",
+               err=True)
+    translate(inputs=[inputs], output=output, model_dir=model_path, beam=None,
+              engine="transformers", threads=None, encoding="utf-8", lock=Path("models.lock"))
+
+
+@models_app.command("lock")
+def models_lock(
+    lock: LockOpt = Path("models.lock"),
+    revision: Annotated[str, typer.Option(help="Branch, tag or commit to pin.")] = "main",
+    if_unpinned: Annotated[bool, typer.Option(
+        "--if-unpinned", help="Do nothing when the lock is already fully pinned.")] = False,
+) -> None:
+    """Resolve the model's revision and file digests from the hub (needs network); rewrite the lock."""
+    from .lock import read_lock, write_lock
+    from .model import lock_from_hub
+
+    try:
+        current = read_lock(lock)
+        if if_unpinned and current.pinned:
+            typer.echo(f"{lock}: {current.repo}@{current.revision} already pinned")
+            return
+        new = lock_from_hub(current.repo, revision, current.license)
+        write_lock(new, lock)
+    except PipelineError as exc:
+        _fail(exc)
+    typer.echo(f"{lock}: pinned {new.repo}@{new.revision} ({len(new.files)} files)")
+
+
+@models_app.command("fetch")
+def models_fetch(lock: LockOpt = Path("models.lock")) -> None:
+    """Download exactly the pinned files into the Hugging Face cache and check them."""
+    from .lock import read_lock
+    from .model import fetch
+
+    try:
+        path = fetch(read_lock(lock))
+    except PipelineError as exc:
+        _fail(exc)
+    typer.echo(f"ok: {path}")
+
+
+@models_app.command("verify")
+def models_verify(
+    lock: LockOpt = Path("models.lock"),
+    model_dir: Annotated[Optional[Path], typer.Option(help="Check this directory instead.")] = None,
+) -> None:
+    """Check offline that the cached model files match the lock (or list a directory's digests)."""
+    from .lock import read_lock
+    from .model import from_directory, from_lock
+
+    try:
+        if model_dir is not None:
+            source = from_directory(model_dir)
+            for name, digest in sorted(source.files.items()):
+                typer.echo(f"{digest}  {name}")
+            return
+        current = read_lock(lock)
+        if not current.pinned:
+            typer.echo(f"{lock}: {current.repo}: {', '.join(current.missing())} not pinned: run "
+                       "`make lock` (or `pipeline models lock`) with network", err=True)
+            raise typer.Exit(2)
+        source = from_lock(current, download=False)
+    except PipelineError as exc:
+        _fail(exc)
+    typer.echo(f"ok: {source.repo}@{source.revision}: {len(source.files)} files match {lock}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,97 @@
+"""Documents and the sentences inside them.
+
+A :class:`Document` is the decoded text of one input file plus the sha256 of its exact bytes.
+A :class:`Sentence` is a half-open span ``[start, end)`` of code points into ``Document.text``;
+its text is always sliced from the document, never stored beside it, so offsets cannot drift.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+BOM = "\ufeff"
+
+#: Kinds of unit the splitter distinguishes; outputs may show or skip them.
+KINDS = ("sentence", "heading", "list_item", "boilerplate")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One source unit: 0-based ``index`` in the document, 0-based ``paragraph``,
+    half-open code-point offsets, and its ``kind``."""
+
+    index: int
+    paragraph: int
+    start: int
+    end: int
+    kind: str = "sentence"
+
+    def text(self, doc_text: str) -> str:
+        """The sentence as it stands in ``doc_text``."""
+        return doc_text[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded input file. ``text`` excludes a leading BOM; offsets count from after it."""
+
+    path: str
+    sha256: str
+    text: str
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: str, encoding: str = "utf-8") -> Document:
+        """Decode ``data`` strictly; a byte that does not decode is an :class:`InputError`
+        naming the file and the byte position."""
+        digest = hashlib.sha256(data).hexdigest()
+        nul = data.find(b"\x00", 0, 8192)
+        if nul >= 0:
+            raise InputError(f"{path}: looks like a binary file (NUL byte at byte position {nul}); "
+                             "expected German plain text")
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            hint = (" (if the file is Windows-1252 or Latin-1, pass --encoding cp1252)"
+                    if encoding.lower().replace("-", "") in ("utf8", "utf8sig") else "")
+            raise InputError(
+                f"{path}: not valid {encoding}: byte 0x{data[exc.start]:02x} at byte position "
+                f"{exc.start} cannot be decoded{hint}"
+            ) from None
+        except LookupError:
+            raise InputError(f"{path}: unknown encoding {encoding!r}") from None
+        if text.startswith(BOM):
+            text = text[1:]
+        if not text.strip():
+            raise InputError(f"{path}: the file is empty or holds only whitespace; nothing to translate")
+        return cls(path=path, sha256=digest, text=text)
+
+    @classmethod
+    def from_path(cls, path: str | Path, encoding: str = "utf-8") -> Document:
+        """Read and decode one file; every failure is an :class:`InputError` naming it."""
+        p = Path(path)
+        try:
+            data = p.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{p}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"{p}: is a directory, expected a text file") from None
+        except OSError as exc:
+            raise InputError(f"{p}: cannot be read: {exc.strerror or exc}") from None
+        return cls.from_bytes(data, str(p), encoding)
+
+    def slice(self, sentence: Sentence) -> str:
+        """The text of ``sentence`` in this document."""
+        return self.text[sentence.start : sentence.end]
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file's bytes, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()

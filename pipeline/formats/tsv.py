@@ -1,0 +1,42 @@
+"""German<TAB>English, one pair per line. Backslash, tab, CR and LF inside text are escaped
+(\\\\, \\t, \\r, \\n) so that every line holds exactly one pair."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+SUFFIX = ".tsv"
+
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_TABLE = str.maketrans(_ESCAPES)
+
+
+def escape(text: str) -> str:
+    return text.translate(_TABLE)
+
+
+def unescape(text: str) -> str:
+    out = []
+    i = 0
+    rev = {v[1]: k for k, v in _ESCAPES.items()}
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text) and text[i + 1] in rev:
+            out.append(rev[text[i + 1]])
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def render(records: Iterable[dict]) -> str:
+    return "".join(f"{escape(r['source'])}\t{escape(r['target'])}\n" for r in records)
+
+
+def parse(text: str) -> list[tuple[str, str]]:
+    pairs = []
+    for line in text.split("\n")[:-1] if text.endswith("\n") else text.split("\n"):
+        src, _, tgt = line.partition("\t")
+        pairs.append((unescape(src), unescape(tgt)))
+    return pairs

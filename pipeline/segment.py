@@ -1,0 +1,294 @@
+"""German sentence splitter for news text.
+
+Units and paragraphs
+    Every line break ends a unit; a line holding only whitespace separates paragraphs. A line
+    without sentence-final punctuation (headline, byline, list item) is one unit of its own.
+
+Boundaries inside a line
+    A candidate is a run of ``. ! ? …`` followed by optional closing quotes, brackets, footnote
+    markers (``[6]``, ``¹``) and then whitespace. Whether it ends a sentence is decided from the
+    token before it and the token after it:
+
+    * after ``!``, ``?`` and ellipses: a boundary when the next token starts with a capital, a
+      digit or an opening quote/bracket (``„Wie?“, fragte sie`` has no whitespace after the closing
+      quote and ``„Wie?“ fragte sie`` continues in lower case, so neither splits);
+    * after a period: abbreviations (a case-aware list, multi-part ones such as ``z. B.`` and
+      ``u. a.`` joined over their spaces), ordinals and dates (``13. Februar``, ``im 19. Jh.``,
+      ``1. FC Köln``, ``am 24.09. los``), Roman numerals (``Ludwig XIV.``) and initials
+      (``J. R. R. Tolkien``) are ambiguous: they end a sentence only before a typical sentence
+      opener (``Er``, ``Die``, ``Doch`` …), or — for abbreviations such as ``usw.`` that usually
+      close a sentence — before any capital. Any other word with a period ends a sentence when
+      the next token starts with a capital, a digit or an opening quote/bracket.
+
+Numbers with inner separators (``12.000``, ``14.30 Uhr``, ``86,82``), URLs and e-mail addresses
+never contain a candidate, because a candidate needs whitespace after it.
+
+Offsets are produced during the one forward scan; nothing is searched for afterwards. ``kind``
+marks headings (a line that is one unit without final punctuation), list items (a line opened by a
+bullet, dash or number) and boilerplate (``Lesen Sie auch`` …).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .document import Sentence
+from .segment_data import (
+    BEFORE_NUMBER,
+    BOILERPLATE_PREFIXES,
+    FINAL,
+    MULTI_FINAL,
+    MULTI_NEVER,
+    NEVER_FINAL,
+    ORDINAL_NOUNS,
+    STARTERS,
+    WEAK,
+)
+
+_NEVER = NEVER_FINAL - WEAK - FINAL
+
+_OPEN = "\"'„“‚‘»«›‹([{"
+_CLOSE = "\"'“”‘’»«›‹)]}"
+_TERM = ".!?…‼⁇⁈⁉"
+
+# A candidate: [token][terminators][closers / footnote marks] followed by whitespace.
+# The token is the non-space run before the terminators (group 1).
+_CAND = re.compile(
+    r"(?<!\S)(\S*?)(?<![.!?…‼⁇⁈⁉])([.!?…‼⁇⁈⁉]++)"
+    r"((?:[\"'“”‘’»«›‹)\]}]|\[\d{1,3}\]|[¹²³⁰⁴-⁹]+)*)"
+    r"(?=\s)"
+)
+# What follows a candidate: whitespace, opening quotes/brackets, then the next token.
+_NEXT = re.compile(r"\s+((?:,,|[\"'„“‚‘»«›‹(\[{`])*)(\S*)")
+# A token made only of symbols/emoji that stays with the sentence before it (``Super! 👍 Weiter``).
+_TRAILING_SYMBOL = re.compile(r"[^\w\s\"'„“‚‘»«›‹(\[{@#§$€£%&*+\-–—•·▪►▶/\\<>|~^]+")
+_ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
+_DATE_PART = re.compile(r"\d{1,2}\.\d{1,2}")  # "24.09" in "am 24.09. los"
+_NUMBER = re.compile(r"[\d.,:/'’]+")
+# Up to four short dotted parts right before a token: "z. " in "z. B.", "u. " in "u. a."
+_MULTI_PREFIX = re.compile(r"(?:(?<![\w.])\w{1,3}\.\s?){1,4}\Z")
+_LIST_MARK = re.compile(r"\s*(?:[-–—•·▪►▶*+]|\d{1,3}[.)]|[a-zA-Z][.)])\s")
+_BULLETS_ONLY = re.compile(r"[\s\-–—•·▪►▶*+]*\Z")
+_STRIP_OPEN = "\"'„“‚‘»«›‹([{"
+_STRIP_CLOSE = "\"'“”‘’»«›‹)]}"
+_FINAL_PUNCT = frozenset(_TERM + ":;")
+
+
+def _is_cap(word: str) -> bool:
+    """Does ``word`` look like the start of a sentence: capital letter, or ``iPhone``-style."""
+    c = word[0]
+    if c.isupper():
+        return True
+    return len(word) > 1 and c.islower() and word[1].isupper()
+
+
+class GermanSplitter:
+    """Rule-based German splitter; ``name`` is the versioned identity recorded in provenance."""
+
+    name = "pipeline-de/1.0"
+
+    def split(self, text: str) -> list[Sentence]:
+        out: list[Sentence] = []
+        paragraph = 0
+        seen_text = False
+        blank_pending = False
+        offset = 0
+        for raw in text.splitlines(keepends=True):
+            line_start = offset
+            offset += len(raw)
+            line = raw.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+            if not line or line.isspace():
+                if seen_text:
+                    blank_pending = True
+                continue
+            if blank_pending:
+                paragraph += 1
+                blank_pending = False
+            seen_text = True
+            spans = self._split_line(line)
+            kind = self._line_kind(line, len(spans))
+            for s, e in spans:
+                out.append(Sentence(len(out), paragraph, line_start + s, line_start + e, kind))
+        return out
+
+    # ------------------------------------------------------------------ one line
+
+    def _split_line(self, line: str) -> list[tuple[int, int]]:
+        n = len(line)
+        start = 0
+        while start < n and line[start].isspace():
+            start += 1
+        end_of_line = n
+        while end_of_line > start and line[end_of_line - 1].isspace():
+            end_of_line -= 1
+        spans: list[tuple[int, int]] = []
+        if "." not in line and "!" not in line and "?" not in line and "…" not in line and \
+                "‼" not in line and "⁇" not in line and "⁈" not in line and "⁉" not in line:
+            return [(start, end_of_line)] if start < end_of_line else spans
+        for m in _CAND.finditer(line, start):
+            cut = m.end()
+            if cut >= end_of_line:
+                break
+            nxt = _NEXT.match(line, cut)
+            if nxt is None:  # pragma: no cover - the candidate is followed by whitespace
+                continue
+            opener, word = nxt.group(1), nxt.group(2)
+            # a symbol/emoji token after the terminator stays with the sentence before it
+            if not opener and word and _TRAILING_SYMBOL.fullmatch(word):
+                after = _NEXT.match(line, nxt.end())
+                if after is None:
+                    continue
+                if self._boundary(line, start, m, after.group(1), after.group(2)):
+                    cut = nxt.end()
+                    if cut >= end_of_line:
+                        break
+                    spans.append((start, cut))
+                    start = after.start(1)
+                continue
+            if self._boundary(line, start, m, opener, word):
+                spans.append((start, cut))
+                start = nxt.start(1)
+        if start < end_of_line:
+            spans.append((start, end_of_line))
+        return spans
+
+    def _boundary(self, line: str, seg_start: int, m: re.Match[str], opener: str, word: str) -> bool:
+        """Does candidate ``m`` end a sentence, given the next token ``opener`` + ``word``?"""
+        tok, term, closers = m.group(1), m.group(2), m.group(3)
+        if not word:
+            if not opener:
+                return False
+            word = opener
+        first = word[0]
+        if not opener and first.islower() and not (len(word) > 1 and word[1].isupper()):
+            return False  # a sentence does not go on in lower case
+        cap_next = bool(opener) or first.isupper() or first.isdigit() or (len(word) > 1 and word[1].isupper())
+        if not cap_next:
+            # next token starts with a symbol: a dash, bullet, hashtag or mention after a full stop
+            # or !/? starts a new unit; anything else (``€``, ``%``, ``,``) continues the sentence
+            if first in "#@•▪►▶–—" and (term[-1] in "!?…" or not self._ambiguous(line, seg_start, m, word)):
+                return True
+            return False
+        if term[0] != "." or len(term) > 1:
+            # "!", "?", "…", "..." and mixtures: end of sentence before a capital or an opening
+            # quote, except a bracketed aside "ein(!) Satz" or an elision "(...)"
+            return not tok.endswith(("(", "["))
+        if closers and closers[0] in _STRIP_CLOSE and not closers.startswith(("]", ")", "}")):
+            # "Lust.“ Wir" – a quotation closed after its period; an abbreviation inside quotes
+            # before the closing mark is rare
+            return True
+        kind = self._period_kind(line, seg_start, m, word)
+        if kind == "strong":
+            return True
+        if kind == "final":
+            return True
+        if kind == "weak":
+            w = word.strip(_STRIP_CLOSE + ".,;:!?")
+            return w in STARTERS or (bool(opener) and opener[0] in "„»\"“«")
+        if kind == "ordinal":
+            w = word.strip(_STRIP_CLOSE + ".,;:!?")
+            return w in STARTERS or bool(opener)
+        return False  # "never"
+
+    def _ambiguous(self, line: str, seg_start: int, m: re.Match[str], word: str) -> bool:
+        return self._period_kind(line, seg_start, m, word) != "strong"
+
+    def _period_kind(self, line: str, seg_start: int, m: re.Match[str], word: str) -> str:
+        """Classify the token before a single period: ``strong`` (an ordinary word: the period
+        ends the sentence), ``final`` (an abbreviation that usually ends one), ``weak`` (an
+        abbreviation, initial or numeral that ends one only before a sentence opener),
+        ``ordinal`` (a number used as an ordinal) or ``never``."""
+        tok = m.group(1)
+        core = tok.lstrip(_STRIP_OPEN)
+        if not core:
+            return "strong"
+        next_digit = word[0].isdigit()
+        first = core[0]
+        if first in "-–—/" and len(core) > 1 and core[1].isdigit():
+            core = core.lstrip("-–—/")  # the second ordinal of a range: "1.–3. Jahrhundert"
+            first = core[0]
+        if first.isdigit():
+            if core.isdigit():
+                tok_start = m.start(1) + (len(tok) - len(core))
+                if _BULLETS_ONLY.match(line, seg_start, tok_start):
+                    return "never"  # "1. FC Köln", "• 3. Seien Sie …": an enumeration label
+                if next_digit and len(core) <= 2:
+                    return "never"  # "am 1. 1. 2026"
+                w = word.rstrip(".,;:!?")
+                if w in ORDINAL_NOUNS:
+                    return "never"
+                if len(core) <= 3:
+                    return "ordinal"
+                return "strong"
+            if _DATE_PART.fullmatch(core):
+                return "ordinal"  # "am 24.09. los", "auf den 3.10. datiert"
+            if _NUMBER.fullmatch(core):
+                return "strong"  # "12.000.", "12.03.2023.", "3:1."
+            return "strong"  # "1a.", "10er."
+        if len(core) <= 5 and "." in core or (len(core) <= 4 and first.isalpha()):
+            # abbreviations written with dots (z.B, u.a, Dipl.-Ing) or short words
+            key = core.replace(".", "")
+            if "." in core:
+                if key in MULTI_NEVER:
+                    return "never"
+                if key in MULTI_FINAL:
+                    return "weak"
+            elif len(core) <= 3:
+                pre = _MULTI_PREFIX.search(line, max(0, m.start(1) - 16), m.start(1))
+                if pre is not None:
+                    joined = "".join(ch for ch in pre.group() if ch.isalnum()) + core
+                    if joined in MULTI_NEVER:
+                        return "never"
+                    if joined in MULTI_FINAL:
+                        return "weak"
+        if core in BEFORE_NUMBER:
+            if next_digit:
+                return "never"
+            if core in _NEVER or len(core) == 1:
+                return "weak"
+            return "strong"
+        if core in _NEVER:
+            return "never"
+        if core in FINAL:
+            return "final"
+        if core in WEAK:
+            return "weak"
+        if first.isupper() and core[1:].islower():
+            low = core.lower()
+            if low in _NEVER:
+                return "never"
+            if low in FINAL:
+                return "final"
+        if len(core) == 1 and first.isalpha():
+            return "weak"  # an initial ("J. R. R. Tolkien") or a part of "z. B." / "u. a."
+        if _ROMAN.fullmatch(core):
+            return "weak"  # "Ludwig XIV.", "des III. Geschwaders"
+        if "." in core:
+            parts = core.split(".")
+            if "@" not in core and "/" not in core and all(len(p) <= 4 and p.isalpha() for p in parts if p):
+                return "weak"  # unknown dotted abbreviation ("U.S.", "i.d.R")
+            return "strong"  # a domain, file name or e-mail address at the end of a sentence
+        return "strong"
+
+    # ------------------------------------------------------------------ kinds
+
+    @staticmethod
+    def _line_kind(line: str, units: int) -> str:
+        body = line.strip()
+        if body.startswith(BOILERPLATE_PREFIXES):
+            return "boilerplate"
+        if _LIST_MARK.match(line):
+            return "list_item"
+        if units == 1:
+            last = body.rstrip(_STRIP_CLOSE + "¹²³⁰⁴⁵⁶⁷⁸⁹")
+            if not last or last[-1] not in _FINAL_PUNCT:
+                return "heading"
+        return "sentence"
+
+
+DEFAULT = GermanSplitter()
+
+
+def split(text: str) -> list[Sentence]:
+    """Split ``text`` with the default splitter."""
+    return DEFAULT.split(text)

@@ -1,0 +1,47 @@
+"""Shared fixtures: a tiny random MarianMT model built from the repo's own German text and
+loaded through exactly the code the real model uses."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "data" / "raw"
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A save_pretrained MarianMT directory: sentencepiece trained on data/raw, random weights."""
+    from pipeline.tiny import build_model, repo_text
+
+    return build_model(tmp_path_factory.mktemp("tiny") / "model", repo_text(ROOT), seed=0)
+
+
+@pytest.fixture()
+def model_copy(tiny_model, tmp_path) -> Path:
+    """A private copy of the tiny model that a test may tamper with."""
+    dst = tmp_path / "model"
+    shutil.copytree(tiny_model, dst)
+    return dst
+
+
+@pytest.fixture()
+def seeds(tmp_path) -> Path:
+    """The two seed articles copied into a scratch directory."""
+    d = tmp_path / "raw"
+    d.mkdir()
+    for p in SEEDS.glob("*.txt"):
+        shutil.copy(p, d / p.name)
+    return d
+
+
+@pytest.fixture(autouse=True)
+def _isolated_caches(tmp_path, monkeypatch):
+    """Never touch the user's caches or the network from tests."""
+    monkeypatch.setenv("PIPELINE_CACHE", str(tmp_path / "pipeline-cache"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")

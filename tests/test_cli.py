@@ -1,0 +1,179 @@
+"""End to end through the CLI: translate the seeds with --model-dir, verify, and error paths."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.formats import tsv
+
+runner = CliRunner()
+
+REQUIRED = {"doc_sha256", "doc_path", "index", "paragraph", "start", "end", "source", "target",
+            "model", "engine", "splitter", "flags"}
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture()
+def translated(tiny_model, seeds, tmp_path):
+    out = tmp_path / "out"
+    res = run("translate", seeds, "-o", out, "--model-dir", tiny_model)
+    assert res.exit_code == 0, res.output
+    return seeds, out
+
+
+def test_translate_writes_valid_records(translated):
+    seeds, out = translated
+    for src in sorted(seeds.glob("*.txt")):
+        text = src.read_text(encoding="utf-8")
+        records = [json.loads(line) for line in (out / f"{src.stem}.jsonl").read_text().splitlines()]
+        assert records
+        assert [r["index"] for r in records] == list(range(len(records)))
+        prev = 0
+        for r in records:
+            assert REQUIRED <= set(r)
+            assert text[r["start"]:r["end"]] == r["source"]
+            assert r["start"] >= prev
+            prev = r["end"]
+            assert r["model"]["files"] and "dir" in r["model"]
+            assert r["engine"]["name"] == "transformers" and r["engine"]["decoding"]["num_beams"] == 4
+            assert r["splitter"].startswith("pipeline-de/")
+            assert "output_cap" in r["flags"]  # a random model always runs to its cap
+        pairs = tsv.parse((out / f"{src.stem}.tsv").read_text(encoding="utf-8"))
+        assert pairs == [(r["source"], r["target"]) for r in records]
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_verify_accepts_then_rejects_changed_source(translated):
+    seeds, out = translated
+    res = run("verify", *sorted(out.glob("*.jsonl")))
+    assert res.exit_code == 0, res.output
+    src = seeds / "article_02.txt"
+    text = src.read_text(encoding="utf-8")
+    src.write_text(text.replace("Minsk", "Minsc", 1), encoding="utf-8")
+    res = run("verify", out / "article_02.jsonl")
+    assert res.exit_code == 1
+    assert "source changed" in res.output
+
+
+def test_verify_rejects_deleted_line_and_edited_span(translated):
+    _, out = translated
+    f = out / "article_01.jsonl"
+    lines = f.read_text().splitlines(keepends=True)
+    f.write_text("".join(lines[:3] + lines[4:]))
+    res = run("verify", f)
+    assert res.exit_code == 1 and "index" in res.output
+    rec = json.loads(lines[2])
+    rec["source"] = rec["source"] + "x"
+    f.write_text("".join(lines[:2] + [json.dumps(rec, ensure_ascii=False) + "\n"] + lines[3:]))
+    res = run("verify", f)
+    assert res.exit_code == 1 and ":3:" in res.output
+
+
+def test_verify_rejects_changed_model_dir(tiny_model, seeds, tmp_path, model_copy):
+    out = tmp_path / "o"
+    assert run("translate", seeds / "article_02.txt", "-o", out, "--model-dir", model_copy).exit_code == 0
+    with open(model_copy / "generation_config.json", "a") as f:
+        f.write("\n")
+    res = run("verify", out / "article_02.jsonl")
+    assert res.exit_code == 1 and "generation_config.json" in res.output
+
+
+def test_beam_override_recorded(tiny_model, seeds, tmp_path):
+    out = tmp_path / "o"
+    assert run("translate", seeds / "article_02.txt", "-o", out, "--model-dir", tiny_model,
+               "--beam", "1").exit_code == 0
+    rec = json.loads((out / "article_02.jsonl").read_text().splitlines()[0])
+    assert rec["engine"]["decoding"]["num_beams"] == 1
+    assert "beam:1" in rec["signature"]
+
+
+def test_split_jsonl_from_stdin():
+    text = "Berlin ist groß. Am 13. Februar kam er. Dr. Meier sagte nichts."
+    res = runner.invoke(app, ["split", "-", "--format", "jsonl"], input=text.encode())
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.output.splitlines()]
+    assert [r["text"] for r in rows] == ["Berlin ist groß.", "Am 13. Februar kam er.",
+                                         "Dr. Meier sagte nichts."]
+    assert all(text[r["start"]:r["end"]] == r["text"] for r in rows)
+    assert [r["index"] for r in rows] == [0, 1, 2]
+
+
+# --- error paths: one clear line, non-zero exit, nothing lost ---------------------------------
+
+def test_missing_input(tiny_model, tmp_path):
+    res = run("translate", tmp_path / "nope.txt", "-o", tmp_path / "o", "--model-dir", tiny_model)
+    assert res.exit_code == 2 and "nope.txt: no such file" in res.output
+
+
+def test_directory_without_txt(tiny_model, tmp_path):
+    (tmp_path / "d").mkdir()
+    res = run("translate", tmp_path / "d", "-o", tmp_path / "o", "--model-dir", tiny_model)
+    assert res.exit_code == 2 and "no *.txt" in res.output
+
+
+def test_bad_file_does_not_stop_the_others(tiny_model, seeds, tmp_path):
+    (seeds / "bad.txt").write_bytes(b"Gr\xfc\xdfe aus K\xf6ln.")
+    (seeds / "empty.txt").write_bytes(b"")
+    out = tmp_path / "o"
+    res = run("translate", seeds, "-o", out, "--model-dir", tiny_model)
+    assert res.exit_code == 1
+    assert "bad.txt: not valid utf-8" in res.output and "byte position 2" in res.output
+    assert "empty.txt" in res.output and "empty" in res.output
+    assert "2 translated, 0 skipped, 2 failed" in res.output
+    assert sorted(p.name for p in out.glob("*.jsonl")) == ["article_01.jsonl", "article_02.jsonl"]
+
+
+def test_unpinned_lock_offline_no_traceback(seeds, tmp_path):
+    from tests.conftest import ROOT
+
+    res = run("translate", seeds, "-o", tmp_path / "o", "--lock", ROOT / "models.lock")
+    assert res.exit_code == 2
+    assert "--model-dir" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_pinned_but_not_cached_offline(tiny_model, seeds, tmp_path):
+    from tests.test_lock import _pinned_lock_for
+
+    _pinned_lock_for(tiny_model, tmp_path)
+    res = run("translate", seeds, "-o", tmp_path / "o", "--lock", tmp_path / "models.lock")
+    assert res.exit_code == 2
+    assert "pipeline models fetch" in res.output and "--model-dir" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_tampered_model_refused_via_cli(tiny_model, seeds, tmp_path, monkeypatch):
+    from tests.test_lock import _fake_hub_cache, _pinned_lock_for
+
+    cache = tmp_path / "hf"
+    monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+    snap = _fake_hub_cache(cache, tiny_model)
+    _pinned_lock_for(tiny_model, tmp_path)
+    out = tmp_path / "o"
+    res = run("translate", seeds / "article_02.txt", "-o", out, "--lock", tmp_path / "models.lock")
+    assert res.exit_code == 0, res.output
+    rec = json.loads((out / "article_02.jsonl").read_text().splitlines()[0])
+    assert rec["model"]["revision"].startswith("0123456789ab")
+    assert run("models", "verify", "--lock", tmp_path / "models.lock").exit_code == 0
+    weights = bytearray((snap / "model.safetensors").read_bytes())
+    weights[-1] ^= 0xFF  # one flipped byte
+    (snap / "model.safetensors").write_bytes(bytes(weights))
+    res = run("translate", seeds / "article_01.txt", "-o", out, "--lock", tmp_path / "models.lock")
+    assert res.exit_code == 2 and "model.safetensors" in res.output and "does not match" in res.output
+    assert not (out / "article_01.jsonl").exists()
+    assert run("models", "verify", "--lock", tmp_path / "models.lock").exit_code == 2
+
+
+def test_help_does_not_import_torch():
+    code = ("import sys; from pipeline.cli import app; from typer.testing import CliRunner; "
+            "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0; "
+            "print('torch' in sys.modules, 'transformers' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False False"

@@ -1,0 +1,65 @@
+"""The transformers engine on the tiny model, loaded through the real loading code."""
+
+import pytest
+
+from pipeline.model import from_directory
+from pipeline.translate import load_engine, output_cap
+from pipeline.translate.transformers_engine import _batches
+
+SENTENCES = [
+    "Das ist ein Test.",
+    "Hallo Welt",
+    "Ein mutmaßlich bedeutsames Abkommen zwischen Washington und Minsk steht offenbar kurz bevor.",
+    "Es ist seine siebte Amtszeit als Präsident.",
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_model):
+    return load_engine("transformers", from_directory(tiny_model))
+
+
+def test_default_beam_from_generation_config(engine):
+    assert engine.settings()["decoding"]["num_beams"] == 4
+    assert engine.settings()["name"] == "transformers"
+
+
+def test_deterministic_and_order_independent(engine):
+    a = engine.translate(SENTENCES)
+    b = engine.translate(SENTENCES)
+    assert a == b
+    assert len(a) == len(SENTENCES)
+    rev = engine.translate(SENTENCES[::-1])[::-1]
+    assert [t.text for t in rev] == [t.text for t in a]
+
+
+def test_random_model_hits_cap_and_is_flagged(engine):
+    for t in engine.translate(SENTENCES):
+        assert t.target_tokens <= output_cap(t.source_tokens)
+        assert t.cap_hit == (t.target_tokens >= output_cap(t.source_tokens))
+    assert any(t.cap_hit for t in engine.translate(SENTENCES))
+
+
+def test_beam_override_and_score(tiny_model):
+    eng = load_engine("transformers", from_directory(tiny_model), beam=1)
+    assert eng.settings()["decoding"]["num_beams"] == 1
+    out = eng.translate(SENTENCES[:2])
+    assert all(isinstance(t.score, float) and t.score <= 0 for t in out)
+
+
+@pytest.mark.parametrize("n", [0, 1, 10, 38])
+def test_output_cap(n):
+    import math
+
+    assert output_cap(n) == math.ceil(1.5 * n) + 10
+
+
+def test_batches_length_sorted_under_budget():
+    enc = [[0] * n for n in (5, 1, 9, 3, 3, 7)]
+    batches = _batches(enc, max_tokens=12, max_size=3)
+    flat = [i for b in batches for i in b]
+    assert sorted(flat) == list(range(len(enc)))
+    lengths = [len(enc[i]) for i in flat]
+    assert lengths == sorted(lengths)
+    for b in batches:
+        assert len(b) <= 3 and len(b) * max(len(enc[i]) for i in b) <= 12 or len(b) == 1
