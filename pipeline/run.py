@@ -15,7 +15,8 @@ from pathlib import Path
 from .align import build_records
 from .document import Document
 from .errors import InputError, PipelineError
-from .formats import jsonl, tsv
+from . import formats
+from .formats import jsonl
 from .io import atomic_writer
 from .provenance import Provenance
 
@@ -62,17 +63,20 @@ def collect_inputs(inputs: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def output_paths(src: Path, out_dir: Path) -> dict[str, Path]:
-    return {"jsonl": out_dir / (src.stem + jsonl.SUFFIX), "tsv": out_dir / (src.stem + tsv.SUFFIX)}
+def record_path(src: Path, out_dir: Path) -> Path:
+    """Where the canonical records of ``src`` go."""
+    return out_dir / (src.stem + jsonl.SUFFIX)
 
 
-def write_outputs(records: list[dict], paths: dict[str, Path]) -> None:
-    """Write side formats first and the canonical JSONL last, each atomically: a JSONL on
-    disk always means a complete set."""
-    with atomic_writer(paths["tsv"]) as f:
-        f.write(tsv.render(records))
-    with atomic_writer(paths["jsonl"]) as f:
-        f.write(jsonl.render(records))
+def write_outputs(records: list[dict], out_dir: Path, stem: str,
+                  selected: Sequence[str] = ("jsonl", "tsv")) -> None:
+    """Write the selected side formats first and the canonical JSONL last, each atomically:
+    a JSONL on disk always means a complete set."""
+    side = [name for name in selected if name != formats.CANONICAL]
+    for name in side + [formats.CANONICAL]:
+        for filename, text in formats.render(name, records, stem).items():
+            with atomic_writer(out_dir / filename) as f:
+                f.write(text)
 
 
 def translate_files(
@@ -98,7 +102,7 @@ def translate_files(
                 provenance = provenance_for(engine)
             translations = engine.translate([doc.slice(s) for s in sentences])
             records = build_records(doc, sentences, translations, provenance, encoding)
-            write_outputs(records, output_paths(path, out_dir))
+            write_outputs(records, out_dir, path.stem)
         except InputError as exc:
             summary.failed.append((path, str(exc)))
             report(f"error: {exc}")
@@ -109,8 +113,8 @@ def translate_files(
             continue
         summary.translated.append(path)
         summary.sentences += len(records)
-        report(f"translated {path} -> {output_paths(path, out_dir)['jsonl']} ({len(records)} sentences)")
+        report(f"translated {path} -> {record_path(path, out_dir)} ({len(records)} sentences)")
     return summary
 
 
-__all__ = ["RunSummary", "collect_inputs", "translate_files", "output_paths", "PipelineError"]
+__all__ = ["RunSummary", "collect_inputs", "translate_files", "record_path", "write_outputs", "PipelineError"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import VerificationError
 
+NAME = "jsonl"
 SUFFIX = ".jsonl"
 
 
@@ -35,3 +36,7 @@ def read(path: str | Path) -> list[dict]:
             raise VerificationError(f"{p}:{n}: expected a JSON object per line")
         records.append(obj)
     return records
+
+
+def render_files(records: list[dict], stem: str) -> dict[str, str]:
+    return {stem + SUFFIX: render(records)}

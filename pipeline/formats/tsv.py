@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+NAME = "tsv"
 SUFFIX = ".tsv"
 
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -40,3 +41,7 @@ def parse(text: str) -> list[tuple[str, str]]:
         src, _, tgt = line.partition("\t")
         pairs.append((unescape(src), unescape(tgt)))
     return pairs
+
+
+def render_files(records: list[dict], stem: str) -> dict[str, str]:
+    return {stem + SUFFIX: render(records)}

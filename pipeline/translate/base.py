@@ -39,6 +39,12 @@ class Engine(Protocol):
         """Engine name, library versions and every decoding setting, for provenance."""
         ...
 
+    max_source_tokens: int
+
+    def count_tokens(self, sentences: Sequence[str]) -> list[int]:
+        """Source tokens per sentence, counted as the model counts them (with </s>)."""
+        ...
+
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         """Translate each sentence independently; the result is in input order."""
         ...

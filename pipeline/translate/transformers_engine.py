@@ -58,6 +58,10 @@ class TransformersEngine:
             },
         }
 
+    def count_tokens(self, sentences: Sequence[str]) -> list[int]:
+        """Source tokens per sentence as the model sees them (including the final </s>)."""
+        return [len(ids) for ids in self.tokenizer(list(sentences))["input_ids"]]
+
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         encoded = [self.tokenizer(s, truncation=True, max_length=self.max_source_tokens)["input_ids"]
                    for s in sentences]
