@@ -47,8 +47,6 @@ from .segment_data import (
 
 _NEVER = NEVER_FINAL - WEAK - FINAL
 
-_OPEN = "\"'„“‚‘»«›‹([{"
-_CLOSE = "\"'“”‘’»«›‹)]}"
 _TERM = ".!?…‼⁇⁈⁉"
 
 # A candidate: [token][terminators][closers / footnote marks] followed by whitespace.
@@ -59,12 +57,13 @@ _CAND = re.compile(
     r"(?=\s)"
 )
 # What follows a candidate: whitespace, opening quotes/brackets, then the next token.
+_ANY_TERM = re.compile(r"[.!?…‼⁇⁈⁉]")
 _NEXT = re.compile(r"\s+((?:,,|[\"'„“‚‘»«›‹(\[{`])*)(\S*)")
 # A token made only of symbols/emoji that stays with the sentence before it (``Super! 👍 Weiter``).
 _TRAILING_SYMBOL = re.compile(r"[^\w\s\"'„“‚‘»«›‹(\[{@#§$€£%&*+\-–—•·▪►▶/\\<>|~^]+")
 _ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
 _DATE_PART = re.compile(r"\d{1,2}\.\d{1,2}")  # "24.09" in "am 24.09. los"
-_NUMBER = re.compile(r"[\d.,:/'’]+")
+_RANGE = re.compile(r"(?:\d{1,3}\.?)?[-–—/](\d{1,3})")
 # Up to four short dotted parts right before a token: "z. " in "z. B.", "u. " in "u. a."
 _MULTI_PREFIX = re.compile(r"(?:(?<![\w.])\w{1,3}\.\s?){1,4}\Z")
 _LIST_MARK = re.compile(r"\s*(?:[-–—•·▪►▶*+]|\d{1,3}[.)]|[a-zA-Z][.)])\s")
@@ -122,8 +121,7 @@ class GermanSplitter:
         while end_of_line > start and line[end_of_line - 1].isspace():
             end_of_line -= 1
         spans: list[tuple[int, int]] = []
-        if "." not in line and "!" not in line and "?" not in line and "…" not in line and \
-                "‼" not in line and "⁇" not in line and "⁈" not in line and "⁉" not in line:
+        if not _ANY_TERM.search(line):
             return [(start, end_of_line)] if start < end_of_line else spans
         for m in _CAND.finditer(line, start):
             cut = m.end()
@@ -166,9 +164,8 @@ class GermanSplitter:
         if not cap_next:
             # next token starts with a symbol: a dash, bullet, hashtag or mention after a full stop
             # or !/? starts a new unit; anything else (``€``, ``%``, ``,``) continues the sentence
-            if first in "#@•▪►▶–—" and (term[-1] in "!?…" or not self._ambiguous(line, seg_start, m, word)):
-                return True
-            return False
+            return first in "#@•▪►▶–—" and (
+                term[-1] in "!?…" or self._period_kind(line, seg_start, m, word) == "strong")
         if term[0] != "." or len(term) > 1:
             # "!", "?", "…", "..." and mixtures: end of sentence before a capital or an opening
             # quote, except a bracketed aside "ein(!) Satz" or an elision "(...)"
@@ -178,9 +175,7 @@ class GermanSplitter:
             # before the closing mark is rare
             return True
         kind = self._period_kind(line, seg_start, m, word)
-        if kind == "strong":
-            return True
-        if kind == "final":
+        if kind == "strong" or kind == "final":
             return True
         if kind == "weak":
             w = word.strip(_STRIP_CLOSE + ".,;:!?")
@@ -189,9 +184,6 @@ class GermanSplitter:
             w = word.strip(_STRIP_CLOSE + ".,;:!?")
             return w in STARTERS or bool(opener)
         return False  # "never"
-
-    def _ambiguous(self, line: str, seg_start: int, m: re.Match[str], word: str) -> bool:
-        return self._period_kind(line, seg_start, m, word) != "strong"
 
     def _period_kind(self, line: str, seg_start: int, m: re.Match[str], word: str) -> str:
         """Classify the token before a single period: ``strong`` (an ordinary word: the period
@@ -204,9 +196,11 @@ class GermanSplitter:
             return "strong"
         next_digit = word[0].isdigit()
         first = core[0]
-        if first in "-–—/" and len(core) > 1 and core[1].isdigit():
-            core = core.lstrip("-–—/")  # the second ordinal of a range: "1.–3. Jahrhundert"
-            first = core[0]
+        if (first in "-–—/" or first.isdigit()) and not core.isdigit():
+            rng = _RANGE.fullmatch(core)
+            if rng is not None:  # the second ordinal of a range: "1.–3. Jahrhundert", "-3."
+                core = rng.group(1)
+                first = core[0]
         if first.isdigit():
             if core.isdigit():
                 tok_start = m.start(1) + (len(tok) - len(core))
@@ -222,9 +216,7 @@ class GermanSplitter:
                 return "strong"
             if _DATE_PART.fullmatch(core):
                 return "ordinal"  # "am 24.09. los", "auf den 3.10. datiert"
-            if _NUMBER.fullmatch(core):
-                return "strong"  # "12.000.", "12.03.2023.", "3:1."
-            return "strong"  # "1a.", "10er."
+            return "strong"  # "12.000.", "12.03.2023.", "3:1.", "1a."
         if len(core) <= 5 and "." in core or (len(core) <= 4 and first.isalpha()):
             # abbreviations written with dots (z.B, u.a, Dipl.-Ing) or short words
             key = core.replace(".", "")
@@ -259,12 +251,15 @@ class GermanSplitter:
                 return "never"
             if low in FINAL:
                 return "final"
+        if len(core) > 4 and core.endswith(("str", "Str")):
+            # a street name: "Goethestr. 12", "Kaiser-Wilhelm-Str."
+            return "never" if next_digit else "weak"
         if len(core) == 1 and first.isalpha():
             return "weak"  # an initial ("J. R. R. Tolkien") or a part of "z. B." / "u. a."
         if _ROMAN.fullmatch(core):
             return "weak"  # "Ludwig XIV.", "des III. Geschwaders"
         if "." in core:
-            parts = core.split(".")
+            parts = core.replace("-", ".").split(".")
             if "@" not in core and "/" not in core and all(len(p) <= 4 and p.isalpha() for p in parts if p):
                 return "weak"  # unknown dotted abbreviation ("U.S.", "i.d.R")
             return "strong"  # a domain, file name or e-mail address at the end of a sentence

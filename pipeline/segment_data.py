@@ -20,7 +20,7 @@ Nr Nrn No Abs Art Ziff Abb Tab Anm Anh Bsp Bspw Kat Lfg Pos Hnr
 kath ev evang luth ref orth jüd islam
 ehem eigtl eigentl freundl gez zit übers Übers dt Dt engl frz franz ital span russ lat griech amerik österr schweiz
 mind max min Min Std Sek Mo Di Mi Do Fr Sa So Jan Feb Febr Mär Apr Jun Jul Aug Sep Sept Okt Nov Dez
-Bsp bzgl Ca Mrd Mio Tsd Tsd Mill Milliard Zt Ztr
+Ca Zt Ztr Az Aktz Rdnr
 Reg Bez Kr Krs Gde Landkr Kt Kanton
 Gen Lt Oblt Hptm Maj Oberst Oberstlt Kpt Kapt Adm Sgt
 Co Corp Inc Ltd Bros
@@ -29,15 +29,16 @@ vs
 
 # Abbreviations that often end a sentence (``… Bier usw.``): a boundary when the next word starts
 # with a capital letter.
-FINAL = frozenset("usw etc ff Ff Chr Jh Jhd Jhdt Jhs Tsd bzgl".split()) - {"bzgl"}
+FINAL = frozenset("usw etc Chr Jh Jhd Jhdt Jhs".split())
 
 # Abbreviations that may end a sentence but are usually followed by a capitalised noun inside it
 # (``1,5 Mio. Euro``, ``u. a. Berlin``): a boundary only before a typical sentence opener.
-WEAK = frozenset("Mio Mrd Mill Tsd Co Corp Inc Ltd Bros Std Min Sek min max mind".split())
+WEAK = frozenset("Mio Mrd Mill Tsd Co Corp Inc Ltd Bros Std Min Sek min max mind f ff Ff".split())
 
 # Abbreviations that stand before a number (``Art. 5``, ``S. 23``, ``Nr. 7``): no boundary before
 # a digit; otherwise the period may end a sentence (``eine neue Art. Die …``).
-BEFORE_NUMBER = frozenset("Art Nr Nrn No Abs S Bd Kap Ziff Abb Tab Anm Jg Hnr Tel Fax Pos Rn Rz So".split())
+BEFORE_NUMBER = frozenset(
+    "Art Nr Nrn No Abs S Bd Kap Ziff Abb Tab Anm Jg Hnr Tel Fax Pos Rn Rz Rdnr Fn Az Aktz So".split())
 
 # Multi-part abbreviations written with dots (``z. B.``/``z.B.``), keyed without dots and spaces.
 MULTI_NEVER = frozenset("""
