@@ -6,29 +6,26 @@ from collections.abc import Sequence
 
 from .document import Document, Sentence
 from .provenance import Provenance
-from .translate.base import Translation
 
 #: Version of the record layout; bump when keys change meaning.
 RECORD_SCHEMA = "pipeline.record/1"
 
-#: Flag names a record may carry (flags report; they never rewrite the translation).
-FLAG_OUTPUT_CAP = "output_cap"
 
 
 def build_records(doc: Document, sentences: Sequence[Sentence],
-                  translations: Sequence[Translation], provenance: Provenance,
-                  encoding: str = "utf-8") -> list[dict]:
-    """Zip each sentence with its translation into the canonical record (a plain dict in the
-    key order written to JSONL). ``source`` is sliced from the document."""
-    if len(sentences) != len(translations):
+                  outcomes: Sequence, provenance: Provenance, encoding: str = "utf-8",
+                  fingerprint: str = "") -> list[dict]:
+    """Zip each sentence with its outcome (:class:`pipeline.schedule.Outcome`) into the
+    canonical record (a plain dict in the key order written to JSONL). ``source`` is sliced
+    from the document; ``pieces`` are absolute spans when a sentence was split for length."""
+    if len(sentences) != len(outcomes):
         from .errors import PipelineError
 
-        raise PipelineError(f"{doc.path}: {len(sentences)} sentences but {len(translations)} "
+        raise PipelineError(f"{doc.path}: {len(sentences)} sentences but {len(outcomes)} "
                             "translations; refusing to write a misaligned record")
     prov = provenance.fields()
     records = []
-    for s, t in zip(sentences, translations):
-        flags = [FLAG_OUTPUT_CAP] if t.cap_hit else []
+    for s, t in zip(sentences, outcomes):
         records.append({
             "schema": RECORD_SCHEMA,
             "doc_path": doc.path,
@@ -40,10 +37,12 @@ def build_records(doc: Document, sentences: Sequence[Sentence],
             "start": s.start,
             "end": s.end,
             "source": doc.slice(s),
-            "target": t.text,
-            "flags": flags,
+            "target": t.target,
+            "flags": list(t.flags),
             "score": None if t.score is None else round(t.score, 4),
             "tokens": {"source": t.source_tokens, "target": t.target_tokens},
+            "pieces": [[s.start + a, s.start + b] for a, b in t.pieces],
             **prov,
+            "fingerprint": fingerprint,
         })
     return records

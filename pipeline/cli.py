@@ -78,37 +78,73 @@ def translate(
     engine: Annotated[str, typer.Option(help="Translation engine.")] = "transformers",
     threads: Annotated[Optional[int], typer.Option(help="CPU threads for the engine.", min=1)] = None,
     encoding: Annotated[str, typer.Option(help="Input encoding (e.g. cp1252 for old archives).")] = "utf-8",
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Bypass the translation memory (neither read nor write it).")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Re-translate documents even when their outputs are up to date.")] = False,
+    max_source_tokens: Annotated[Optional[int], typer.Option(
+        help="Split sentences longer than this many tokens (default: the model's limit, 512).",
+        min=8)] = None,
+    max_line_chars: Annotated[int, typer.Option(
+        help="Refuse inputs with a longer line (not an article paragraph).", min=1)] = 100_000,
+    window: Annotated[int, typer.Option(
+        help="Sentences gathered from several documents per engine call.", min=1)] = 2000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or per-file lines.")] = False,
     lock: LockOpt = Path("models.lock"),
 ) -> None:
-    """Translate articles; write <stem>.jsonl (canonical records) and <stem>.tsv per input."""
+    """Translate articles; write <stem>.jsonl (canonical records) and side formats per input.
+
+    Documents whose records already match the source bytes and these settings are skipped."""
     from . import model as model_mod
-    from .provenance import Provenance
-    from .run import collect_inputs, translate_files
+    from .progress import Progress
+    from .provenance import Provenance, run_fingerprint, translation_key
+    from .run import RunOptions, collect_inputs, translate_files
+    from .schedule import Scheduler
     from .segment import DEFAULT as splitter
 
+    engine_options = {"beam": beam, "max_source_tokens": max_source_tokens}
     try:
         paths = collect_inputs(inputs)
         source = model_mod.resolve(model_dir, lock)
     except PipelineError as exc:
         _fail(exc)
+    tkey = translation_key(source.digest, engine, engine_options)
+    fingerprint = run_fingerprint(tkey, splitter.name)
 
     def engine_factory():
         from .translate import load_engine
 
         return load_engine(engine, source, beam=beam, threads=threads)
 
-    def provenance_for(eng) -> Provenance:
-        return Provenance(model=source.provenance(), engine=eng.settings(), splitter=splitter.name)
+    memory = None
+    if not no_cache:
+        from .tm import TranslationMemory
 
+        memory = TranslationMemory(cache_dir() / "tm.sqlite3", tkey)
+    progress = Progress(enabled=not quiet)
+    scheduler = Scheduler(engine_factory, memory, max_source_tokens, on_progress=progress.advance)
+
+    def provenance_for() -> Provenance:
+        return Provenance(model=source.provenance(), engine=scheduler.engine.settings(),
+                          splitter=splitter.name)
+
+    options = RunOptions(out_dir=output, encoding=encoding, window=window,
+                         max_line_chars=max_line_chars, force=force)
+    report = progress.write if not quiet else (
+        lambda msg: typer.echo(msg, err=True) if msg.startswith(("error", "warning")) else None)
     try:
-        summary = translate_files(paths, output, engine_factory, provenance_for, splitter,
-                                  encoding=encoding)
+        summary = translate_files(paths, options, scheduler, provenance_for, splitter, fingerprint,
+                                  report=report)
     except PipelineError as exc:
         _fail(exc)
+    finally:
+        progress.close()
+        if memory is not None:
+            memory.close()
     typer.echo(summary.line(), err=True)
     if not summary.ok:
         for path, why in summary.failed:
-            typer.echo(f"failed: {path}: {why.removeprefix(str(path) + ': ')}", err=True)
+            typer.echo(f"failed: {path}: {why}", err=True)
         raise typer.Exit(1)
 
 
@@ -147,7 +183,9 @@ def demo(
     typer.echo("DEMO: the English below comes from a tiny RANDOM model. It is NOT a translation.",
                err=True)
     translate(inputs=[inputs], output=output, model_dir=model_path, beam=None,
-              engine="transformers", threads=None, encoding="utf-8", lock=Path("models.lock"))
+              engine="transformers", threads=None, encoding="utf-8", no_cache=False, force=False,
+              max_source_tokens=None, max_line_chars=100_000, window=2000, quiet=False,
+              lock=Path("models.lock"))
 
 
 @models_app.command("lock")

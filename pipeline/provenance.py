@@ -36,19 +36,40 @@ class Provenance:
                   f"pipeline:{self.pipeline}"]
         return "|".join(parts)
 
-    def fingerprint(self) -> str:
-        """sha256 of everything that can change a translation: model files, engine, decoding,
-        splitter. Library versions count; the model's directory path does not."""
-        model = {"repo": self.model.get("repo"), "revision": self.model.get("revision"),
-                 "files": self.model.get("files", {})}
-        blob = json.dumps({"model": model, "engine": self.engine, "splitter": self.splitter},
-                          sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()
-
     def fields(self) -> dict:
         """The provenance keys of a record."""
         return {"model": self.model, "engine": self.engine, "splitter": self.splitter,
                 "pipeline": self.pipeline, "signature": self.signature()}
+
+
+def library_versions(*names: str) -> dict[str, str]:
+    """Installed versions from package metadata (no import of the libraries themselves)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "absent"
+    return out
+
+
+def translation_key(model_digest: str, engine: str, options: dict) -> str:
+    """Identity of "what the engine would answer": model files, engine, its library versions
+    and every requested decoding option. Keys the translation memory."""
+    blob = json.dumps({"model": model_digest, "engine": engine, "options": options,
+                       "versions": library_versions("torch", "transformers", "ctranslate2",
+                                                    "sentencepiece")}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def run_fingerprint(translation: str, splitter: str, pipeline: str = __version__) -> str:
+    """Identity of a document's records: the translation key plus splitter and pipeline
+    version. Computed without loading the engine, so up-to-date documents are skipped fast."""
+    blob = json.dumps({"translation": translation, "splitter": splitter, "pipeline": pipeline},
+                      sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def _digest(files: dict) -> str:

@@ -1,24 +1,30 @@
 """A translation run: inputs in, one record file (plus side formats) per input out.
 
-Each input is read, split and translated on its own; a bad input is reported and skipped, and
-every output is written atomically, so nothing already done is lost and nothing half-written
-is left behind.
+Documents stream through in windows: each window's sentences from all its documents go to the
+scheduler together (one engine call, shared de-duplication and translation memory), then each
+document's outputs are written atomically, JSONL last. A document is skipped when its record
+file already holds the same source sha256 and run fingerprint; a bad input is reported and
+skipped; nothing already done is lost and nothing half-written is left behind.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .align import build_records
-from .document import Document
-from .errors import InputError, PipelineError
 from . import formats
+from .align import build_records
+from .document import Document, Sentence
+from .errors import InputError, PipelineError
 from .formats import jsonl
 from .io import atomic_writer
 from .provenance import Provenance
+
+DEFAULT_WINDOW = 2000
+DEFAULT_MAX_LINE_CHARS = 100_000
 
 
 @dataclass
@@ -36,7 +42,19 @@ class RunSummary:
 
     def line(self) -> str:
         return (f"{len(self.translated)} translated, {len(self.skipped)} skipped, "
-                f"{len(self.failed)} failed ({self.sentences} sentences)")
+                f"{len(self.failed)} failed ({self.sentences} sentences translated)")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Per-run settings that do not change a translation."""
+
+    out_dir: Path
+    formats: tuple[str, ...] = ("jsonl", "tsv")
+    encoding: str = "utf-8"
+    window: int = DEFAULT_WINDOW
+    max_line_chars: int = DEFAULT_MAX_LINE_CHARS
+    force: bool = False
 
 
 def collect_inputs(inputs: Sequence[str | Path]) -> list[Path]:
@@ -46,7 +64,7 @@ def collect_inputs(inputs: Sequence[str | Path]) -> list[Path]:
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found = sorted(q for q in p.glob("*.txt") if q.is_file())
+            found = sorted(q for q in p.glob("*.txt") if not q.is_dir())
             if not found:
                 raise InputError(f"{p}: directory holds no *.txt files to translate")
             out.extend(found)
@@ -69,52 +87,134 @@ def record_path(src: Path, out_dir: Path) -> Path:
 
 
 def write_outputs(records: list[dict], out_dir: Path, stem: str,
-                  selected: Sequence[str] = ("jsonl", "tsv")) -> None:
+                  selected: Sequence[str] = ("jsonl", "tsv"), only_missing: bool = False) -> int:
     """Write the selected side formats first and the canonical JSONL last, each atomically:
-    a JSONL on disk always means a complete set."""
+    a JSONL on disk always means a complete set. Returns the number of files written."""
     side = [name for name in selected if name != formats.CANONICAL]
+    written = 0
     for name in side + [formats.CANONICAL]:
         for filename, text in formats.render(name, records, stem).items():
+            if only_missing and (out_dir / filename).exists():
+                continue
             with atomic_writer(out_dir / filename) as f:
                 f.write(text)
+            written += 1
+    return written
+
+
+def read_document(path: Path, encoding: str, max_line_chars: int,
+                  warn: Callable[[str], None]) -> Document:
+    """Read one input; refuse lines longer than any article paragraph; warn about control
+    characters (kept as they are)."""
+    doc = Document.from_path(path, encoding=encoding)
+    for n, line in enumerate(doc.text.split("\n"), 1):
+        if len(line) > max_line_chars:
+            raise InputError(f"{path}: line {n} is {len(line):,} characters long (limit "
+                             f"{max_line_chars:,}); not an article paragraph: split it or raise "
+                             "--max-line-chars")
+    controls = [i for i, c in enumerate(doc.text)
+                if (ord(c) < 32 and c not in "\t\n\r") or 0x7F <= ord(c) < 0xA0]
+    if controls:
+        warn(f"warning: {path}: {len(controls)} control character(s), first U+{ord(doc.text[controls[0]]):04X} "
+             f"at offset {controls[0]}; kept as they are")
+    return doc
+
+
+def up_to_date(doc: Document, path: Path, fingerprint: str, out_dir: Path) -> list[dict] | None:
+    """The existing records of ``path`` if they were made from these exact bytes with this
+    exact run fingerprint; else None."""
+    target = record_path(path, out_dir)
+    try:
+        with open(target, encoding="utf-8") as f:
+            first = json.loads(f.readline() or "null")
+    except (OSError, ValueError):
+        return None
+    if not isinstance(first, dict) or first.get("doc_sha256") != doc.sha256 \
+            or first.get("fingerprint") != fingerprint:
+        return None
+    try:
+        return jsonl.read(target)
+    except PipelineError:
+        return None
+
+
+@dataclass
+class _Pending:
+    path: Path
+    doc: Document
+    sentences: list[Sentence]
 
 
 def translate_files(
     paths: Sequence[Path],
-    out_dir: Path,
-    engine_factory: Callable[[], object],
-    provenance_for: Callable[[object], Provenance],
+    options: RunOptions,
+    scheduler,
+    provenance_for: Callable[[], Provenance],
     splitter,
+    fingerprint: str,
     *,
-    encoding: str = "utf-8",
     report: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr),
 ) -> RunSummary:
-    """Translate each path into ``out_dir``. The engine is built on first need only."""
+    """Translate each path into ``options.out_dir`` through ``scheduler`` (which builds the
+    engine on first need), skipping documents whose outputs are up to date."""
     summary = RunSummary()
-    engine = None
-    provenance = None
+    pending: list[_Pending] = []
+    size = 0
+    provenance: list[Provenance] = []
+
+    def flush() -> None:
+        nonlocal size
+        if not pending:
+            return
+        sources = [p.doc.slice(s) for p in pending for s in p.sentences]
+        outcomes = scheduler.translate(sources)
+        if not provenance:
+            provenance.append(provenance_for())
+        pos = 0
+        for p in pending:
+            mine = outcomes[pos : pos + len(p.sentences)]
+            pos += len(p.sentences)
+            records = build_records(p.doc, p.sentences, mine, provenance[0], options.encoding,
+                                    fingerprint)
+            try:
+                write_outputs(records, options.out_dir, p.path.stem, options.formats)
+            except OSError as exc:
+                summary.failed.append((p.path, f"cannot write output: {exc.strerror or exc}"))
+                report(f"error: {p.path}: cannot write output: {exc.strerror or exc}")
+                continue
+            summary.translated.append(p.path)
+            summary.sentences += len(records)
+            report(f"translated {p.path} -> {record_path(p.path, options.out_dir)} "
+                   f"({len(records)} sentences)")
+        pending.clear()
+        size = 0
+
     for path in paths:
         try:
-            doc = Document.from_path(path, encoding=encoding)
+            doc = read_document(path, options.encoding, options.max_line_chars, report)
+            if not options.force:
+                existing = up_to_date(doc, path, fingerprint, options.out_dir)
+                if existing is not None:
+                    write_outputs(existing, options.out_dir, path.stem, options.formats,
+                                  only_missing=True)
+                    summary.skipped.append(path)
+                    continue
             sentences = splitter.split(doc.text)
-            if engine is None:
-                engine = engine_factory()
-                provenance = provenance_for(engine)
-            translations = engine.translate([doc.slice(s) for s in sentences])
-            records = build_records(doc, sentences, translations, provenance, encoding)
-            write_outputs(records, out_dir, path.stem)
         except InputError as exc:
-            summary.failed.append((path, str(exc)))
+            summary.failed.append((path, str(exc).removeprefix(f"{path}: ")))
             report(f"error: {exc}")
             continue
         except OSError as exc:
-            summary.failed.append((path, str(exc)))
+            summary.failed.append((path, f"cannot write output: {exc.strerror or exc}"))
             report(f"error: {path}: cannot write output: {exc.strerror or exc}")
             continue
-        summary.translated.append(path)
-        summary.sentences += len(records)
-        report(f"translated {path} -> {record_path(path, out_dir)} ({len(records)} sentences)")
+        pending.append(_Pending(path, doc, sentences))
+        size += len(sentences)
+        if size >= options.window:
+            flush()
+    flush()
     return summary
 
 
-__all__ = ["RunSummary", "collect_inputs", "translate_files", "record_path", "write_outputs", "PipelineError"]
+__all__ = ["RunSummary", "RunOptions", "collect_inputs", "translate_files", "record_path",
+           "write_outputs", "up_to_date", "read_document"]

@@ -1,0 +1,42 @@
+"""A progress line on stderr for long runs: sentences done, rate. Quiet when stderr is not a
+terminal; per-file messages are printed above it."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+class Progress:
+    """Counts sentences as the scheduler finishes them."""
+
+    def __init__(self, enabled: bool = True, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.live = enabled and getattr(self.stream, "isatty", lambda: False)()
+        self.enabled = enabled
+        self.done = 0
+        self.start = time.perf_counter()
+        self._shown = False
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self.live:
+            rate = self.done / max(time.perf_counter() - self.start, 1e-9)
+            self.stream.write(f"\r\x1b[K{self.done} sentences translated, {rate:.1f} sentences/s")
+            self.stream.flush()
+            self._shown = True
+
+    def write(self, message: str) -> None:
+        if not self.enabled and not message.startswith(("error", "warning")):
+            return
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+        self.stream.write(message + "\n")
+        if self._shown:
+            self.advance(0)
+
+    def close(self) -> None:
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._shown = False

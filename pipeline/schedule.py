@@ -1,0 +1,131 @@
+"""From source sentences to outcomes: pass-through, translation memory, de-duplication,
+splitting of over-long sentences, and one engine call for everything that is left.
+
+The engine sees each distinct text once per call, however many documents share it; its own
+batching sorts by length. Flags report what happened; they never rewrite a translation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .guards import needs_translation, repeated_ngram, split_long
+from .tm import Entry, TranslationMemory
+
+FLAG_OUTPUT_CAP = "output_cap"
+FLAG_SPLIT = "split_for_length"
+FLAG_PASSED_THROUGH = "passed_through"
+FLAG_FROM_CACHE = "from_cache"
+FLAG_REPEATED_NGRAM = "repeated_ngram"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The translation of one source sentence and what the record should say about it."""
+
+    target: str
+    flags: tuple[str, ...] = ()
+    score: float | None = None
+    source_tokens: int = 0
+    target_tokens: int = 0
+    pieces: tuple[tuple[int, int], ...] = ()  # spans relative to the sentence, when split
+
+
+@dataclass
+class Stats:
+    """Counters for the run summary and the manifest."""
+
+    sentences: int = 0
+    translated: int = 0
+    from_cache: int = 0
+    duplicates: int = 0
+    passed_through: int = 0
+    split_for_length: int = 0
+    engine_inputs: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+class Scheduler:
+    """Turns batches of source sentences into :class:`Outcome` s using an engine built on
+    first need (``engine_factory``) and an optional :class:`TranslationMemory`."""
+
+    def __init__(self, engine_factory: Callable[[], object], memory: TranslationMemory | None,
+                 max_source_tokens: int | None = None,
+                 on_progress: Callable[[int], None] | None = None) -> None:
+        self._factory = engine_factory
+        self._engine = None
+        self.memory = memory
+        self.max_source_tokens = max_source_tokens
+        self.stats = Stats()
+        self.on_progress = on_progress or (lambda n: None)
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            self._engine = self._factory()
+        return self._engine
+
+    def translate(self, sources: Sequence[str]) -> list[Outcome]:
+        """One outcome per source, in order."""
+        self.stats.sentences += len(sources)
+        unique = list(dict.fromkeys(sources))
+        self.stats.duplicates += len(sources) - len(unique)
+        done: dict[str, Outcome] = {}
+        todo = []
+        for text in unique:
+            if not needs_translation(text):
+                done[text] = Outcome(target=text, flags=(FLAG_PASSED_THROUGH,))
+                self.stats.passed_through += 1
+            else:
+                todo.append(text)
+        if self.memory is not None and todo:
+            for text, e in self.memory.get_many(todo).items():
+                done[text] = Outcome(e.target, tuple(e.flags) + (FLAG_FROM_CACHE,), e.score,
+                                     e.source_tokens, e.target_tokens, e.pieces)
+            self.stats.from_cache += sum(1 for t in todo if t in done)
+            todo = [t for t in todo if t not in done]
+        if todo:
+            fresh = self._translate_fresh(todo)
+            done.update(fresh)
+            if self.memory is not None:
+                self.memory.put_many({t: Entry(o.target, o.score, o.source_tokens, o.target_tokens,
+                                               o.flags, o.pieces) for t, o in fresh.items()})
+        self.on_progress(len(sources))
+        return [done[s] for s in sources]
+
+    def _translate_fresh(self, texts: list[str]) -> dict[str, Outcome]:
+        engine = self.engine
+        limit = self.max_source_tokens or engine.max_source_tokens
+        counts = engine.count_tokens(texts)
+        plan: list[tuple[str, list[tuple[int, int]]]] = []
+        inputs: list[str] = []
+        for text, n in zip(texts, counts):
+            spans = [(0, len(text))] if n <= limit else split_long(text, engine.count_tokens, limit)
+            plan.append((text, spans))
+            inputs.extend(text[a:b] for a, b in spans)
+        self.stats.engine_inputs += len(inputs)
+        outputs = engine.translate(inputs)
+        result: dict[str, Outcome] = {}
+        pos = 0
+        for text, spans in plan:
+            parts = outputs[pos : pos + len(spans)]
+            pos += len(spans)
+            target = " ".join(p.text.strip() for p in parts if p.text.strip())
+            flags = []
+            if len(spans) > 1:
+                flags.append(FLAG_SPLIT)
+                self.stats.split_for_length += 1
+            if any(p.cap_hit for p in parts):
+                flags.append(FLAG_OUTPUT_CAP)
+            if repeated_ngram(target):
+                flags.append(FLAG_REPEATED_NGRAM)
+            scored = [(p.score, p.target_tokens + 1) for p in parts if p.score is not None]
+            score = (sum(s * w for s, w in scored) / sum(w for _, w in scored)) if scored else None
+            result[text] = Outcome(
+                target=target, flags=tuple(flags), score=score,
+                source_tokens=sum(p.source_tokens for p in parts),
+                target_tokens=sum(p.target_tokens for p in parts),
+                pieces=tuple(spans) if len(spans) > 1 else ())
+            self.stats.translated += 1
+        return result
