@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+_PUNCT = ".,;:!?…\"'„“”«»‚‘’()[]{}-–—"
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 #: Split points tried in order: after ; then : then , then dashes, then any whitespace.
@@ -27,9 +28,10 @@ def needs_translation(text: str) -> bool:
 
 
 def repeated_ngram(text: str, *, min_repeats: int = 4, max_n: int = 6) -> str | None:
-    """The first n-gram (n ≤ ``max_n`` words) repeated back to back ``min_repeats`` or more
-    times, e.g. "no, no, no, no,"; None when there is no such loop."""
-    words = text.split()
+    """The first n-gram (n ≤ ``max_n`` words, compared in lower case without surrounding
+    punctuation) repeated back to back ``min_repeats`` or more times, e.g. "No, no, no, no.";
+    None when there is no such loop."""
+    words = [w for w in (t.strip(_PUNCT).lower() for t in text.split()) if w]
     for n in range(1, max_n + 1):
         need = n * min_repeats
         for i in range(0, len(words) - need + 1):

@@ -1,0 +1,167 @@
+"""Batch behaviour: skip by content, redo on changed settings, bad inputs, kill and resume,
+concurrent processes."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()
+            and p.name != "manifest.json"}
+
+
+def test_second_run_skips_touch_does_not_redo_change_does(tiny_model, seeds, tmp_path):
+    out = tmp_path / "out"
+    args = ("translate", seeds, "-o", out, "--model-dir", tiny_model)
+    first = run(*args)
+    assert "2 translated, 0 skipped, 0 failed" in first.output
+    before = snapshot(out)
+    for p in seeds.glob("*.txt"):
+        os.utime(p, (time.time() + 100, time.time() + 100))
+    second = run(*args)
+    assert second.exit_code == 0 and "0 translated, 2 skipped, 0 failed" in second.output
+    assert snapshot(out) == before
+    src = seeds / "article_01.txt"
+    src.write_text(src.read_text(encoding="utf-8") + "\nEin neuer Satz.\n", encoding="utf-8")
+    third = run(*args)
+    assert "1 translated, 1 skipped" in third.output
+    assert snapshot(out)["article_02.jsonl"] == before["article_02.jsonl"]
+    assert snapshot(out)["article_01.jsonl"] != before["article_01.jsonl"]
+
+
+def test_changed_settings_or_model_redo(tiny_model, seeds, tmp_path, model_copy):
+    out = tmp_path / "out"
+    assert "2 translated" in run("translate", seeds, "-o", out, "--model-dir", model_copy).output
+    assert "2 translated" in run("translate", seeds, "-o", out, "--model-dir", model_copy,
+                                 "--beam", "1").output
+    assert "2 skipped" in run("translate", seeds, "-o", out, "--model-dir", model_copy,
+                              "--beam", "1").output
+    cfg = json.loads((model_copy / "generation_config.json").read_text())
+    cfg["length_penalty"] = 1.1
+    (model_copy / "generation_config.json").write_text(json.dumps(cfg))
+    assert "2 translated" in run("translate", seeds, "-o", out, "--model-dir", model_copy,
+                                 "--beam", "1").output
+
+
+def test_missing_side_file_is_rerendered_without_translating(tiny_model, seeds, tmp_path):
+    out = tmp_path / "out"
+    run("translate", seeds, "-o", out, "--model-dir", tiny_model)
+    tsv = (out / "article_02.tsv").read_bytes()
+    (out / "article_02.tsv").unlink()
+    res = run("translate", seeds, "-o", out, "--model-dir", tiny_model)
+    assert "0 translated, 2 skipped" in res.output
+    assert (out / "article_02.tsv").read_bytes() == tsv
+
+
+def test_bad_inputs_never_stop_the_batch(tiny_model, seeds, tmp_path, monkeypatch):
+    (seeds / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (seeds / "latin1.txt").write_bytes("Grüße aus Köln.".encode("cp1252"))
+    (seeds / "empty.txt").write_bytes(b"")
+    (seeds / "blank.txt").write_bytes(b"  \n\t\n")
+    (seeds / "huge.txt").write_bytes(b"Wort " * (2 * 1024 * 1024))  # one 10 MB line
+    (seeds / "controls.txt").write_text("Der Zug\x07 kam an.\x0b Er hielt.\n", encoding="utf-8")
+    (seeds / "mit Leerzeichen und Ümlaut.txt").write_text("Ein Satz hier.\n", encoding="utf-8")
+    (seeds / "locked.txt").write_text("Geheim.\n", encoding="utf-8")
+    (seeds / "html.txt").write_text("<script>alert('x')</script> Das ist <b>fett</b>.\n",
+                                    encoding="utf-8")
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    out = tmp_path / "out"
+    res = run("translate", seeds, "-o", out, "--model-dir", tiny_model)
+    assert res.exit_code == 1
+    text = res.output
+    assert "binary.txt: looks like a binary file" in text
+    assert "latin1.txt: not valid utf-8" in text and "--encoding cp1252" in text
+    assert "empty.txt: the file is empty" in text and "blank.txt: the file is empty" in text
+    assert "huge.txt: line 1 is 10,485,760 characters long" in text
+    assert "locked.txt: cannot be read: Permission denied" in text
+    assert "warning:" in text and "controls.txt" in text
+    assert "5 translated, 0 skipped, 6 failed" in text
+    written = sorted(p.name for p in out.glob("*.jsonl"))
+    assert written == ["article_01.jsonl", "article_02.jsonl", "controls.jsonl", "html.jsonl",
+                       "mit Leerzeichen und Ümlaut.jsonl"]
+    rec = json.loads((out / "html.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert rec["source"].startswith("<script>alert('x')</script>")
+    assert not list(out.glob(".*.tmp"))
+    res = run("translate", seeds / "latin1.txt", "-o", out, "--model-dir", tiny_model,
+              "--encoding", "cp1252")
+    assert res.exit_code == 0
+    rec = json.loads((out / "latin1.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert rec["source"] == "Grüße aus Köln." and rec["doc_encoding"] == "cp1252"
+    assert run("verify", out / "latin1.jsonl").exit_code == 0
+
+
+def _archive(tmp_path, n=24):
+    d = tmp_path / "archive"
+    d.mkdir()
+    lines = [line for p in sorted((ROOT / "data" / "raw").glob("*.txt"))
+             for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for i in range(n):
+        chosen = [lines[(i * 3 + k) % len(lines)] for k in range(3)]
+        (d / f"doc_{i:03d}.txt").write_text("\n\n".join(chosen) + "\n", encoding="utf-8")
+    return d
+
+
+def _cli(args, env_extra=None, **kw):
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "translate", *map(str, args)],
+                            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+
+def test_kill_and_resume_is_byte_identical(tiny_model, tmp_path):
+    archive = _archive(tmp_path)
+    clean, resumed = tmp_path / "clean", tmp_path / "resumed"
+    common = ["--model-dir", tiny_model, "--no-cache", "--window", "4", "--quiet", "--beam", "1"]
+    p = _cli([archive, "-o", clean, *common])
+    assert p.wait(300) == 0, p.stderr.read().decode()
+    p = _cli([archive, "-o", resumed, *common])
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(resumed.glob("*.jsonl"))) < 3:
+        time.sleep(0.05)
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    done_before = len(list(resumed.glob("*.jsonl")))
+    assert 0 < done_before < 24, "the kill should land mid-batch"
+    p = _cli([archive, "-o", resumed, *common])
+    assert p.wait(300) == 0, p.stderr.read().decode()
+    assert f"{done_before} skipped" in p.stderr.read().decode()
+    assert not [f for f in resumed.iterdir() if f.name.startswith(".")]
+    assert snapshot(resumed) == snapshot(clean)
+
+
+def test_two_processes_over_overlapping_inputs(tiny_model, tmp_path):
+    archive = _archive(tmp_path, n=12)
+    out = tmp_path / "out"
+    env = {"PIPELINE_CACHE": str(tmp_path / "shared-cache")}
+    common = ["--model-dir", tiny_model, "--quiet", "--beam", "1"]
+    a = _cli([archive, "-o", out, *common], env)
+    b = _cli([*sorted(archive.glob("doc_00*.txt")), "-o", out, *common], env)
+    assert a.wait(300) == 0, a.stderr.read().decode()
+    assert b.wait(300) == 0, b.stderr.read().decode()
+    assert len(list(out.glob("*.jsonl"))) == 12
+    assert not [f for f in out.iterdir() if f.name.startswith(".")]
+    res = run("verify", *sorted(out.glob("*.jsonl")))
+    assert res.exit_code == 0, res.output

@@ -1,0 +1,164 @@
+"""Guards, translation memory and the scheduler (fake engine for counting, tiny model for real)."""
+
+import multiprocessing
+import sqlite3
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.guards import needs_translation, repeated_ngram, split_long
+from pipeline.schedule import (FLAG_FROM_CACHE, FLAG_OUTPUT_CAP, FLAG_PASSED_THROUGH,
+                               FLAG_REPEATED_NGRAM, FLAG_SPLIT, Scheduler)
+from pipeline.tm import Entry, TranslationMemory
+from pipeline.translate.base import Translation
+
+
+class FakeEngine:
+    """Counts what it is asked; one token per word plus </s>; echoes upper case."""
+
+    name = "fake"
+    max_source_tokens = 512
+
+    def __init__(self, cap_words=()):
+        self.calls: list[list[str]] = []
+        self.cap_words = cap_words
+
+    def count_tokens(self, sentences):
+        return [len(s.split()) + 1 for s in sentences]
+
+    def translate(self, sentences):
+        self.calls.append(list(sentences))
+        return [Translation(s.upper(), len(s.split()) + 1, len(s.split()),
+                            any(w in s for w in self.cap_words), -0.5) for s in sentences]
+
+    def settings(self):
+        return {"name": "fake"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("-", False), ("***", False), ("12.000", False), ("1:0", False), (" ", False),
+    ("https://www.example.de/artikel?id=3", False), ("info@example.de", False), ("– –", False),
+    ("Hallo", True), ("Zug 12 fährt", True), ("Politico", True), ("- Die Ukraine baut", True),
+])
+def test_needs_translation(text, expected):
+    assert needs_translation(text) is expected
+
+
+@pytest.mark.parametrize("text, loop", [
+    ("- No, no, no, no, no.", "no"),
+    ("I think I think I think I think so", "i think"),
+    ("The president met the minister in Vilnius.", None),
+    ("very very very good", None),
+])
+def test_repeated_ngram(text, loop):
+    assert repeated_ngram(text) == loop
+
+
+def words(xs):
+    return [len(x.split()) + 1 for x in xs]
+
+
+def test_split_long_prefers_clause_boundaries():
+    text = "Eins zwei drei; vier fünf, sechs sieben acht neun zehn – elf zwölf: dreizehn vierzehn"
+    pieces = [text[a:b] for a, b in split_long(text, words, 6)]
+    assert pieces[0] == "Eins zwei drei;"
+    assert all(words([p])[0] <= 6 for p in pieces)
+    assert " ".join(pieces) == text
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abc ;:,–-.\n")), max_size=300), st.integers(2, 12))
+def test_split_long_covers_text_and_respects_limit(text, limit):
+    spans = split_long(text, words, limit)
+    prev = 0
+    for a, b in spans:
+        assert prev <= a < b <= len(text) or (a == b == len(text.strip()) == 0 or a == b)
+        assert text[prev:a].strip() == ""
+        prev = b
+        if b > a and len(text[a:b].split()) > 0:
+            assert words([text[a:b]])[0] <= limit or len(text[a:b].split()) == 1
+    assert text[prev:].strip() == ""
+
+
+def test_split_long_without_whitespace_falls_back_to_characters():
+    text = "x" * 95
+    spans = split_long(text, lambda xs: [len(x) // 10 + 1 for x in xs], 3)
+    assert "".join(text[a:b] for a, b in spans) == text
+    assert all((b - a) // 10 + 1 <= 3 for a, b in spans)
+
+
+def test_scheduler_dedupes_passes_through_and_caches(tmp_path):
+    engine = FakeEngine()
+    tm = TranslationMemory(tmp_path / "tm.sqlite3", "key-1")
+    sched = Scheduler(lambda: engine, tm)
+    out = sched.translate(["Guten Tag.", "-", "Guten Tag.", "Lesen Sie auch"])
+    assert engine.calls == [["Guten Tag.", "Lesen Sie auch"]]
+    assert out[0] == out[2] and out[0].target == "GUTEN TAG."
+    assert out[1].target == "-" and out[1].flags == (FLAG_PASSED_THROUGH,)
+    again = Scheduler(lambda: engine, tm).translate(["Lesen Sie auch", "Neu hier."])
+    assert engine.calls[-1] == ["Neu hier."]
+    assert FLAG_FROM_CACHE in again[0].flags and again[0].target == "LESEN SIE AUCH"
+    assert FLAG_FROM_CACHE not in again[1].flags
+
+
+def test_scheduler_builds_engine_only_when_needed(tmp_path):
+    built = []
+    sched = Scheduler(lambda: built.append(1) or FakeEngine(), None)
+    sched.translate(["-", "***", "12.000"])
+    assert built == []
+
+
+def test_memory_is_keyed_by_translation_key(tmp_path):
+    a = TranslationMemory(tmp_path / "tm.sqlite3", "model-A|beam4")
+    a.put_many({"Hallo.": Entry("Hello.", -0.1, 3, 2, ())})
+    assert a.get_many(["Hallo."])["Hallo."].target == "Hello."
+    b = TranslationMemory(tmp_path / "tm.sqlite3", "model-A|beam1")
+    assert b.get_many(["Hallo."]) == {}
+    assert a.get_many(["Hallo"]) == {}  # exact source text only
+    mode = sqlite3.connect(tmp_path / "tm.sqlite3").execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+
+def test_long_sentence_split_flagged_and_cap_flag(tmp_path):
+    engine = FakeEngine(cap_words=("Kappe",))
+    engine.max_source_tokens = 6
+    sched = Scheduler(lambda: engine, None)
+    text = "Eins zwei drei vier, fünf sechs sieben acht; neun zehn elf zwölf Kappe"
+    (out,) = sched.translate([text])
+    assert FLAG_SPLIT in out.flags and FLAG_OUTPUT_CAP in out.flags
+    assert len(out.pieces) >= 3
+    assert " ".join(text[a:b] for a, b in out.pieces) == text
+    assert out.target == " ".join(text[a:b].upper() for a, b in out.pieces)
+    assert all(len(p.split()) + 1 <= 6 for p in engine.calls[0])
+
+
+def test_repeated_ngram_is_flagged_not_rewritten():
+    class Loop(FakeEngine):
+        def translate(self, sentences):
+            return [Translation("- No, no, no, no, no.", 2, 6, False, -1.0) for _ in sentences]
+
+    (out,) = Scheduler(Loop, None).translate(["Nein."])
+    assert FLAG_REPEATED_NGRAM in out.flags and out.target == "- No, no, no, no, no."
+
+
+def _writer(path, key, start):
+    tm = TranslationMemory(path, key)
+    for i in range(start, start + 200):
+        tm.put_many({f"Satz {i}.": Entry(f"Sentence {i}.", None, 3, 3, ())})
+    tm.close()
+
+
+def test_two_processes_share_memory(tmp_path):
+    path = tmp_path / "tm.sqlite3"
+    TranslationMemory(path, "k").close()
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(path, "k", s)) for s in (0, 100)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    tm = TranslationMemory(path, "k")
+    assert len(tm) == 300
+    assert tm.get_many(["Satz 150."])["Satz 150."].target == "Sentence 150."
