@@ -84,7 +84,7 @@ def _is_cap(word: str) -> bool:
 class GermanSplitter:
     """Rule-based German splitter; ``name`` is the versioned identity recorded in provenance."""
 
-    name = "pipeline-de/1.0"
+    name = "pipeline-de/1.1"
 
     def split(self, text: str) -> list[Sentence]:
         out: list[Sentence] = []

@@ -14,7 +14,7 @@ Dr Dres Prof Hr Hrn Fr Frl Dipl Ing Mag Med med phil rer nat jur habil theol pä
 Sr Jr jun sen St Skt Hl hl hll
 ca bzw vgl sog evtl ggf inkl exkl zzgl abzgl bspw insb insbes urspr ursprüngl lt gem gemäß Gebr
 ugs bes betr bzgl hins hinsichtl entspr einschl ausschl allg allgem sinngem sprachl
-geb gest verh verw led gesch
+geb gest gegr verh verw led gesch
 Str Pl Tel Fax Abt Bhf Fa Kl Kap Bd Bde Hrsg Hg hrsg Aufl Ausg Verf Verl Jg Jhg Hbf
 Nr Nrn No Abs Art Ziff Abb Tab Anm Anh Bsp Bspw Kat Lfg Pos Hnr
 kath ev evang luth ref orth jüd islam
