@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+from ..errors import InputError
 
 
 def output_cap(source_tokens: int) -> int:
@@ -17,6 +19,32 @@ def output_cap(source_tokens: int) -> int:
 
 
 CAP_RULE = "ceil(1.5*src_tokens)+10"
+
+
+class SourceTooLongError(InputError):
+    """A sentence has more source tokens than the model reads; engines refuse it rather than
+    truncate it. Split such sentences before translating (see ``Engine.max_source_tokens``)."""
+
+
+def length_batches(lengths: Sequence[int], max_tokens: int, max_size: int,
+                   key: Callable[[int], object] | None = None) -> list[list[int]]:
+    """Indices grouped into length-sorted batches under a padded-token budget.
+
+    With ``key``, a batch also never mixes indices whose ``key(length)`` differs (the
+    CTranslate2 engine uses this to give every sentence of a beam batch the same length limit)."""
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        width = lengths[i]  # sorted ascending: the newest item is the widest
+        if current and ((len(current) + 1) * width > max_tokens or len(current) >= max_size
+                        or (key is not None and key(width) != key(lengths[current[-1]]))):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
 
 
 @dataclass(frozen=True)

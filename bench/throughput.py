@@ -1,0 +1,285 @@
+"""Translation throughput on the CPU: transformers baseline vs `pipeline translate` vs raw CTranslate2.
+
+Runs on a *shape twin* of Helsinki-NLP/opus-mt-de-en (random weights, exact shape, sentencepiece
+trained on the German and English newstest text), built once and cached under the pipeline
+cache. Random weights never emit </s>, so every output runs to its cap ceil(1.5 × source
+tokens) + 10 on every side: the sides do the same work and the comparison is fair.
+
+    python bench/throughput.py [--n 64] [--eval-dir ../shared/eval/mt] [--quick]
+
+Sides (same sentences, one run, medians of --repeat timings; (a) is timed once):
+  (a) transformers as its users write it: fp32, the model's beam 4, batches of 16 in input order
+      (with the same per-sentence caps, enforced as the pipeline's torch engine does);
+  (b) `python -m pipeline translate FILES -o DIR --model-dir TWIN --no-cache`, wall time including
+      process start, the input split into article files of ~20 lines;
+  (c) the same with --beam 1;
+  (d) the best raw CTranslate2 `translate_batch` configuration found (beam 4, per-batch caps).
+Also: the CTranslate2 thread layouts (inter × intra), time to first output on one article,
+peak RSS for 1000 sentences (--beam 1) and a second run of that batch with the cache on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import math
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.paths import cache_dir  # noqa: E402
+from pipeline.translate.base import output_cap  # noqa: E402
+
+ARTICLE_LINES = 20
+
+
+def twin_model(eval_dir: Path) -> Path:
+    """The opus-mt-de-en shape twin, cached by its training text."""
+    from pipeline.tiny import build_model
+
+    de = (eval_dir / "newstest2019.de-en.de").read_text(encoding="utf-8").splitlines()
+    en = (eval_dir / "newstest2019.de-en.en").read_text(encoding="utf-8").splitlines()
+    key = hashlib.sha256("\n".join(de + ["\0"] + en).encode()).hexdigest()[:16]
+    path = cache_dir() / "bench" / f"opus-twin-{key}"
+    if not (path / "config.json").is_file():
+        print(f"building the opus-mt-de-en shape twin in {path} ...", file=sys.stderr)
+        build_model(path, de, en, shape="opus", spm_vocab=8000, seed=0)
+    return path
+
+
+def write_articles(lines: list[str], directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k in range(0, len(lines), ARTICLE_LINES):
+        p = directory / f"article_{k // ARTICLE_LINES:03d}.txt"
+        p.write_text("\n\n".join(lines[k:k + ARTICLE_LINES]) + "\n", encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def run_cli(args: list[str], env: dict, watch: Path | None = None) -> dict:
+    """Run `python -m pipeline ARGS`; wall time, time until the first *.jsonl appears in
+    ``watch``, and the child's peak RSS (from wait4)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "translate", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    first = None
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if watch is not None and first is None and any(watch.glob("*.jsonl")):
+            first = time.perf_counter() - start
+        time.sleep(0.005)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"pipeline {' '.join(args)} failed ({proc.returncode}):\n{err[-2000:]}")
+    if watch is not None and first is None:
+        first = wall
+    return {"wall": wall, "first": first, "maxrss_mb": usage.ru_maxrss / 1024}
+
+
+def baseline(model_dir: Path, lines: list[str], batch: int = 16) -> float:
+    """(a): MarianTokenizer + MarianMTModel.generate, fp32, beam from the generation config."""
+    import warnings
+
+    import torch
+    import transformers
+    from transformers import LogitsProcessorList, MarianMTModel, MarianTokenizer
+
+    from pipeline.translate.transformers_engine import _CapProcessor
+
+    transformers.logging.set_verbosity_error()
+    warnings.filterwarnings("ignore")
+    tok = MarianTokenizer.from_pretrained(str(model_dir))
+    model = MarianMTModel.from_pretrained(str(model_dir)).eval()
+    beams = model.generation_config.num_beams
+    start = time.perf_counter()
+    with torch.inference_mode():
+        for k in range(0, len(lines), batch):
+            enc = tok(lines[k:k + batch], return_tensors="pt", padding=True)
+            caps = [output_cap(int(n)) for n in enc["attention_mask"].sum(dim=1)]
+            model.generate(**enc, num_beams=beams, max_new_tokens=max(caps) + 1,
+                           logits_processor=LogitsProcessorList(
+                               [_CapProcessor(caps, beams, model.generation_config.eos_token_id)]))
+    return time.perf_counter() - start
+
+
+def raw_ct2(ct2_dir: Path, model_dir: Path, lines: list[str], inter: int, intra: int,
+            budget: int, beam: int = 4) -> float:
+    """(d): translate_batch directly: length-sorted batches under a token budget, submitted
+    asynchronously, each decoded to the largest cap in it."""
+    import ctranslate2
+
+    from pipeline.translate.base import length_batches
+    from pipeline.translate.ct2_engine import MarianPieces
+
+    pieces = MarianPieces(model_dir)
+    tr = ctranslate2.Translator(str(ct2_dir), compute_type="int8", inter_threads=inter,
+                                intra_threads=intra)
+    start = time.perf_counter()
+    src = [pieces.encode(s) for s in lines]
+    size = max(1, min(32, math.ceil(len(src) / inter)))
+    futures = []
+    for b in length_batches([len(s) for s in src], budget, size):
+        futures.extend(tr.translate_batch(
+            [src[i] for i in b], beam_size=beam, max_input_length=512, asynchronous=True,
+            max_decoding_length=max(output_cap(len(src[i])) for i in b), return_scores=True))
+    outs = [f.result() for f in futures]
+    [pieces.decode(o.hypotheses[0]) for o in outs]
+    return time.perf_counter() - start
+
+
+def worker(side: str, eval_dir: Path, n: int, repeat: int) -> None:
+    """Heavy in-process sides, run in a child so the parent stays small (a child forked from a
+    big parent would report the parent's pages in its peak RSS)."""
+    import json
+
+    lines = (eval_dir / "newstest2019.de-en.de").read_text(encoding="utf-8").splitlines()[:n]
+    model_dir = twin_model(eval_dir)
+    from pipeline.model import from_directory
+    from pipeline.translate.ct2_engine import converted_model
+
+    ct2_dir = converted_model(from_directory(model_dir), "int8", cache_dir())  # once, cached
+    if side == "prepare":
+        result = {"model_dir": str(model_dir)}
+    elif side == "a":
+        result = {"a": baseline(model_dir, lines)}
+    else:
+        result = {"d": [[inter, intra, budget, statistics.median(
+            [raw_ct2(ct2_dir, model_dir, lines, inter, intra, budget) for _ in range(repeat)])]
+            for inter, intra in ((2, 1), (1, 2)) for budget in (512, 1024)]}
+    print(json.dumps(result))
+
+
+def in_child(side: str, eval_dir: Path, n: int, repeat: int) -> dict:
+    import json
+
+    res = subprocess.run([sys.executable, __file__, "--side", side, "--eval-dir", str(eval_dir),
+                          "--n", str(n), "--repeat", str(repeat)], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONWARNINGS": "ignore", "HF_HUB_OFFLINE": "1"})
+    if res.returncode != 0:
+        raise SystemExit(f"bench side {side} failed:\n{res.stderr[-3000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--side", choices=("prepare", "a", "d"), help=argparse.SUPPRESS)
+    ap.add_argument("--n", type=int, default=64, help="sentences (lines of newstest2019 de)")
+    ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval" / "mt")
+    ap.add_argument("--repeat", type=int, default=None, help="timings per side (median)")
+    ap.add_argument("--rss-n", type=int, default=None, help="sentences for the RSS/cache run")
+    ap.add_argument("--quick", action="store_true", help="a small smoke run")
+    args = ap.parse_args()
+    n = 12 if args.quick and args.n == 64 else args.n
+    repeat = args.repeat or (1 if args.quick else 2)
+    rss_n = args.rss_n or (100 if args.quick else 1000)
+    if args.side:
+        return worker(args.side, args.eval_dir, n, repeat)
+    all_lines = (args.eval_dir / "newstest2019.de-en.de").read_text(encoding="utf-8").splitlines()
+    lines = all_lines[:n]
+
+    model_dir = Path(in_child("prepare", args.eval_dir, n, repeat)["model_dir"])
+    work = Path(tempfile.mkdtemp(prefix="bench-throughput."))
+    pcache = work / "cache"  # a fresh translation memory; the converted model is shared
+    (pcache).mkdir()
+    (pcache / "ct2").symlink_to(cache_dir() / "ct2", target_is_directory=True)
+    env = {**os.environ, "PIPELINE_CACHE": str(pcache), "PYTHONWARNINGS": "ignore",
+           "HF_HUB_OFFLINE": "1"}
+    help_text = subprocess.run([sys.executable, "-m", "pipeline", "translate", "--help"],
+                               cwd=ROOT, env=env, capture_output=True, text=True).stdout
+    no_cache = ["--no-cache"] if "--no-cache" in help_text else []
+    inputs = write_articles(lines, work / "in")
+    print(f"# throughput: {n} sentences of newstest2019 de in {len(inputs)} files, "
+          f"opus-mt-de-en shape twin, {os.cpu_count()} CPUs, median of {repeat}", flush=True)
+
+    def cli(extra: list[str], tag: str, files=None, cache=False) -> list[dict]:
+        results = []
+        for r in range(repeat):
+            out = work / f"out-{tag}-{r}"
+            results.append(run_cli([*map(str, files or inputs), "-o", str(out), "--model-dir",
+                                    str(model_dir), "-q", *([] if cache else no_cache), *extra],
+                                   env, watch=out))
+        return results
+
+    med = lambda xs: statistics.median(xs)  # noqa: E731
+    rows: list[tuple[str, float]] = []
+    t_a = in_child("a", args.eval_dir, n, 1)["a"]  # slow enough that one timing is steady
+    rows.append(("(a) transformers fp32, beam 4, batches of 16 in input order", t_a))
+    print(f"(a) {n / t_a:.2f} sent/s", file=sys.stderr, flush=True)
+    t_b = med([r["wall"] for r in cli([], "b")])
+    rows.append(("(b) pipeline translate (defaults: ctranslate2 int8, beam 4), files, process start incl.", t_b))
+    print(f"(b) {n / t_b:.2f} sent/s", file=sys.stderr, flush=True)
+    t_c = med([r["wall"] for r in cli(["--beam", "1"], "c")])
+    rows.append(("(c) pipeline translate --beam 1", t_c))
+    print(f"(c) {n / t_c:.2f} sent/s", file=sys.stderr, flush=True)
+    raw = {(i, j, b): t for i, j, b, t in in_child("d", args.eval_dir, n, repeat)["d"]}
+    best = min(raw, key=raw.get)
+    t_d = raw[best]
+    rows.append((f"(d) raw CTranslate2 translate_batch int8 beam 4, {best[0]}x{best[1]} threads, "
+                 f"{best[2]}-token batches, in-process", t_d))
+
+    print("\n| side | seconds | sentences/s | × (a) |\n|---|---:|---:|---:|")
+    for name, t in rows:
+        print(f"| {name} | {t:.2f} | {n / t:.2f} | {t_a / t:.2f} |")
+    print(f"\n(b) vs (d): (b) takes {t_b / t_d:.2f}× the time of (d) "
+          f"({'within 10%' if t_b <= 1.1 * t_d else 'more than 10% slower'}, process start included in (b) only)")
+
+    print("\nraw CTranslate2 layouts (inter × intra, token budget): seconds, sentences/s")
+    for (inter, intra, budget), t in sorted(raw.items()):
+        print(f"  {inter}x{intra} budget {budget}: {t:.2f} s, {n / t:.2f} sent/s")
+    layouts = {}
+    for inter, intra in ((2, 1), (1, 2)):
+        layouts[(inter, intra)] = med([r["wall"] for r in cli(
+            ["--inter-threads", str(inter), "--intra-threads", str(intra)], f"l{inter}{intra}")])
+    print("pipeline translate layouts (beam 4): " + ", ".join(
+        f"{i}x{j}: {n / t:.2f} sent/s" for (i, j), t in layouts.items())
+        + f"; faster: {min(layouts, key=layouts.get)[0]}x{min(layouts, key=layouts.get)[1]}")
+
+    one = run_cli([str(inputs[0]), "-o", str(work / "out-first"), "--model-dir", str(model_dir),
+                   "-q", *no_cache], env, watch=work / "out-first")
+    tiny_in = write_articles(["Guten Morgen."], work / "in-one")
+    fixed = med([run_cli([str(tiny_in[0]), "-o", str(work / f"out-one-{r}"), "--model-dir",
+                          str(model_dir), "-q", *no_cache], env)["wall"] for r in range(repeat)])
+    print(f"fixed cost of one `pipeline translate` (process start, imports, model hashing and "
+          f"loading, one sentence): {fixed:.2f} s; (b) minus that: {t_b - fixed:.2f} s = "
+          f"{(t_b - fixed) / t_d:.2f}× (d)")
+    print(f"\ntime to first output, one article ({min(ARTICLE_LINES, n)} lines, defaults): "
+          f"{one['first']:.2f} s (whole command {one['wall']:.2f} s)")
+
+    big = (all_lines * (rss_n // len(all_lines) + 1))[:rss_n]
+    big_inputs = write_articles(big, work / "in-big")
+    shutil.rmtree(pcache / "tm.sqlite3", ignore_errors=True)
+    first = run_cli([*map(str, big_inputs), "-o", str(work / "out-big-1"), "--model-dir",
+                     str(model_dir), "-q", "--beam", "1"], env)
+    print(f"peak RSS, {rss_n} sentences, --beam 1, cache on (first run): {first['maxrss_mb']:.0f} MB "
+          f"({'<' if first['maxrss_mb'] < 1536 else '>='} 1.5 GB), {first['wall']:.1f} s, "
+          f"{rss_n / first['wall']:.1f} sent/s")
+    if no_cache:
+        second = run_cli([*map(str, big_inputs), "-o", str(work / "out-big-2"), "--model-dir",
+                          str(model_dir), "-q", "--beam", "1"], env)
+        print(f"second run of the same {rss_n} sentences, cache on: {second['wall']:.2f} s, "
+              f"{first['wall'] / second['wall']:.0f}× faster than the first "
+              f"(peak RSS {second['maxrss_mb']:.0f} MB)")
+    else:
+        print("second run with the cache: skipped (`pipeline translate` has no --no-cache/TM yet)")
+    print(f"\ncommand: python bench/throughput.py --n {n}{' --quick' if args.quick else ''} "
+          f"(bench process itself: peak RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""The CTranslate2 engine on the tiny model: same tokens and text as MarianTokenizer, valid
+records through the CLI for both engines, per-sentence caps, a keyed and race-safe conversion
+cache, and no silent truncation."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.model import from_directory
+from pipeline.translate import SourceTooLongError, load_engine, output_cap
+from pipeline.translate import ct2_engine
+from pipeline.translate.ct2_engine import CTranslate2Engine, MarianPieces, conversion_key
+
+ROOT = Path(__file__).resolve().parent.parent
+SENTENCES = [
+    "Das ist ein Test.",
+    "Hallo Welt",
+    "Ein mutmaßlich bedeutsames Abkommen zwischen Washington und Minsk steht offenbar kurz bevor.",
+    "Es ist seine siebte Amtszeit als Präsident.",
+]
+GERMAN = SENTENCES + [
+    "„Wir haben 3,5 Mio. € investiert“, sagte Dr. Müller am 12.03.2019 in Köln.",
+    "  Zwei  Leerzeichen  und\tTab  ",
+    "Straße, Größe, Äpfel – ÖL & ÜBER; 100 % sicher?!",
+    ">>en<< Sprachcode vorne",
+    "Emoji 🙂 und chinesisch 中文 und ﬁ-Ligatur",
+    "",
+]
+
+
+def _shared_german(n: int = 40) -> list[str]:
+    path = ROOT.parent / "shared" / "eval" / "mt" / "newstest2019.de-en.de"
+    return path.read_text(encoding="utf-8").splitlines()[:n] if path.is_file() else []
+
+
+@pytest.fixture(scope="module")
+def ct2_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("ct2-cache")
+
+
+@pytest.fixture(scope="module")
+def marian_tokenizer(tiny_model):
+    import warnings
+
+    from transformers import MarianTokenizer
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return MarianTokenizer.from_pretrained(str(tiny_model))
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_model, ct2_cache):
+    return CTranslate2Engine(from_directory(tiny_model), cache_dir=ct2_cache)
+
+
+def test_pieces_and_ids_identical_to_marian_tokenizer(tiny_model, marian_tokenizer):
+    pieces = MarianPieces(tiny_model)
+    for text in GERMAN + _shared_german():
+        expected = marian_tokenizer(text)["input_ids"]
+        got = pieces.encode(text)
+        assert pieces.ids(got) == expected, text
+        # CTranslate2 maps pieces to ids with the same vocabulary (pad removed, ids unchanged)
+        assert all(p in pieces.vocab for p in got)
+
+
+def test_decode_identical_to_marian_tokenizer(tiny_model, marian_tokenizer):
+    pieces = MarianPieces(tiny_model)
+    inverse = {i: p for p, i in pieces.vocab.items()}
+    rng = random.Random(0)
+    ids_pool = sorted(inverse)
+    for _ in range(200):
+        ids = [rng.choice(ids_pool) for _ in range(rng.randint(0, 30))]
+        assert pieces.decode([inverse[i] for i in ids]) == \
+            marian_tokenizer.decode(ids, skip_special_tokens=True), ids
+
+
+def test_settings_are_deliberate(engine):
+    s = engine.settings()
+    assert s["name"] == "ctranslate2" and s["compute_type"] == "int8"
+    assert s["version"] and s["threads"]["inter"] >= 1 and s["threads"]["intra"] >= 1
+    d = s["decoding"]
+    assert d["num_beams"] == 4  # from generation_config.json, not CTranslate2's default of 2
+    assert d["max_input_length"] == engine.max_source_tokens == 512
+    assert d["max_new_tokens"] == "ceil(1.5*src_tokens)+10"
+
+
+def test_count_tokens_matches_transformers(engine, marian_tokenizer):
+    assert engine.count_tokens(GERMAN) == [len(marian_tokenizer(t)["input_ids"]) for t in GERMAN]
+
+
+def test_deterministic_order_independent_and_capped(engine):
+    a = engine.translate(SENTENCES)
+    assert a == engine.translate(SENTENCES)
+    assert [t.text for t in engine.translate(SENTENCES[::-1])[::-1]] == [t.text for t in a]
+    alone = [engine.translate([s])[0].text for s in SENTENCES]
+    assert alone == [t.text for t in a]  # the batch a sentence lands in does not matter
+    for t in a:
+        assert t.target_tokens <= output_cap(t.source_tokens)
+        assert t.cap_hit == (t.target_tokens >= output_cap(t.source_tokens))
+        assert isinstance(t.score, float) and t.score <= 0
+    assert any(t.cap_hit for t in a)  # random weights never say </s>
+
+
+@pytest.mark.parametrize("beam", [1, 2])
+def test_each_sentence_gets_its_own_cap(tiny_model, ct2_cache, beam):
+    """Sentences of very different lengths in one call: each is cut at its own cap."""
+    eng = CTranslate2Engine(from_directory(tiny_model), beam=beam, cache_dir=ct2_cache)
+    texts = ["Hallo", SENTENCES[2] * 2, "Das ist ein Test.", SENTENCES[3]]
+    for t in eng.translate(texts):
+        assert t.cap_hit and t.target_tokens == output_cap(t.source_tokens)
+
+
+def test_greedy_matches_transformers_text(tiny_model, ct2_cache):
+    """Greedy float32 decoding of the same model gives the same words through both engines."""
+    source = from_directory(tiny_model)
+    ct2 = CTranslate2Engine(source, beam=1, compute_type="float32", cache_dir=ct2_cache)
+    hf = load_engine("torch", source, beam=1)
+    a, b = ct2.translate(SENTENCES), hf.translate(SENTENCES)
+    assert [t.text for t in a] == [t.text for t in b]
+    assert [(t.source_tokens, t.target_tokens, t.cap_hit) for t in a] == \
+        [(t.source_tokens, t.target_tokens, t.cap_hit) for t in b]
+
+
+def test_over_long_input_is_refused_not_truncated(engine):
+    long = " ".join(["Donaudampfschifffahrtsgesellschaftskapitän"] * 200)
+    assert engine.count_tokens([long])[0] > engine.max_source_tokens
+    with pytest.raises(SourceTooLongError, match="Split it"):
+        engine.translate(["Kurz.", long])
+
+
+def test_conversion_is_cached_and_keyed(model_copy, tmp_path):
+    cache = tmp_path / "c"
+    before = ct2_engine.conversions
+    first = CTranslate2Engine(from_directory(model_copy), cache_dir=cache)
+    assert ct2_engine.conversions == before  # nothing is converted or loaded until needed
+    first.model_dir
+    assert ct2_engine.conversions == before + 1
+    stamp = (first.model_dir / "model.bin").stat().st_mtime_ns
+    second = CTranslate2Engine(from_directory(model_copy), cache_dir=cache)
+    assert second.model_dir == first.model_dir and ct2_engine.conversions == before + 1
+    assert (second.model_dir / "model.bin").stat().st_mtime_ns == stamp
+    marker = json.loads((first.model_dir / ct2_engine.MARKER).read_text())
+    assert marker["quantization"] == "int8" and marker["model_digest"] == from_directory(model_copy).digest
+
+    f32 = CTranslate2Engine(from_directory(model_copy), compute_type="float32", cache_dir=cache)
+    assert f32.model_dir != first.model_dir and ct2_engine.conversions == before + 2
+    cfg = model_copy / "generation_config.json"
+    cfg.write_text(cfg.read_text().replace('"num_beams": 4', '"num_beams": 3'))
+    changed = from_directory(model_copy)
+    assert conversion_key(changed, "int8") != first.model_dir.name
+    assert CTranslate2Engine(changed, cache_dir=cache).model_dir != first.model_dir
+
+
+def test_half_finished_conversion_is_not_used(model_copy, tmp_path):
+    cache = tmp_path / "c"
+    source = from_directory(model_copy)
+    stale = cache / "ct2" / conversion_key(source, "int8")
+    stale.mkdir(parents=True)
+    (stale / "model.bin").write_bytes(b"half")  # no marker: an interrupted conversion
+    eng = CTranslate2Engine(source, cache_dir=cache)
+    assert (eng.model_dir / ct2_engine.MARKER).is_file()
+    assert eng.translate(["Hallo Welt"])[0].text
+
+
+def test_two_processes_convert_once(tiny_model, tmp_path):
+    cache = tmp_path / "race"
+    code = ("import sys; from pipeline.model import from_directory; "
+            "from pipeline.translate import ct2_engine as c; "
+            "e = c.CTranslate2Engine(from_directory(sys.argv[1]), cache_dir=sys.argv[2]); "
+            "n = e.translate(['Hallo Welt'])[0].target_tokens; print(c.conversions, n)")
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tiny_model), str(cache)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    counts = sorted(int(out.split()[0]) for out, _ in outs)
+    assert counts == [0, 1]  # exactly one process converted; the other waited and reused it
+    dirs = [d for d in (cache / "ct2").iterdir() if d.is_dir()]
+    assert len(dirs) == 1 and not dirs[0].name.startswith(".")
+
+
+@pytest.mark.parametrize("engine_name", ["ctranslate2", "torch"])
+def test_cli_records_valid_for_both_engines(engine_name, tiny_model, seeds, tmp_path):
+    out = tmp_path / "out"
+    runner = CliRunner()
+    res = runner.invoke(app, ["translate", str(seeds), "-o", str(out), "--model-dir",
+                              str(tiny_model), "--engine", engine_name, "--beam", "1",
+                              "--no-cache"])
+    assert res.exit_code == 0, res.output
+    files = sorted(out.glob("*.jsonl"))
+    assert files
+    res = runner.invoke(app, ["verify", *map(str, files)])
+    assert res.exit_code == 0, res.output
+    rec = json.loads(files[0].read_text(encoding="utf-8").splitlines()[0])
+    expected = "ctranslate2" if engine_name == "ctranslate2" else "transformers"
+    assert rec["engine"]["name"] == expected
+    assert isinstance(rec["score"], float)
+    assert ("output_cap" in rec["flags"]) == (rec["tokens"]["target"] >= output_cap(rec["tokens"]["source"]))
