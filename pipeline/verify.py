@@ -66,6 +66,9 @@ def verify_records(path: str | Path, lock_path: str | Path) -> int:
                 or r["splitter"] != first["splitter"]:
             raise VerificationError(f"{p}:{n}: provenance differs from line 1")
     _verify_model(p, first["model"], lock_path)
+    from .verify_formats import verify_side_outputs
+
+    verify_side_outputs(p, records, lock_path)  # side formats and manifest.json next to it
     return len(records)
 
 

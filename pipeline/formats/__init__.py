@@ -1,7 +1,9 @@
 """Output formats, one module each, all rendered from the canonical records.
 
-Each format module has ``NAME`` and ``render(records, stem) -> dict[str, str]`` mapping an
-output file name to its text. The canonical ``jsonl`` is always written, and written last.
+Each format module has ``NAME`` and ``render_files(records, stem) -> dict[str, str]`` mapping
+an output file name to its text, and a way to read that text back (``parse`` /
+``parse_side``) that ``pipeline verify`` uses to check it still agrees with the records.
+The canonical ``jsonl`` is always written, and written last.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from importlib import import_module
 from types import ModuleType
 
 #: Format name -> module under pipeline.formats. ``jsonl`` is the canonical record.
-REGISTRY = {"jsonl": "jsonl", "tsv": "tsv"}
+REGISTRY = {"jsonl": "jsonl", "tsv": "tsv", "moses": "moses", "tmx": "tmx", "html": "html"}
 CANONICAL = "jsonl"
 
 
@@ -29,3 +31,28 @@ def module(name: str) -> ModuleType:
 def render(name: str, records: list[dict], stem: str) -> dict[str, str]:
     """File name -> text for format ``name``."""
     return module(name).render_files(records, stem)
+
+
+def parse_selection(values: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """Format names from repeated and/or comma-separated values (``--format tmx,html``);
+    none or ``all`` means every format. ``jsonl`` is always included (it is the record)."""
+    from ..errors import PipelineError
+
+    chosen: list[str] = []
+    for value in values or ():
+        for name in str(value).split(","):
+            name = name.strip().lower()
+            if not name:
+                continue
+            if name == "all":
+                chosen.extend(REGISTRY)
+            elif name not in REGISTRY:
+                raise PipelineError(f"unknown format {name!r}; choose from: "
+                                    f"{', '.join(REGISTRY)} (or all)")
+            else:
+                chosen.append(name)
+    if not chosen:
+        chosen = list(REGISTRY)
+    if CANONICAL not in chosen:
+        chosen.append(CANONICAL)
+    return tuple(dict.fromkeys(n for n in REGISTRY if n in chosen))

@@ -36,6 +36,8 @@ def render(records: Iterable[dict]) -> str:
 
 
 def parse(text: str) -> list[tuple[str, str]]:
+    if not text:
+        return []
     pairs = []
     for line in text.split("\n")[:-1] if text.endswith("\n") else text.split("\n"):
         src, _, tgt = line.partition("\t")

@@ -1,0 +1,42 @@
+"""``pipeline export``: re-render formats from existing record files, never re-translating."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import formats, manifest
+from .errors import VerificationError
+from .formats import jsonl
+from .io import atomic_writer
+
+
+def export(selected: Sequence[str], record_files: Sequence[str | Path],
+           out_dir: str | Path | None = None) -> list[Path]:
+    """Render the ``selected`` formats of each record file into ``out_dir`` (default: beside
+    the record file), each file atomically. The record file itself is copied only into another
+    directory. A manifest already in a directory written to is refreshed. Returns the files
+    written."""
+    written: list[Path] = []
+    touched: set[Path] = set()
+    for item in record_files:
+        src = Path(item)
+        records = jsonl.read(src)
+        if not records:
+            raise VerificationError(f"{src}: holds no records; nothing to export")
+        target = Path(out_dir) if out_dir is not None else src.parent
+        same_dir = target.resolve() == src.parent.resolve() if target.exists() else False
+        order = [n for n in selected if n != formats.CANONICAL]
+        if formats.CANONICAL in selected:
+            order.append(formats.CANONICAL)  # last, as in a run: its presence means complete
+        for name in order:
+            if name == formats.CANONICAL and same_dir:
+                continue
+            for filename, text in formats.render(name, records, src.stem).items():
+                with atomic_writer(target / filename) as f:
+                    f.write(text)
+                written.append(target / filename)
+        touched.add(target)
+    for directory in sorted(touched):
+        manifest.refresh(directory)
+    return written

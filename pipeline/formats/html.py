@@ -1,0 +1,255 @@
+"""A self-contained side-by-side viewer ``<stem>.html``: German left, English right.
+
+One file, no network: the style (``viewer.css``) and script (``viewer.js``) are inlined, and a
+Content-Security-Policy allows exactly those two (by hash) and nothing else, so even text that
+slipped through escaping could not run or load anything. Every piece of article text is
+HTML-escaped; the records' provenance is embedded as JSON in a
+``<script type="application/json">`` with ``<``, ``>`` and ``&`` written as ``\\u003c`` etc.
+
+Paragraphs are kept (a new paragraph number starts a new row), headings are ``<h2>``, list
+items ``<li>``, boilerplate is shown muted. Hovering or focusing a sentence highlights its
+pair; clicking it (or Enter/Space) opens its provenance. Flags are shown as badges.
+
+Control characters other than tab and LF cannot be shown (and CR would be normalised away by
+any HTML parser), so in the visible text each becomes its Unicode "control picture"
+(U+0001 -> U+2401, DEL -> U+2421); the embedded JSON keeps the exact record.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from html import escape
+from html.parser import HTMLParser
+from importlib import resources
+
+from .. import __version__
+from ..errors import VerificationError
+from . import labels
+from .tmx import engine_label, model_label, shared_keys
+
+NAME = "html"
+SUFFIX = ".html"
+DATA_ID = "pipeline-data"
+
+_PICTURES = {c: chr(0x2400 + c) for c in range(0x20) if chr(c) not in "\t\n"}
+_PICTURES[0x7F] = "\u2421"
+_TEXT_KEYS = ("source", "target")
+
+
+def display_text(text: str) -> str:
+    """``text`` as the viewer shows it: control characters as control pictures."""
+    return text.translate(_PICTURES)
+
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def _csp_hash(code: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode() + "'"
+
+
+def _json_for_script(obj) -> str:
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _block_type(kind: str) -> str:
+    return {"heading": "heading", "list_item": "list", "boilerplate": "boilerplate"}.get(kind, "text")
+
+
+def _blocks(records: list[dict]) -> list[tuple[str, bool, list[dict]]]:
+    """Consecutive records of one paragraph and one block type: (type, new paragraph, records)."""
+    out: list[tuple[str, bool, list[dict]]] = []
+    prev_para = object()
+    for r in records:
+        btype = _block_type(str(r.get("kind", "sentence")))
+        para = r.get("paragraph")
+        if out and para == prev_para and out[-1][0] == btype:
+            out[-1][2].append(r)
+        else:
+            out.append((btype, para != prev_para, [r]))
+        prev_para = para
+    return out
+
+
+def _sentence(r: dict, side: str) -> str:
+    i = escape(str(r.get("index")))
+    flags = labels.display_flags(r)
+    cls = "s flagged" if flags else "s"
+    text = escape(display_text(r["source" if side == "de" else "target"]))
+    span = (f'<span class="{cls}" data-side="{side}" data-i="{i}" id="{side}-{i}" tabindex="0" '
+            f'role="button">{text}</span>')
+    if side == "en" and flags:
+        badges = "".join(
+            f'<span class="flag" data-flag="{escape(f)}" title="{escape(labels.explanation(f))}">'
+            f"{escape(labels.label(f))}</span>" for f in flags)
+        span += f'<span class="flags">{badges}</span>'
+    return span
+
+
+def _cell(btype: str, group: list[dict], side: str) -> str:
+    if btype == "heading":
+        inner = "".join(f"<h2>{_sentence(r, side)}</h2>" for r in group)
+    elif btype == "list":
+        inner = "<ul>" + "".join(f"<li>{_sentence(r, side)}</li>" for r in group) + "</ul>"
+    elif btype == "boilerplate":
+        inner = "".join(f'<p class="boilerplate">{_sentence(r, side)}</p>' for r in group)
+    else:
+        inner = "<p>" + " ".join(_sentence(r, side) for r in group) + "</p>"
+    lang = "Deutsch" if side == "de" else "English"
+    return f'<div class="cell {side}" lang="{side}" data-label="{lang}">{inner}</div>'
+
+
+def _legend(records: list[dict]) -> str:
+    counts: dict[str, int] = {}
+    for r in records:
+        for f in labels.display_flags(r):
+            counts[f] = counts.get(f, 0) + 1
+    if not counts:
+        return '<p class="legend none">No flags: nothing to look at twice.</p>'
+    items = "".join(
+        f'<li><span class="flag" data-flag="{escape(f)}">{escape(labels.label(f))}</span> '
+        f'<span class="count">{n}</span> <span class="why">{escape(labels.explanation(f))}</span></li>'
+        for f, n in counts.items())
+    return f'<ul class="legend" aria-label="Flags">{items}</ul>'
+
+
+def render(records: list[dict], stem: str) -> str:
+    shared = shared_keys(records)
+    first = records[0] if records else {}
+    data = {
+        "shared": {k: first[k] for k in shared},
+        "records": [{k: v for k, v in r.items() if k not in shared and k not in _TEXT_KEYS}
+                    for r in records],
+        "labels": {f: list(v) for f, v in labels.FLAG_LABELS.items()},
+        "low_score": labels.LOW_SCORE,
+    }
+    css, js = _asset("viewer.css"), _asset("viewer.js")
+    csp = (f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
+           "img-src data:; base-uri 'none'; form-action 'none'")
+    paragraphs = len({r.get("paragraph") for r in records})
+    meta = [escape(str(first.get("doc_path", ""))),
+            f'sha256 <code title="{escape(str(first.get("doc_sha256", "")))}">'
+            f'{escape(str(first.get("doc_sha256", ""))[:12])}…</code>',
+            f"{len(records)} pairs in {paragraphs} paragraph{'s' if paragraphs != 1 else ''}"]
+    prov = []
+    if "model" in first:
+        prov.append(f"model {escape(model_label(first['model']))}")
+    if "engine" in first:
+        prov.append(escape(engine_label(first["engine"])))
+    if "splitter" in first:
+        prov.append(f"splitter {escape(str(first['splitter']))}")
+    rows = []
+    for btype, new_para, group in _blocks(records):
+        cls = f"row {btype}" + (" para" if new_para else "")
+        rows.append(f'<div class="{cls}" data-paragraph="{escape(str(group[0].get("paragraph")))}">'
+                    f'{_cell(btype, group, "de")}{_cell(btype, group, "en")}</div>')
+    title = escape(stem) + " — German / English"
+    return "\n".join([
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
+        f'<meta name="generator" content="pipeline {escape(__version__)}">',
+        '<link rel="icon" href="data:,">',
+        f"<title>{title}</title>",
+        f"<style>{css}</style>",
+        "</head>",
+        "<body>",
+        '<header class="top">',
+        f'<p class="eyebrow">German → English · {len(records)} sentence pairs</p>',
+        f"<h1>{escape(stem)}</h1>",
+        f'<p class="meta">{" · ".join(meta)}</p>',
+        f'<p class="meta prov">{" · ".join(prov)}</p>' if prov else "",
+        _legend(records),
+        '<p class="hint" id="hint">Hover or focus a sentence to highlight its pair; click it or '
+        "press Enter for its provenance.</p>",
+        "</header>",
+        '<div class="cols" aria-hidden="true"><div>Deutsch <span>source</span></div>'
+        "<div>English <span>translation</span></div></div>",
+        f'<main id="pairs" data-pairs="{len(records)}">',
+        *rows,
+        "</main>",
+        '<aside id="prov" class="panel" role="dialog" aria-labelledby="prov-title" hidden>'
+        '<div class="panel-head"><h2 id="prov-title">Provenance</h2>'
+        '<button type="button" id="prov-close" aria-label="Close provenance">×</button></div>'
+        '<div id="prov-body"></div></aside>',
+        f'<script type="application/json" id="{DATA_ID}">{_json_for_script(data)}</script>',
+        f"<script>{js}</script>",
+        "</body>",
+        "</html>",
+        "",
+    ])
+
+
+def render_files(records: list[dict], stem: str) -> dict[str, str]:
+    return {stem + SUFFIX: render(records, stem)}
+
+
+# --- reading ------------------------------------------------------------------------------
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.shown: dict[str, list[tuple[str, str]]] = {"de": [], "en": []}
+        self.data_text: str | None = None
+        self._span: tuple[str, str] | None = None
+        self._buf: list[str] = []
+        self._in_data = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "span" and "s" in (a.get("class") or "").split() and "data-i" in a:
+            self._span = (a.get("data-side", ""), a["data-i"])
+            self._buf = []
+        elif tag == "script" and a.get("id") == DATA_ID:
+            self._in_data = True
+            self._buf = []
+
+    def handle_endtag(self, tag):
+        if tag == "span" and self._span is not None:
+            side, i = self._span
+            self.shown.setdefault(side, []).append((i, "".join(self._buf)))
+            self._span = None
+        elif tag == "script" and self._in_data:
+            self.data_text = "".join(self._buf)
+            self._in_data = False
+
+    def handle_data(self, data):
+        if self._span is not None or self._in_data:
+            self._buf.append(data)
+
+
+def parse(text: str) -> tuple[list[tuple[str, str]], list[dict]]:
+    """What a viewer holds: the (German, English) pairs as shown, in order, and the records
+    rebuilt from its embedded data and shown text (text with control pictures, see
+    :func:`display_text`). Raises :class:`VerificationError` when it cannot be read."""
+    reader = _Reader()
+    reader.feed(text)
+    reader.close()
+    de, en = reader.shown.get("de", []), reader.shown.get("en", [])
+    if len(de) != len(en):
+        raise VerificationError(f"shows {len(de)} German and {len(en)} English sentences")
+    pairs = []
+    for n, ((i_de, s), (i_en, t)) in enumerate(zip(de, en), 1):
+        if i_de != i_en:
+            raise VerificationError(f"pair {n}: German sentence {i_de} is beside English {i_en}")
+        pairs.append((s, t))
+    if reader.data_text is None:
+        raise VerificationError(f"lacks its embedded data (<script id=\"{DATA_ID}\">)")
+    try:
+        data = json.loads(reader.data_text)
+        shared, own = data["shared"], data["records"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise VerificationError(f"embedded data is not readable ({exc})") from None
+    if len(own) != len(pairs):
+        raise VerificationError(f"embedded data holds {len(own)} records, the page shows "
+                                f"{len(pairs)} pairs")
+    records = [{**shared, **r, "source": s, "target": t} for r, (s, t) in zip(own, pairs)]
+    return pairs, records

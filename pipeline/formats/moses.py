@@ -1,0 +1,44 @@
+"""Moses-style parallel text: ``<stem>.de`` and ``<stem>.en``, line N of one is the
+translation of line N of the other (line N = record N), for MT tooling.
+
+The format has no escapes, so every character that a line-based tool could take as a line
+break (LF, CR, VT, FF, FS, GS, RS, NEL, U+2028, U+2029: what Python's ``str.splitlines``
+splits on) becomes one space; everything else is written as it is in the record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+NAME = "moses"
+SOURCE_SUFFIX = ".de"
+TARGET_SUFFIX = ".en"
+
+_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line-break character replaced by a space."""
+    return _BREAKS.sub(" ", text)
+
+
+def render_side(texts: Iterable[str]) -> str:
+    return "".join(one_line(t) + "\n" for t in texts)
+
+
+def render_files(records: list[dict], stem: str) -> dict[str, str]:
+    return {stem + SOURCE_SUFFIX: render_side(r["source"] for r in records),
+            stem + TARGET_SUFFIX: render_side(r["target"] for r in records)}
+
+
+def parse_side(text: str) -> list[str]:
+    """The lines of one side (split on LF only, as written)."""
+    if not text:
+        return []
+    return text[:-1].split("\n") if text.endswith("\n") else text.split("\n")
+
+
+def expected_pairs(records: Iterable[dict]) -> list[tuple[str, str]]:
+    """The pairs as this format can hold them."""
+    return [(one_line(r["source"]), one_line(r["target"])) for r in records]

@@ -1,0 +1,248 @@
+"""TMX 1.4b translation memory ``<stem>.tmx`` for CAT tools (OmegaT, Trados, memoQ).
+
+One ``<tu>`` per record, in order, with ``<tuv xml:lang="de">`` and ``<tuv xml:lang="en">``.
+The whole record travels in ``<prop>`` elements, so :func:`parse` gives back exactly the
+records the file was rendered from:
+
+- keys whose value is the same in every record (document path and sha256, model, engine,
+  splitter, pipeline version, ...) are ``<prop>`` s of the ``<header>``; the others (index,
+  paragraph, kind, span, flags, score, token counts, pieces) are ``<prop>`` s of each ``<tu>``;
+- each ``<tu>`` also repeats ``x-doc-sha256`` and carries ``x-model`` (``repo@revision`` or
+  ``dir:PATH``) and ``x-engine`` (``name version beam N``) labels, so a segment seen alone in
+  a CAT tool still says where it came from;
+- a key ``some_key`` is the prop type ``x-some-key``: integers in decimal, ``flags``
+  comma-separated, ``score`` as a float (empty when there is none), strings as they are, and
+  anything else as compact JSON under ``x-some-key-json``.
+
+XML 1.0 cannot hold most C0 control characters (U+0000-U+001F except tab, LF, CR) nor
+U+FFFE/U+FFFF, not even as character references. Inside a segment each such character is
+written as a TMX placeholder ``<ph type="x-char">U+0001</ph>`` (CAT tools show it as a tag,
+and :func:`parse` turns it back into the character); in a ``<prop>`` the value is written as
+ASCII JSON (``x-...-json``) instead. CR is written as ``&#13;`` so XML line-end normalisation
+does not turn it into LF. Nothing is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+
+from .. import __version__
+from ..errors import VerificationError
+
+NAME = "tmx"
+SUFFIX = ".tmx"
+SOURCE_LANG = "de"
+TARGET_LANG = "en"
+CREATION_TOOL = "pipeline"
+
+#: Keys that differ from record to record; always per ``<tu>``.
+PER_RECORD = ("index", "paragraph", "kind", "start", "end", "flags", "score", "tokens", "pieces")
+_TEXT_KEYS = ("source", "target")
+_INT_KEYS = frozenset({"index", "paragraph", "start", "end"})
+#: Labels for people, checked against the header on parse but not record keys themselves.
+_LABELS = ("x-model", "x-engine")
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+# --- writing ------------------------------------------------------------------------------
+
+def _escape(text: str, attribute: bool = False) -> str:
+    """XML-escape ``text`` (which must hold only XML characters)."""
+    text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
+    if attribute:
+        text = text.replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
+    return text
+
+
+def _segment(text: str) -> str:
+    """Segment content: escaped text, characters XML cannot hold as ``<ph>`` placeholders."""
+    out, pos = [], 0
+    for m in _NOT_XML.finditer(text):
+        out.append(_escape(text[pos:m.start()]))
+        out.append(f'<ph type="x-char">U+{ord(m.group()):04X}</ph>')
+        pos = m.end()
+    out.append(_escape(text[pos:]))
+    return "".join(out)
+
+
+def _prop_type(key: str) -> str:
+    return "x-" + key.replace("_", "-")
+
+
+def encode(key: str, value) -> tuple[str, str]:
+    """(prop type, text) for one record key."""
+    if key in _INT_KEYS and type(value) is int:
+        return _prop_type(key), str(value)
+    if key == "score" and (value is None or type(value) is float):
+        return _prop_type(key), "" if value is None else repr(value)
+    if key == "flags" and isinstance(value, list) and all(
+            isinstance(f, str) and f and "," not in f and not _NOT_XML.search(f) for f in value):
+        return _prop_type(key), ",".join(value)
+    if (isinstance(value, str) and key not in _INT_KEYS and key not in ("score", "flags")
+            and _prop_type(key) not in _LABELS and not _NOT_XML.search(value)):
+        return _prop_type(key), value
+    return _prop_type(key) + "-json", json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+
+
+def decode(prop_type: str, text: str) -> tuple[str, object]:
+    """(record key, value) for one ``<prop>``; the inverse of :func:`encode`."""
+    if not prop_type.startswith("x-"):
+        raise ValueError(f"not a pipeline prop type: {prop_type!r}")
+    if prop_type.endswith("-json"):
+        return prop_type[2:-5].replace("-", "_"), json.loads(text)
+    key = prop_type[2:].replace("-", "_")
+    if key in _INT_KEYS:
+        return key, int(text)
+    if key == "score":
+        return key, None if text == "" else float(text)
+    if key == "flags":
+        return key, text.split(",") if text else []
+    return key, text
+
+
+def model_label(model: dict) -> str:
+    if not isinstance(model, dict):
+        return str(model)
+    if model.get("repo"):
+        return f"{model['repo']}@{model.get('revision')}"
+    return f"dir:{model.get('dir')}"
+
+
+def engine_label(engine: dict) -> str:
+    if not isinstance(engine, dict):
+        return str(engine)
+    beam = (engine.get("decoding") or {}).get("num_beams")
+    return f"{engine.get('name')} {engine.get('version')} beam {beam}"
+
+
+def _props(pairs: Iterable[tuple[str, object]], indent: str) -> list[str]:
+    lines = []
+    for key, value in pairs:
+        ptype, text = encode(key, value)
+        lines.append(f'{indent}<prop type="{_escape(ptype, True)}">{_escape(text)}</prop>')
+    return lines
+
+
+def shared_keys(records: list[dict]) -> list[str]:
+    """Keys present with one and the same value in every record (header material)."""
+    if not records:
+        return []
+    first = records[0]
+    return [k for k in first if k not in PER_RECORD and k not in _TEXT_KEYS
+            and all(k in r and r[k] == first[k] for r in records)]
+
+
+def render(records: list[dict], stem: str = "") -> str:
+    shared = shared_keys(records)
+    header = {k: records[0][k] for k in shared} if records else {}
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<tmx version="1.4">',
+        f'  <header creationtool="{CREATION_TOOL}" creationtoolversion="{_escape(__version__, True)}" '
+        f'segtype="sentence" o-tmf="pipeline-jsonl" adminlang="en" srclang="{SOURCE_LANG}" '
+        'datatype="plaintext">',
+        *_props(header.items(), "    "),
+        "  </header>",
+        "  <body>",
+    ]
+    for r in records:
+        own = [(k, v) for k, v in r.items() if k not in shared and k not in _TEXT_KEYS]
+        tuid = f"{stem}-{r.get('index')}" if stem else str(r.get("index"))
+        lines.append(f'    <tu tuid="{_escape(tuid, True)}" srclang="{SOURCE_LANG}">')
+        if "doc_sha256" in shared:
+            lines += _props([("doc_sha256", r["doc_sha256"])], "      ")
+        if "model" in r:
+            lines.append(f'      <prop type="x-model">{_escape(_safe_label(model_label(r["model"])))}</prop>')
+        if "engine" in r:
+            lines.append(f'      <prop type="x-engine">{_escape(_safe_label(engine_label(r["engine"])))}</prop>')
+        lines += _props(own, "      ")
+        lines.append(f'      <tuv xml:lang="{SOURCE_LANG}"><seg>{_segment(r["source"])}</seg></tuv>')
+        lines.append(f'      <tuv xml:lang="{TARGET_LANG}"><seg>{_segment(r["target"])}</seg></tuv>')
+        lines.append("    </tu>")
+    lines += ["  </body>", "</tmx>", ""]
+    return "\n".join(lines)
+
+
+def _safe_label(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def render_files(records: list[dict], stem: str) -> dict[str, str]:
+    return {stem + SUFFIX: render(records, stem)}
+
+
+# --- reading ------------------------------------------------------------------------------
+
+def _seg_text(seg) -> str:
+    parts = [seg.text or ""]
+    for child in seg:
+        if child.tag == "ph" and child.get("type") == "x-char":
+            code = (child.text or "").strip()
+            if not re.fullmatch(r"U\+[0-9A-F]{4,6}", code):
+                raise VerificationError(f"placeholder <ph type=\"x-char\"> holds {code!r}, "
+                                        "expected U+XXXX")
+            parts.append(chr(int(code[2:], 16)))
+        else:
+            raise VerificationError(f"unexpected <{child.tag}> inside <seg>")
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def parse(text: str) -> list[dict]:
+    """The records held by a TMX file written by :func:`render`. Raises
+    :class:`VerificationError` naming the ``<tu>`` (1-based) that cannot be read back."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(text.encode("utf-8"))
+    except ET.ParseError as exc:
+        raise VerificationError(f"not well-formed XML ({exc})") from None
+    if root.tag != "tmx":
+        raise VerificationError(f"root element is <{root.tag}>, expected <tmx>")
+    header = root.find("header")
+    body = root.find("body")
+    if header is None or body is None:
+        raise VerificationError("lacks <header> or <body>")
+    base: dict = {}
+    for prop in header.findall("prop"):
+        try:
+            key, value = decode(prop.get("type", ""), prop.text or "")
+        except ValueError as exc:
+            raise VerificationError(f"<header>: cannot read <prop type={prop.get('type')!r}>: "
+                                    f"{exc}") from None
+        base[key] = value
+    records = []
+    for n, tu in enumerate(body.findall("tu"), 1):
+        record = dict(base)
+        labels = {}
+        for prop in tu.findall("prop"):
+            ptype = prop.get("type", "")
+            if ptype in _LABELS:
+                labels[ptype] = prop.text or ""
+                continue
+            try:
+                key, value = decode(ptype, prop.text or "")
+            except ValueError as exc:
+                raise VerificationError(f"<tu> {n}: cannot read <prop type={ptype!r}>: "
+                                        f"{exc}") from None
+            record[key] = value
+        segs = {}
+        for tuv in tu.findall("tuv"):
+            seg = tuv.find("seg")
+            segs[tuv.get(_XML_LANG)] = _seg_text(seg) if seg is not None else ""
+        if set(segs) != {SOURCE_LANG, TARGET_LANG}:
+            raise VerificationError(f"<tu> {n}: has <tuv> languages {sorted(map(str, segs))}, "
+                                    f"expected {SOURCE_LANG} and {TARGET_LANG}")
+        record["source"], record["target"] = segs[SOURCE_LANG], segs[TARGET_LANG]
+        for ptype, make in (("x-model", model_label), ("x-engine", engine_label)):
+            key = ptype[2:]
+            if ptype in labels and key in record and labels[ptype] != _safe_label(make(record[key])):
+                raise VerificationError(f"<tu> {n}: {ptype} says {labels[ptype]!r}, its "
+                                        f"provenance says {make(record[key])!r}")
+        records.append(record)
+    return records

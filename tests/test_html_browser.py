@@ -1,0 +1,178 @@
+"""The HTML viewer in a real headless Chromium: pairs shown, hover and keyboard focus highlight
+the partner, the provenance panel opens, no console errors, article text never runs, and it
+fits desktop and phone widths. Screenshots go to tests/artifacts/.
+
+Needs the PyPI package ``playwright`` driving Debian's ``/usr/bin/chromium`` (playwright's own
+browser download is never used). Without them the tests skip, except under CI (``CI`` set),
+where they fail: CI installs chromium in ``.ci/run``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.formats import html, jsonl
+
+CHROMIUM = Path(os.environ.get("PIPELINE_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+def _browser_missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install playwright)"
+    if not CHROMIUM.is_file():
+        return f"{CHROMIUM} is absent (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    why = _browser_missing()
+    if why:
+        if IN_CI:
+            pytest.fail(f"CI must run the browser test, but {why}")
+        pytest.skip(why)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM),
+            headless=True, args=ARGS, viewport={"width": 1280, "height": 900})
+        context.route("http*://**", lambda route: route.abort())  # belt and braces: no network
+        yield context
+        context.close()
+
+
+@pytest.fixture()
+def page(browser):
+    p = browser.new_page()
+    p.errors = []
+    p.on("console", lambda m: p.errors.append(f"console.{m.type}: {m.text}")
+         if m.type in ("error", "warning") else None)
+    p.on("pageerror", lambda e: p.errors.append(f"pageerror: {e}"))
+    p.on("request", lambda r: p.errors.append(f"request: {r.url}")
+         if not r.url.startswith(("file:", "data:")) else None)
+    yield p
+    p.close()
+
+
+@pytest.fixture(scope="module")
+def viewer(tiny_model, tmp_path_factory) -> tuple[Path, list[dict]]:
+    """article_01 translated by the tiny model, written as HTML by the CLI."""
+    from tests.conftest import SEEDS
+
+    out = tmp_path_factory.mktemp("viewer")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PIPELINE_CACHE", str(out / "cache"))
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        res = CliRunner().invoke(app, ["translate", str(SEEDS / "article_01.txt"), "-o", str(out),
+                                       "--model-dir", str(tiny_model), "--format", "html",
+                                       "--no-cache", "-q"])
+    assert res.exit_code == 0, res.output
+    return out / "article_01.html", jsonl.read(out / "article_01.jsonl")
+
+
+def _classes(page, selector: str) -> list[str]:
+    return page.eval_on_selector(selector, "e => Array.from(e.classList)")
+
+
+def test_viewer_pairs_hover_focus_panel(page, viewer):
+    path, records = viewer
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(path.as_uri())
+    assert page.locator(".cell.de .s").count() == len(records)
+    assert page.locator(".cell.en .s").count() == len(records)
+    assert page.locator("main .row").count() >= 2
+    assert page.locator(".cell.de ul li").count() == sum(r["kind"] == "list_item" for r in records)
+    assert page.locator(".cell.en .flag").count() == sum(
+        len(r["flags"]) + (r["score"] is not None and r["score"] < -1.5 and "low_score" not in r["flags"])
+        for r in records)
+    page.screenshot(path=str(ARTIFACTS / "viewer-desktop.png"))
+
+    # hover a German sentence: its English partner (and only it) is highlighted
+    page.hover("#de-2")
+    assert "hl" in _classes(page, "#en-2") and "hl" in _classes(page, "#de-2")
+    assert "hl" not in _classes(page, "#en-3")
+    normal = page.eval_on_selector("#en-3", "e => getComputedStyle(e).backgroundColor")
+    lit = page.eval_on_selector("#en-2", "e => getComputedStyle(e).backgroundColor")
+    assert lit != normal
+    page.screenshot(path=str(ARTIFACTS / "viewer-desktop-hover.png"))
+
+    # keyboard: Tab reaches sentences, focus highlights the partner, Enter opens provenance
+    page.mouse.move(0, 0)
+    page.focus("#de-0")
+    page.keyboard.press("Tab")  # tab order: each row's German, then its English
+    assert page.evaluate("document.activeElement.id") == "en-0"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "de-1"
+    assert "hl" in _classes(page, "#en-1") and "hl" not in _classes(page, "#en-0")
+    page.keyboard.press("Enter")
+    panel = page.locator("#prov")
+    assert panel.is_visible()
+    assert records[1]["doc_sha256"] in panel.inner_text()
+    assert f"[{records[1]['start']}, {records[1]['end']})" in panel.inner_text()
+    assert page.evaluate("document.activeElement.id") == "prov-close"
+    page.screenshot(path=str(ARTIFACTS / "viewer-desktop-panel.png"))
+    page.keyboard.press("Escape")
+    assert not panel.is_visible()
+    assert page.evaluate("document.activeElement.id") == "de-1"
+
+    # click opens the provenance of the clicked pair
+    page.click("#en-4")
+    assert panel.is_visible() and "Pair 5 of" in panel.inner_text()
+    record = json.loads(page.locator("#prov pre").text_content())
+    assert record == records[4]
+
+    assert page.errors == []
+
+
+def test_viewer_fits_a_phone(page, viewer):
+    path, records = viewer
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(path.as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator(".cell.en .s").count() == len(records)
+    page.screenshot(path=str(ARTIFACTS / "viewer-phone.png"))
+    page.tap("#de-1") if page.context.browser is None else page.click("#de-1")
+    assert "hl" in _classes(page, "#en-1") or "sel" in _classes(page, "#en-1")
+    assert page.locator("#prov").is_visible()
+    box = page.locator("#prov").bounding_box()
+    assert box["width"] <= 390 and box["x"] >= 0
+    page.screenshot(path=str(ARTIFACTS / "viewer-phone-panel.png"))
+    assert page.errors == []
+
+
+def test_article_text_never_runs(page, tmp_path):
+    hostile = "<script>window.pwned = 1</script><img src=x onerror=\"window.pwned = 2\">"
+    records = [{"index": 0, "paragraph": 0, "kind": "heading", "start": 0, "end": 5,
+                "source": "Titel " + hostile, "target": "Title </script>" + hostile,
+                "flags": ["output_cap"], "score": None, "doc_path": "x.txt", "doc_sha256": "0" * 64},
+               {"index": 1, "paragraph": 1, "kind": "sentence", "start": 7, "end": 9,
+                "source": "Satz \u2028 & </main>", "target": "Sentence ]]> \"'",
+                "flags": ["brand_new_flag"], "score": -3.0, "doc_path": "x.txt",
+                "doc_sha256": "0" * 64}]
+    f = tmp_path / "hostile.html"
+    f.write_text(html.render(records, "hostile"), encoding="utf-8")
+    page.goto(f.as_uri())
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#de-0").text_content() == records[0]["source"]
+    assert page.locator("#en-0").text_content() == records[0]["target"]
+    assert page.locator("#en-1").text_content() == records[1]["target"]
+    assert page.locator("h2 #de-0").count() == 1
+    assert page.locator('[data-flag="brand_new_flag"]').count() >= 1
+    page.click("#de-1")
+    assert "brand new flag" in page.locator("#prov").inner_text()
+    assert page.errors == []
