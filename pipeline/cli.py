@@ -36,9 +36,7 @@ def _fail(exc: PipelineError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
-def cache_dir() -> Path:
-    """The pipeline's own cache ($PIPELINE_CACHE, else ~/.cache/pipeline)."""
-    return Path(os.environ.get("PIPELINE_CACHE") or Path.home() / ".cache" / "pipeline")
+from .paths import cache_dir  # noqa: E402  (re-exported: pipeline.cli.cache_dir)
 
 
 @app.command()
@@ -75,8 +73,16 @@ def translate(
         help="A local MarianMT directory (save_pretrained) instead of the pinned model.")] = None,
     beam: Annotated[Optional[int], typer.Option(
         help="Beam size (default: the model's generation config).", min=1)] = None,
-    engine: Annotated[str, typer.Option(help="Translation engine.")] = "transformers",
+    engine: Annotated[str, typer.Option(
+        help="Translation engine: ctranslate2, or torch (transformers).")] = "ctranslate2",
     threads: Annotated[Optional[int], typer.Option(help="CPU threads for the engine.", min=1)] = None,
+    compute_type: Annotated[str, typer.Option(
+        help="ctranslate2 weights: int8 or float32.")] = "int8",
+    inter_threads: Annotated[Optional[int], typer.Option(
+        help="ctranslate2 workers translating batches in parallel (default: one per core).",
+        min=1)] = None,
+    intra_threads: Annotated[Optional[int], typer.Option(
+        help="ctranslate2 threads per worker (default: 1).", min=1)] = None,
     encoding: Annotated[str, typer.Option(help="Input encoding (e.g. cp1252 for old archives).")] = "utf-8",
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Bypass the translation memory (neither read nor write it).")] = False,
@@ -90,6 +96,9 @@ def translate(
     window: Annotated[int, typer.Option(
         help="Sentences gathered from several documents per engine call.", min=1)] = 2000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or per-file lines.")] = False,
+    output_formats: Annotated[Optional[list[str]], typer.Option(
+        "--format", help="Formats to write, repeatable or comma-separated: jsonl, tsv, moses, "
+        "tmx, html, or all (default). The jsonl record is always written.")] = None,
     lock: LockOpt = Path("models.lock"),
 ) -> None:
     """Translate articles; write <stem>.jsonl (canonical records) and side formats per input.
@@ -103,6 +112,9 @@ def translate(
     from .segment import DEFAULT as splitter
 
     engine_options = {"beam": beam, "max_source_tokens": max_source_tokens}
+    if engine == "ctranslate2":
+        engine_options["compute_type"] = compute_type
+    selected = _formats_option(output_formats)
     try:
         paths = collect_inputs(inputs)
         source = model_mod.resolve(model_dir, lock)
@@ -114,7 +126,8 @@ def translate(
     def engine_factory():
         from .translate import load_engine
 
-        return load_engine(engine, source, beam=beam, threads=threads)
+        return load_engine(engine, source, beam=beam, threads=threads, compute_type=compute_type,
+                           inter_threads=inter_threads, intra_threads=intra_threads)
 
     memory = None
     if not no_cache:
@@ -129,12 +142,17 @@ def translate(
                           splitter=splitter.name)
 
     options = RunOptions(out_dir=output, encoding=encoding, window=window,
-                         max_line_chars=max_line_chars, force=force)
+                         max_line_chars=max_line_chars, force=force, formats=selected)
+    run_settings = _manifest_settings(source, model_dir, lock, engine=engine, beam=beam,
+                                      threads=threads, compute_type=compute_type,
+                                      inter_threads=inter_threads, intra_threads=intra_threads,
+                                      cache=not no_cache,
+                                      max_source_tokens=max_source_tokens)
     report = progress.write if not quiet else (
         lambda msg: typer.echo(msg, err=True) if msg.startswith(("error", "warning")) else None)
     try:
         summary = translate_files(paths, options, scheduler, provenance_for, splitter, fingerprint,
-                                  report=report)
+                                  report=report, settings=run_settings)
     except PipelineError as exc:
         _fail(exc)
     finally:
@@ -164,6 +182,47 @@ def verify(
         typer.echo(f"ok: {path} ({n} records)")
 
 
+def _formats_option(values: Optional[list[str]]) -> tuple[str, ...]:
+    from .formats import parse_selection
+
+    try:
+        return parse_selection(values)
+    except PipelineError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--format") from None
+
+
+def _manifest_settings(source, model_dir: Optional[Path], lock: Path, **settings) -> dict:
+    """What the CLI adds to the run manifest: the model with its models.lock digest (or the
+    model directory's digests, already in its provenance) and the options given."""
+    model = source.provenance()
+    if model_dir is None:
+        from .lock import read_lock
+
+        model = {**model, "lock": str(lock), "lock_digest": read_lock(lock).digest()}
+    return {"model": model, "model_dir": None if model_dir is None else str(model_dir),
+            "lock": None if model_dir is not None else str(lock), **settings}
+
+
+@app.command()
+def export(
+    output_format: Annotated[str, typer.Argument(
+        metavar="FORMAT", help="jsonl, tsv, moses, tmx, html, a comma-separated list, or all.")],
+    records: Annotated[list[Path], typer.Argument(help="Record files (<stem>.jsonl).")],
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Directory to write to (default: beside each record file).")] = None,
+) -> None:
+    """Re-render formats from existing records (never re-translates)."""
+    from .export import export as run_export
+
+    selected = _formats_option([output_format])
+    try:
+        written = run_export(selected, records, output)
+    except PipelineError as exc:
+        _fail(exc)
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
 @app.command()
 def demo(
     output: Annotated[Path, typer.Option("--output", "-o")] = Path("data/demo"),
@@ -183,9 +242,10 @@ def demo(
     typer.echo("DEMO: the English below comes from a tiny RANDOM model. It is NOT a translation.",
                err=True)
     translate(inputs=[inputs], output=output, model_dir=model_path, beam=None,
-              engine="transformers", threads=None, encoding="utf-8", no_cache=False, force=False,
+              engine="ctranslate2", threads=None, compute_type="int8", inter_threads=None,
+              intra_threads=None, encoding="utf-8", no_cache=False, force=False,
               max_source_tokens=None, max_line_chars=100_000, window=2000, quiet=False,
-              lock=Path("models.lock"))
+              output_formats=None, lock=Path("models.lock"))
 
 
 @models_app.command("lock")

@@ -10,7 +10,9 @@ skipped; nothing already done is lost and nothing half-written is left behind.
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,9 +156,14 @@ def translate_files(
     fingerprint: str,
     *,
     report: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr),
+    settings: dict | None = None,
 ) -> RunSummary:
     """Translate each path into ``options.out_dir`` through ``scheduler`` (which builds the
     engine on first need), skipping documents whose outputs are up to date."""
+    started = time.time()
+    from .io import sweep_stale_temps
+
+    sweep_stale_temps(options.out_dir)  # temporaries of a run that was killed mid-write
     summary = RunSummary()
     pending: list[_Pending] = []
     size = 0
@@ -197,6 +204,7 @@ def translate_files(
                 if existing is not None:
                     write_outputs(existing, options.out_dir, path.stem, options.formats,
                                   only_missing=True)
+                    os.utime(record_path(path, options.out_dir))  # checked now: make agrees
                     summary.skipped.append(path)
                     continue
             sentences = splitter.split(doc.text)
@@ -213,6 +221,10 @@ def translate_files(
         if size >= options.window:
             flush()
     flush()
+    from .manifest import write_run_manifest
+
+    write_run_manifest(options, summary, paths, provenance, splitter, fingerprint, scheduler,
+                       started, settings, report)
     return summary
 
 

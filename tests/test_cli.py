@@ -42,7 +42,7 @@ def test_translate_writes_valid_records(translated):
             assert r["start"] >= prev
             prev = r["end"]
             assert r["model"]["files"] and "dir" in r["model"]
-            assert r["engine"]["name"] == "transformers" and r["engine"]["decoding"]["num_beams"] == 4
+            assert r["engine"]["name"] == "ctranslate2" and r["engine"]["decoding"]["num_beams"] == 4
             assert r["splitter"].startswith("pipeline-de/")
             assert "output_cap" in r["flags"]  # a random model always runs to its cap
         pairs = tsv.parse((out / f"{src.stem}.tsv").read_text(encoding="utf-8"))
