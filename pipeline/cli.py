@@ -304,7 +304,7 @@ def models_verify(
             typer.echo(f"{lock}: {current.repo}: {', '.join(current.missing())} not pinned: run "
                        "`make lock` (or `pipeline models lock`) with network", err=True)
             raise typer.Exit(2)
-        source = from_lock(current, download=False)
+        source = from_lock(current, download=False, rehash=True)
     except PipelineError as exc:
         _fail(exc)
     typer.echo(f"ok: {source.repo}@{source.revision}: {len(source.files)} files match {lock}")

@@ -95,3 +95,29 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
         while block := f.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+def sha256_file_cached(path: str | Path, cache_dir: Path | None) -> str:
+    """:func:`sha256_file`, remembered per file identity (device, inode, size, mtime and ctime
+    in nanoseconds, as git's index does) under ``cache_dir/digests``. Any write to the file
+    changes its ctime, so a changed file is always hashed again. ``cache_dir=None`` hashes."""
+    if cache_dir is None:
+        return sha256_file(path)
+    p = Path(path).resolve()
+    st = p.stat()
+    ident = f"{p}\0{st.st_dev}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}"
+    entry = Path(cache_dir) / "digests" / hashlib.sha256(ident.encode("utf-8", "surrogateescape")).hexdigest()
+    try:
+        digest = entry.read_text(encoding="ascii").strip()
+        if len(digest) == 64:
+            return digest
+    except (OSError, UnicodeDecodeError):
+        pass
+    digest = sha256_file(p)
+    try:
+        from .io import atomic_write_text
+
+        atomic_write_text(entry, digest + "\n")
+    except OSError:
+        pass  # a read-only cache only costs time
+    return digest

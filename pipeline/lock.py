@@ -24,7 +24,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .document import sha256_file
+from .document import sha256_file_cached
 from .errors import LockError, ModelIntegrityError
 
 DEFAULT_REPO = "Helsinki-NLP/opus-mt-de-en"
@@ -149,8 +149,9 @@ def model_files(directory: Path) -> list[str]:
     return names
 
 
-def directory_digests(directory: Path) -> dict[str, str]:
-    """sha256 of every checkpoint file in ``directory`` (what provenance records for --model-dir)."""
+def directory_digests(directory: Path, cache_dir: Path | None = None) -> dict[str, str]:
+    """sha256 of every checkpoint file in ``directory`` (what provenance records for --model-dir).
+    With ``cache_dir``, digests of unchanged files are remembered (see ``sha256_file_cached``)."""
     names = model_files(directory)
     required = [n for n in REQUIRED_FILES if n not in names]
     if required or not any(w in names for w in WEIGHT_FILES):
@@ -159,16 +160,17 @@ def directory_digests(directory: Path) -> dict[str, str]:
         raise ModelIntegrityError(
             f"{directory}: not a MarianMT model directory (missing {', '.join(missing)}); "
             "pass a directory written by save_pretrained")
-    return {n: sha256_file(directory / n) for n in names}
+    return {n: sha256_file_cached(directory / n, cache_dir) for n in names}
 
 
-def check_files(directory: Path, expected: dict[str, str], what: str) -> None:
+def check_files(directory: Path, expected: dict[str, str], what: str,
+                cache_dir: Path | None = None) -> None:
     """Raise :class:`ModelIntegrityError` unless every expected file hashes as recorded."""
     for name, digest in sorted(expected.items()):
         f = directory / name
         if not f.is_file():
             raise ModelIntegrityError(f"{f}: missing; {what} expects it (sha256 {digest[:12]}…)")
-        actual = sha256_file(f)
+        actual = sha256_file_cached(f, cache_dir)
         if actual != digest:
             raise ModelIntegrityError(
                 f"{f}: sha256 {actual[:12]}… does not match {what} ({digest[:12]}…); the file was "

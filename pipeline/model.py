@@ -45,6 +45,15 @@ class ModelSource:
         return f"dir:{self.digest[:12]}"
 
 
+def _digest_cache() -> Path | None:
+    """Where file digests are remembered between runs; PIPELINE_REHASH=1 turns it off."""
+    if os.environ.get("PIPELINE_REHASH", "").strip() in ("1", "true", "yes"):
+        return None
+    from .paths import cache_dir
+
+    return cache_dir()
+
+
 def hf_cache_dir() -> Path:
     """The Hugging Face hub cache, honouring HF_HUB_CACHE and HF_HOME at call time."""
     if os.environ.get("HF_HUB_CACHE"):
@@ -64,13 +73,14 @@ def from_directory(directory: str | Path) -> ModelSource:
     d = Path(directory)
     if not d.is_dir():
         raise ModelUnavailableError(f"{d}: --model-dir is not a directory")
-    return ModelSource(path=d.resolve(), files=directory_digests(d))
+    return ModelSource(path=d.resolve(), files=directory_digests(d, _digest_cache()))
 
 
-def from_lock(lock: ModelLock, download: bool = True) -> ModelSource:
+def from_lock(lock: ModelLock, download: bool = True, rehash: bool = False) -> ModelSource:
     """The pinned model from the HF cache, downloading missing files if allowed and possible.
 
     Every file is checked against the lock before it is used; a mismatch refuses to run.
+    ``rehash`` ignores remembered digests and reads every byte again.
     """
     if not lock.pinned:
         raise LockError(
@@ -82,7 +92,8 @@ def from_lock(lock: ModelLock, download: bool = True) -> ModelSource:
         if not download or hub_offline():
             raise _unavailable(lock, cache, "offline mode is on" if hub_offline() else None)
         directory = fetch(lock)
-    check_files(directory, {n: p.sha256 for n, p in lock.files.items()}, "models.lock")
+    check_files(directory, {n: p.sha256 for n, p in lock.files.items()}, "models.lock",
+                None if rehash else _digest_cache())
     return ModelSource(path=directory, files={n: p.sha256 for n, p in lock.files.items()},
                        repo=lock.repo, revision=lock.revision)
 
