@@ -4,7 +4,7 @@ import pytest
 
 from pipeline.model import from_directory
 from pipeline.translate import load_engine, output_cap
-from pipeline.translate.transformers_engine import _batches
+from pipeline.translate.base import SourceTooLongError, length_batches
 
 SENTENCES = [
     "Das ist ein Test.",
@@ -56,10 +56,15 @@ def test_output_cap(n):
 
 def test_batches_length_sorted_under_budget():
     enc = [[0] * n for n in (5, 1, 9, 3, 3, 7)]
-    batches = _batches(enc, max_tokens=12, max_size=3)
+    batches = length_batches([len(x) for x in enc], max_tokens=12, max_size=3)
     flat = [i for b in batches for i in b]
     assert sorted(flat) == list(range(len(enc)))
     lengths = [len(enc[i]) for i in flat]
     assert lengths == sorted(lengths)
     for b in batches:
         assert len(b) <= 3 and len(b) * max(len(enc[i]) for i in b) <= 12 or len(b) == 1
+
+
+def test_over_long_input_refused_not_truncated(engine):
+    with pytest.raises(SourceTooLongError, match="truncated"):
+        engine.translate(["Wort " * 600])

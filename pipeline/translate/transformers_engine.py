@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import ModelSource
-from .base import CAP_RULE, Translation, output_cap
+from .base import CAP_RULE, SourceTooLongError, Translation, length_batches, output_cap
 
 
 class TransformersEngine:
@@ -63,10 +63,16 @@ class TransformersEngine:
         return [len(ids) for ids in self.tokenizer(list(sentences))["input_ids"]]
 
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
-        encoded = [self.tokenizer(s, truncation=True, max_length=self.max_source_tokens)["input_ids"]
-                   for s in sentences]
+        encoded = self.tokenizer(list(sentences))["input_ids"] if sentences else []
+        for i, ids in enumerate(encoded):
+            if len(ids) > self.max_source_tokens:
+                raise SourceTooLongError(
+                    f"sentence {i} has {len(ids)} source tokens, more than the model reads "
+                    f"({self.max_source_tokens}); it would be truncated. Split it before "
+                    f"translating: {sentences[i][:80]!r}...")
         results: list[Translation | None] = [None] * len(sentences)
-        for batch in _batches(encoded, self.max_batch_tokens, self.max_batch_size):
+        for batch in length_batches([len(x) for x in encoded], self.max_batch_tokens,
+                                    self.max_batch_size):
             for i, tr in zip(batch, self._generate([encoded[i] for i in batch])):
                 results[i] = tr
         return [r for r in results if r is not None]
@@ -99,7 +105,8 @@ class TransformersEngine:
             trans = self.model.compute_transition_scores(seqs, out.scores, normalize_logits=True)
             scores = []
             for row in range(len(ids)):
-                n = _content_length(seqs[row].tolist(), pad, eos) + 1  # +1: the EOS step counts
+                n = _content_length(seqs[row].tolist(), pad, eos)
+                n += 0 if n >= caps[row] else 1  # a produced EOS counts; one forced at the cap not
                 vals = trans[row, : min(n, trans.shape[1])]
                 scores.append(float(vals.mean()) if vals.numel() else None)
         result = []
@@ -121,22 +128,6 @@ def _content_length(tokens: list[int], pad: int, eos: int) -> int:
         if t != pad:
             n += 1
     return n
-
-
-def _batches(encoded: list[list[int]], max_tokens: int, max_size: int) -> list[list[int]]:
-    """Indices grouped into length-sorted batches under a padded-token budget."""
-    order = sorted(range(len(encoded)), key=lambda i: (len(encoded[i]), i))
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for i in order:
-        width = len(encoded[i])  # sorted ascending: the newest item is the widest
-        if current and ((len(current) + 1) * width > max_tokens or len(current) >= max_size):
-            batches.append(current)
-            current = []
-        current.append(i)
-    if current:
-        batches.append(current)
-    return batches
 
 
 class _CapProcessor:
