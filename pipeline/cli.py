@@ -134,7 +134,7 @@ def translate(
         from .tm import TranslationMemory
 
         memory = TranslationMemory(cache_dir() / "tm.sqlite3", tkey)
-    progress = Progress(enabled=not quiet)
+    progress = Progress(enabled=not quiet, total_documents=len(paths))
     scheduler = Scheduler(engine_factory, memory, max_source_tokens, on_progress=progress.advance)
 
     def provenance_for() -> Provenance:
@@ -152,7 +152,8 @@ def translate(
         lambda msg: typer.echo(msg, err=True) if msg.startswith(("error", "warning")) else None)
     try:
         summary = translate_files(paths, options, scheduler, provenance_for, splitter, fingerprint,
-                                  report=report, settings=run_settings)
+                                  report=report, settings=run_settings,
+                                  on_document=progress.document_done)
     except PipelineError as exc:
         _fail(exc)
     finally:

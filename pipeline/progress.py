@@ -1,5 +1,5 @@
-"""A progress line on stderr for long runs: sentences done, rate. Quiet when stderr is not a
-terminal; per-file messages are printed above it."""
+"""A progress line on stderr for long runs: documents done of the total, sentences sent to the
+engine, rate. Quiet when stderr is not a terminal; per-file messages are printed above it."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ import time
 class Progress:
     """Counts sentences as the scheduler finishes them."""
 
-    def __init__(self, enabled: bool = True, stream=None) -> None:
+    def __init__(self, enabled: bool = True, stream=None, total_documents: int = 0) -> None:
         self.stream = stream or sys.stderr
         self.live = enabled and getattr(self.stream, "isatty", lambda: False)()
         self.enabled = enabled
         self.done = 0
+        self.documents = 0
+        self.total_documents = total_documents
         self.start = time.perf_counter()
         self._shown = False
 
@@ -22,9 +24,14 @@ class Progress:
         self.done += n
         if self.live:
             rate = self.done / max(time.perf_counter() - self.start, 1e-9)
-            self.stream.write(f"\r\x1b[K{self.done} sentences translated, {rate:.1f} sentences/s")
+            self.stream.write(f"\r\x1b[K{self.documents}/{self.total_documents} documents, "
+                              f"{self.done} sentences translated, {rate:.1f} sentences/s")
             self.stream.flush()
             self._shown = True
+
+    def document_done(self) -> None:
+        self.documents += 1
+        self.advance(0)
 
     def write(self, message: str) -> None:
         if not self.enabled and not message.startswith(("error", "warning")):

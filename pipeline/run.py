@@ -157,6 +157,7 @@ def translate_files(
     *,
     report: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr),
     settings: dict | None = None,
+    on_document: Callable[[], None] = lambda: None,
 ) -> RunSummary:
     """Translate each path into ``options.out_dir`` through ``scheduler`` (which builds the
     engine on first need), skipping documents whose outputs are up to date."""
@@ -187,9 +188,11 @@ def translate_files(
                 write_outputs(records, options.out_dir, p.path.stem, options.formats)
             except OSError as exc:
                 summary.failed.append((p.path, f"cannot write output: {exc.strerror or exc}"))
+                on_document()
                 report(f"error: {p.path}: cannot write output: {exc.strerror or exc}")
                 continue
             summary.translated.append(p.path)
+            on_document()
             summary.sentences += len(records)
             report(f"translated {p.path} -> {record_path(p.path, options.out_dir)} "
                    f"({len(records)} sentences)")
@@ -206,14 +209,17 @@ def translate_files(
                                   only_missing=True)
                     os.utime(record_path(path, options.out_dir))  # checked now: make agrees
                     summary.skipped.append(path)
+                    on_document()
                     continue
             sentences = splitter.split(doc.text)
         except InputError as exc:
             summary.failed.append((path, str(exc).removeprefix(f"{path}: ")))
+            on_document()
             report(f"error: {exc}")
             continue
         except OSError as exc:
             summary.failed.append((path, f"cannot write output: {exc.strerror or exc}"))
+            on_document()
             report(f"error: {path}: cannot write output: {exc.strerror or exc}")
             continue
         pending.append(_Pending(path, doc, sentences))

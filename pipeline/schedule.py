@@ -91,8 +91,19 @@ class Scheduler:
             if self.memory is not None:
                 self.memory.put_many({t: Entry(o.target, o.score, o.source_tokens, o.target_tokens,
                                                o.flags, o.pieces) for t, o in fresh.items()})
-        self.on_progress(len(sources))
         return [done[s] for s in sources]
+
+    def _engine_in_chunks(self, engine, inputs: list[str], chunk: int = 256) -> list:
+        """Translate ``inputs`` in length-ordered chunks (so each chunk still batches well),
+        reporting progress after each; the result is in input order."""
+        order = sorted(range(len(inputs)), key=lambda i: (len(inputs[i]), i))
+        out: list = [None] * len(inputs)
+        for k in range(0, len(order), chunk):
+            part = order[k : k + chunk]
+            for i, t in zip(part, engine.translate([inputs[i] for i in part])):
+                out[i] = t
+            self.on_progress(len(part))
+        return out
 
     def _translate_fresh(self, texts: list[str]) -> dict[str, Outcome]:
         engine = self.engine
@@ -105,7 +116,7 @@ class Scheduler:
             plan.append((text, spans))
             inputs.extend(text[a:b] for a, b in spans)
         self.stats.engine_inputs += len(inputs)
-        outputs = engine.translate(inputs)
+        outputs = self._engine_in_chunks(engine, inputs)
         result: dict[str, Outcome] = {}
         pos = 0
         for text, spans in plan:

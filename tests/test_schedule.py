@@ -162,3 +162,30 @@ def test_two_processes_share_memory(tmp_path):
     tm = TranslationMemory(path, "k")
     assert len(tm) == 300
     assert tm.get_many(["Satz 150."])["Satz 150."].target == "Sentence 150."
+
+
+def test_progress_line_counts_documents_and_sentences():
+    import io
+
+    from pipeline.progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Tty()
+    p = Progress(stream=stream, total_documents=3)
+    sched = Scheduler(FakeEngine, None, on_progress=p.advance)
+    sched.translate([f"Satz Nummer {i}." for i in range(300)])
+    p.document_done()
+    p.write("translated a.txt")
+    p.close()
+    text = stream.getvalue()
+    assert "0/3 documents, 256 sentences translated" in text
+    assert "1/3 documents, 300 sentences translated" in text
+    assert "translated a.txt\n" in text
+    quiet = io.StringIO()  # not a terminal: no progress line, messages only
+    q = Progress(stream=quiet, total_documents=1)
+    q.advance(5)
+    q.write("translated b.txt")
+    assert quiet.getvalue() == "translated b.txt\n"
