@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 
-from .document import Document, Sentence
+from .document import Document, Sentence, line_starts
 from .provenance import Provenance
 
 #: Version of the record layout; bump when keys change meaning.
@@ -24,6 +25,7 @@ def build_records(doc: Document, sentences: Sequence[Sentence],
         raise PipelineError(f"{doc.path}: {len(sentences)} sentences but {len(outcomes)} "
                             "translations; refusing to write a misaligned record")
     prov = provenance.fields()
+    starts = line_starts(doc.text)
     records = []
     for s, t in zip(sentences, outcomes):
         records.append({
@@ -33,6 +35,7 @@ def build_records(doc: Document, sentences: Sequence[Sentence],
             "doc_encoding": encoding,
             "index": s.index,
             "paragraph": s.paragraph,
+            "line": bisect_right(starts, s.start) - 1,
             "kind": s.kind,
             "start": s.start,
             "end": s.end,

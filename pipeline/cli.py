@@ -94,7 +94,7 @@ def translate(
     max_line_chars: Annotated[int, typer.Option(
         help="Refuse inputs with a longer line (not an article paragraph).", min=1)] = 100_000,
     window: Annotated[int, typer.Option(
-        help="Sentences gathered from several documents per engine call.", min=1)] = 2000,
+        help="Sentences gathered from several documents per engine call.", min=1)] = 500,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or per-file lines.")] = False,
     output_formats: Annotated[Optional[list[str]], typer.Option(
         "--format", help="Formats to write, repeatable or comma-separated: jsonl, tsv, moses, "
@@ -245,7 +245,7 @@ def demo(
     translate(inputs=[inputs], output=output, model_dir=model_path, beam=None,
               engine="ctranslate2", threads=None, compute_type="int8", inter_threads=None,
               intra_threads=None, encoding="utf-8", no_cache=False, force=False,
-              max_source_tokens=None, max_line_chars=100_000, window=2000, quiet=False,
+              max_source_tokens=None, max_line_chars=100_000, window=500, quiet=False,
               output_formats=None, lock=Path("models.lock"))
 
 

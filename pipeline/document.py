@@ -88,6 +88,17 @@ class Document:
         return self.text[sentence.start : sentence.end]
 
 
+def line_starts(text: str) -> list[int]:
+    """Offsets where each line of ``text`` starts, with the line breaks of ``str.splitlines``
+    (the splitter's): a sentence starting at offset o is on line ``bisect_right(starts, o) - 1``."""
+    starts = [0]
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        pos += len(line)
+        starts.append(pos)
+    return starts[:-1] if len(starts) > 1 and starts[-1] == len(text) else starts
+
+
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     """Hex sha256 of a file's bytes, read in chunks."""
     h = hashlib.sha256()

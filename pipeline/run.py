@@ -25,7 +25,7 @@ from .formats import jsonl
 from .io import atomic_writer
 from .provenance import Provenance
 
-DEFAULT_WINDOW = 2000
+DEFAULT_WINDOW = 500
 DEFAULT_MAX_LINE_CHARS = 100_000
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from pathlib import Path
 
-from .document import Document
+from .document import Document, line_starts
 from .errors import InputError, VerificationError
 from .formats import jsonl
 
@@ -41,6 +42,7 @@ def verify_records(path: str | Path, lock_path: str | Path) -> int:
             f"{p}: source {doc_path} has sha256 {doc.sha256[:12]}…, the records say "
             f"{first['doc_sha256'][:12]}…: the source changed since it was translated")
     text = doc.text
+    starts = line_starts(text)
     previous_end = 0
     for n, r in enumerate(records, 1):
         start, end = r["start"], r["end"]
@@ -54,6 +56,9 @@ def verify_records(path: str | Path, lock_path: str | Path) -> int:
             gap = text[previous_end:start].strip()
             raise VerificationError(f"{p}:{n}: text before this span belongs to no record: "
                                     f"{gap[:60]!r}")
+        if "line" in r and r["line"] != bisect_right(starts, start) - 1:
+            raise VerificationError(f"{p}:{n}: line {r['line']}, but offset {start} is on line "
+                                    f"{bisect_right(starts, start) - 1}")
         if text[start:end] != r["source"]:
             raise VerificationError(f"{p}:{n}: text[{start}:{end}] is {text[start:end][:60]!r}, "
                                     f"the record's source is {r['source'][:60]!r}")

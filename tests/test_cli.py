@@ -177,3 +177,17 @@ def test_help_does_not_import_torch():
             "print('torch' in sys.modules, 'transformers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"
+
+
+def test_line_numbers_and_viewer_rows(translated):
+    seeds, out = translated
+    text = (seeds / "article_01.txt").read_text(encoding="utf-8")
+    records = [json.loads(x) for x in (out / "article_01.jsonl").read_text().splitlines()]
+    for r in records:
+        assert r["line"] == text[: r["start"]].count("\n")
+    # the body of article_01 is one blank-line paragraph of several lines: one viewer row per line
+    from pipeline.formats.html import _blocks
+
+    body_lines = {r["line"] for r in records if r["paragraph"] == 1 and r["kind"] == "sentence"}
+    assert len(body_lines) > 1
+    assert len([b for b in _blocks(records) if b[2][0]["paragraph"] == 1]) >= len(body_lines)

@@ -61,7 +61,7 @@ def records_of(out: Path, stem: str) -> list[dict]:
 def tricky_records() -> list[dict]:
     """Records whose text needs escaping in every format."""
     base = {"schema": "pipeline.record/1", "doc_path": "a&b <c>.txt", "doc_sha256": "0" * 64,
-            "doc_encoding": "utf-8", "paragraph": 0, "kind": "sentence", "flags": [],
+            "doc_encoding": "utf-8", "paragraph": 0, "line": 0, "kind": "sentence", "flags": [],
             "score": -0.5, "tokens": {"source": 3, "target": 3}, "pieces": [],
             "model": {"dir": "/m", "files": {"config.json": "1" * 64}},
             "engine": {"name": "transformers", "version": "5", "decoding": {"num_beams": 4}},

@@ -6,7 +6,7 @@ slipped through escaping could not run or load anything. Every piece of article 
 HTML-escaped; the records' provenance is embedded as JSON in a
 ``<script type="application/json">`` with ``<``, ``>`` and ``&`` written as ``\\u003c`` etc.
 
-Paragraphs are kept (a new paragraph number starts a new row), headings are ``<h2>``, list
+Paragraphs and lines are kept (a new paragraph or line starts a new row), headings are ``<h2>``, list
 items ``<li>``, boilerplate is shown muted. Hovering or focusing a sentence highlights its
 pair; clicking it (or Enter/Space) opens its provenance. Flags are shown as badges.
 
@@ -62,17 +62,21 @@ def _block_type(kind: str) -> str:
 
 
 def _blocks(records: list[dict]) -> list[tuple[str, bool, list[dict]]]:
-    """Consecutive records of one paragraph and one block type: (type, new paragraph, records)."""
+    """Consecutive records of one paragraph, one line and one block type: (type, new
+    paragraph, records). A line break inside a paragraph starts a new row, as in the source."""
     out: list[tuple[str, bool, list[dict]]] = []
     prev_para = object()
+    prev_line = object()
     for r in records:
         btype = _block_type(str(r.get("kind", "sentence")))
         para = r.get("paragraph")
-        if out and para == prev_para and out[-1][0] == btype:
+        line = r.get("line", prev_line)
+        if out and para == prev_para and line == prev_line and out[-1][0] == btype:
             out[-1][2].append(r)
         else:
             out.append((btype, para != prev_para, [r]))
         prev_para = para
+        prev_line = line
     return out
 
 

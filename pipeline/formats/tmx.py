@@ -6,7 +6,7 @@ records the file was rendered from:
 
 - keys whose value is the same in every record (document path and sha256, model, engine,
   splitter, pipeline version, ...) are ``<prop>`` s of the ``<header>``; the others (index,
-  paragraph, kind, span, flags, score, token counts, pieces) are ``<prop>`` s of each ``<tu>``;
+  paragraph, line, kind, span, flags, score, token counts, pieces) are ``<prop>`` s of each ``<tu>``;
 - each ``<tu>`` also repeats ``x-doc-sha256`` and carries ``x-model`` (``repo@revision`` or
   ``dir:PATH``) and ``x-engine`` (``name version beam N``) labels, so a segment seen alone in
   a CAT tool still says where it came from;
@@ -38,9 +38,9 @@ TARGET_LANG = "en"
 CREATION_TOOL = "pipeline"
 
 #: Keys that differ from record to record; always per ``<tu>``.
-PER_RECORD = ("index", "paragraph", "kind", "start", "end", "flags", "score", "tokens", "pieces")
+PER_RECORD = ("index", "paragraph", "line", "kind", "start", "end", "flags", "score", "tokens", "pieces")
 _TEXT_KEYS = ("source", "target")
-_INT_KEYS = frozenset({"index", "paragraph", "start", "end"})
+_INT_KEYS = frozenset({"index", "paragraph", "line", "start", "end"})
 #: Labels for people, checked against the header on parse but not record keys themselves.
 _LABELS = ("x-model", "x-engine")
 
