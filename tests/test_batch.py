@@ -165,3 +165,48 @@ def test_two_processes_over_overlapping_inputs(tiny_model, tmp_path):
     assert not [f for f in out.iterdir() if f.name.startswith(".")]
     res = run("verify", *sorted(out.glob("*.jsonl")))
     assert res.exit_code == 0, res.output
+
+
+def test_guards_and_memory_through_the_cli(tiny_model, tmp_path, monkeypatch):
+    """Pass-through, splitting for length, and the translation memory end to end."""
+    monkeypatch.setenv("PIPELINE_CACHE", str(tmp_path / "cache"))
+    src = tmp_path / "in"
+    src.mkdir()
+    long = ("Die Regierung, die seit Jahren, wie berichtet wird, mit der Opposition verhandelt, "
+            "hat am Montag; nach langen Gesprächen: einen Kompromiss gefunden, der vielen gefällt.")
+    (src / "a.txt").write_text(f"Titel\n\n***\n\n{long}\n\nLesen Sie auch\n", encoding="utf-8")
+    (src / "b.txt").write_text("Lesen Sie auch\n\n12.000\n", encoding="utf-8")
+    out1 = tmp_path / "o1"
+    res = run("translate", src, "-o", out1, "--model-dir", tiny_model, "--max-source-tokens", "16")
+    assert res.exit_code == 0, res.output
+    recs = {r["source"]: r for f in ("a", "b")
+            for r in map(json.loads, (out1 / f"{f}.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert recs["***"]["target"] == "***" and recs["***"]["flags"] == ["passed_through"]
+    assert recs["12.000"]["flags"] == ["passed_through"]
+    r = recs[long]
+    assert "split_for_length" in r["flags"] and len(r["pieces"]) >= 2
+    text = (src / "a.txt").read_text(encoding="utf-8")
+    assert " ".join(text[a:b] for a, b in r["pieces"]) == long
+    assert all("from_cache" not in x["flags"] for x in recs.values())
+    assert run("verify", out1 / "a.jsonl", out1 / "b.jsonl").exit_code == 0
+    # a second run into a new directory: everything translated comes from the memory
+    out2 = tmp_path / "o2"
+    assert run("translate", src, "-o", out2, "--model-dir", tiny_model,
+               "--max-source-tokens", "16").exit_code == 0
+    again = [json.loads(x) for x in (out2 / "a.jsonl").read_text(encoding="utf-8").splitlines()]
+    for x in again:
+        first = recs[x["source"]]
+        assert x["target"] == first["target"]
+        assert ("from_cache" in x["flags"]) == ("passed_through" not in x["flags"])
+    # a changed decoding setting is a different memory key: nothing from the cache
+    out3 = tmp_path / "o3"
+    assert run("translate", src, "-o", out3, "--model-dir", tiny_model, "--max-source-tokens",
+               "16", "--beam", "1").exit_code == 0
+    third = [json.loads(x) for x in (out3 / "a.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all("from_cache" not in x["flags"] for x in third)
+    # --no-cache neither reads nor writes the memory
+    out4 = tmp_path / "o4"
+    assert run("translate", src, "-o", out4, "--model-dir", tiny_model, "--max-source-tokens",
+               "16", "--no-cache").exit_code == 0
+    fourth = [json.loads(x) for x in (out4 / "a.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all("from_cache" not in x["flags"] for x in fourth)
