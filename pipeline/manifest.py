@@ -108,6 +108,7 @@ def build(out_dir: Path, *, status: dict[str, str] | None = None, inputs: list[d
     name to :data:`TRANSLATED` or :data:`UP_TO_DATE`; others are :data:`EARLIER`."""
     status = status or {}
     documents = []
+    shared: dict[str, object] = {}
     totals: Counter = Counter()
     sentences = 0
     for path in sorted(Path(out_dir).glob("*" + jsonl.SUFFIX)):
@@ -117,6 +118,9 @@ def build(out_dir: Path, *, status: dict[str, str] | None = None, inputs: list[d
             documents.append({"records": path.name, "error": str(exc)})
             continue
         entry = document_entry(path, records, status.get(path.name, EARLIER))
+        del records
+        for key in ("model", "engine"):  # one shared object per distinct value: memory stays flat
+            entry[key] = shared.setdefault(json.dumps(entry[key], sort_keys=True), entry[key])
         documents.append(entry)
         sentences += entry["sentences"]
         totals.update(entry["flags"])
