@@ -11,7 +11,9 @@ IN     ?= data/raw
 OUT    ?= data/out
 ARGS   ?=
 
-SRCS := $(wildcard $(IN)/*.txt)
+# Names make cannot express as targets (spaces, colons, #, %, $) are left to batch's final pass.
+SRCS := $(shell find '$(IN)' -maxdepth 1 -type f -name '*.txt' ! -name '* *' ! -name '*:*' \
+          ! -name '*\#*' ! -name '*%*' ! -name '*$$*' 2>/dev/null | LC_ALL=C sort)
 OUTS := $(patsubst $(IN)/%.txt,$(OUT)/%.jsonl,$(SRCS))
 
 .PHONY: install translate batch demo test lock fetch verify clean

@@ -115,6 +115,14 @@ def translate(
     if engine == "ctranslate2":
         engine_options["compute_type"] = compute_type
     selected = _formats_option(output_formats)
+    from .translate import ENGINES
+
+    if engine not in ENGINES:
+        typer.echo(f"error: unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}", err=True)
+        raise typer.Exit(2)
+    if compute_type not in ("int8", "float32"):
+        typer.echo(f"error: unknown compute type {compute_type!r}; choose int8 or float32", err=True)
+        raise typer.Exit(2)
     try:
         paths = collect_inputs(inputs)
         source = model_mod.resolve(model_dir, lock)

@@ -191,3 +191,10 @@ def test_line_numbers_and_viewer_rows(translated):
     body_lines = {r["line"] for r in records if r["paragraph"] == 1 and r["kind"] == "sentence"}
     assert len(body_lines) > 1
     assert len([b for b in _blocks(records) if b[2][0]["paragraph"] == 1]) >= len(body_lines)
+
+
+@pytest.mark.parametrize("option, value", [("--engine", "marian"), ("--compute-type", "int4")])
+def test_unknown_engine_settings_refused_up_front(tiny_model, seeds, tmp_path, option, value):
+    res = run("translate", seeds, "-o", tmp_path / "o", "--model-dir", tiny_model, option, value)
+    assert res.exit_code == 2 and value in res.output
+    assert not (tmp_path / "o").exists()

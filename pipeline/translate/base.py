@@ -26,6 +26,16 @@ class SourceTooLongError(InputError):
     truncate it. Split such sentences before translating (see ``Engine.max_source_tokens``)."""
 
 
+def refuse_over_long(lengths: Sequence[int], limit: int, sentences: Sequence[str]) -> None:
+    """Raise :class:`SourceTooLongError` for the first sentence with more than ``limit``
+    source tokens: an engine never truncates silently."""
+    for i, n in enumerate(lengths):
+        if n > limit:
+            raise SourceTooLongError(
+                f"sentence {i} has {n} source tokens, more than the model reads ({limit}); it "
+                f"would be truncated. Split it before translating: {sentences[i][:80]!r}...")
+
+
 def length_batches(lengths: Sequence[int], max_tokens: int, max_size: int,
                    key: Callable[[int], object] | None = None) -> list[list[int]]:
     """Indices grouped into length-sorted batches under a padded-token budget.

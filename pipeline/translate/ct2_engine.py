@@ -46,7 +46,7 @@ from pathlib import Path
 
 from ..errors import PipelineError
 from ..model import ModelSource
-from .base import CAP_RULE, SourceTooLongError, Translation, length_batches, output_cap
+from .base import CAP_RULE, Translation, length_batches, output_cap, refuse_over_long
 
 COMPUTE_TYPES = ("int8", "float32")
 # Measured with bench/throughput.py on a 2-core machine: 2 workers × 1 thread beat 1 × 2.
@@ -255,12 +255,7 @@ class CTranslate2Engine:
 
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         pieces = [self.tokens.encode(s) for s in sentences]
-        for i, p in enumerate(pieces):
-            if len(p) > self.max_source_tokens:
-                raise SourceTooLongError(
-                    f"sentence {i} has {len(p)} source tokens, more than the model reads "
-                    f"({self.max_source_tokens}); it would be truncated. Split it before "
-                    f"translating: {sentences[i][:80]!r}...")
+        refuse_over_long([len(p) for p in pieces], self.max_source_tokens, sentences)
         if not pieces:
             return []
         lengths = [len(p) for p in pieces]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import ModelSource
-from .base import CAP_RULE, SourceTooLongError, Translation, length_batches, output_cap
+from .base import CAP_RULE, Translation, length_batches, output_cap, refuse_over_long
 
 
 class TransformersEngine:
@@ -64,12 +64,7 @@ class TransformersEngine:
 
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         encoded = self.tokenizer(list(sentences))["input_ids"] if sentences else []
-        for i, ids in enumerate(encoded):
-            if len(ids) > self.max_source_tokens:
-                raise SourceTooLongError(
-                    f"sentence {i} has {len(ids)} source tokens, more than the model reads "
-                    f"({self.max_source_tokens}); it would be truncated. Split it before "
-                    f"translating: {sentences[i][:80]!r}...")
+        refuse_over_long([len(x) for x in encoded], self.max_source_tokens, sentences)
         results: list[Translation | None] = [None] * len(sentences)
         for batch in length_batches([len(x) for x in encoded], self.max_batch_tokens,
                                     self.max_batch_size):
