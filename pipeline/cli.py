@@ -128,7 +128,9 @@ def translate(
         source = model_mod.resolve(model_dir, lock)
     except PipelineError as exc:
         _fail(exc)
-    tkey = translation_key(source.digest, engine, engine_options)
+    # torch and transformers name the same engine: one memory key, one fingerprint
+    tkey = translation_key(source.digest, "transformers" if engine == "torch" else engine,
+                           engine_options)
     fingerprint = run_fingerprint(tkey, splitter.name)
 
     def engine_factory():
