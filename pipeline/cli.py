@@ -89,7 +89,8 @@ def translate(
     force: Annotated[bool, typer.Option(
         "--force", help="Re-translate documents even when their outputs are up to date.")] = False,
     max_source_tokens: Annotated[Optional[int], typer.Option(
-        help="Split sentences longer than this many tokens (default: the model's limit, 512).",
+        help="Split sentences longer than this many tokens (default and maximum: 333, so that "
+        "the output cap of 1.5x+10 tokens fits the model's 512 positions).",
         min=8)] = None,
     max_line_chars: Annotated[int, typer.Option(
         help="Refuse inputs with a longer line (not an article paragraph).", min=1)] = 100_000,

@@ -58,7 +58,10 @@ def library_versions(*names: str) -> dict[str, str]:
 def translation_key(model_digest: str, engine: str, options: dict) -> str:
     """Identity of "what the engine would answer": model files, engine, its library versions
     and every requested decoding option. Keys the translation memory."""
+    from .translate.base import CAP_RULE
+
     blob = json.dumps({"model": model_digest, "engine": engine, "options": options,
+                       "pipeline": __version__, "cap": CAP_RULE,
                        "versions": library_versions("torch", "transformers", "ctranslate2",
                                                     "sentencepiece")}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()

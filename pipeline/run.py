@@ -94,6 +94,15 @@ def write_outputs(records: list[dict], out_dir: Path, stem: str,
     a JSONL on disk always means a complete set. Returns the number of files written."""
     side = [name for name in selected if name != formats.CANONICAL]
     written = 0
+    if not only_missing:  # files of formats not written now would disagree with the new records
+        for name in formats.names():
+            if name in selected:
+                continue
+            for filename in formats.render(name, records[:1], stem):
+                try:
+                    os.unlink(out_dir / filename)
+                except FileNotFoundError:
+                    pass
     for name in side + [formats.CANONICAL]:
         for filename, text in formats.render(name, records, stem).items():
             if only_missing and (out_dir / filename).exists():
@@ -122,9 +131,10 @@ def read_document(path: Path, encoding: str, max_line_chars: int,
     return doc
 
 
-def up_to_date(doc: Document, path: Path, fingerprint: str, out_dir: Path) -> list[dict] | None:
-    """The existing records of ``path`` if they were made from these exact bytes with this
-    exact run fingerprint; else None."""
+def up_to_date(doc: Document, path: Path, fingerprint: str, out_dir: Path,
+               encoding: str = "utf-8") -> list[dict] | None:
+    """The existing records of ``path`` if they were made from these exact bytes, decoded the
+    same way, with this exact run fingerprint; else None."""
     target = record_path(path, out_dir)
     try:
         with open(target, encoding="utf-8") as f:
@@ -132,7 +142,8 @@ def up_to_date(doc: Document, path: Path, fingerprint: str, out_dir: Path) -> li
     except (OSError, ValueError):
         return None
     if not isinstance(first, dict) or first.get("doc_sha256") != doc.sha256 \
-            or first.get("fingerprint") != fingerprint:
+            or first.get("fingerprint") != fingerprint \
+            or first.get("doc_encoding") != encoding:
         return None
     try:
         return jsonl.read(target)
@@ -175,7 +186,19 @@ def translate_files(
         if not pending:
             return
         sources = [p.doc.slice(s) for p in pending for s in p.sentences]
-        outcomes = scheduler.translate(sources)
+        try:
+            outcomes = scheduler.translate(sources)
+        except InputError:  # one document's sentence was refused: retry each on its own
+            kept, outcomes = [], []
+            for p in pending:
+                try:
+                    outcomes.extend(scheduler.translate([p.doc.slice(s) for s in p.sentences]))
+                    kept.append(p)
+                except InputError as exc:
+                    summary.failed.append((p.path, str(exc)))
+                    report(f"error: {p.path}: {exc}")
+                    on_document()
+            pending[:] = kept
         if not provenance:
             provenance.append(provenance_for())
         pos = 0
@@ -203,7 +226,7 @@ def translate_files(
         try:
             doc = read_document(path, options.encoding, options.max_line_chars, report)
             if not options.force:
-                existing = up_to_date(doc, path, fingerprint, options.out_dir)
+                existing = up_to_date(doc, path, fingerprint, options.out_dir, options.encoding)
                 if existing is not None:
                     write_outputs(existing, options.out_dir, path.stem, options.formats,
                                   only_missing=True)

@@ -20,6 +20,13 @@ FLAG_FROM_CACHE = "from_cache"
 FLAG_REPEATED_NGRAM = "repeated_ngram"
 
 
+def safe_source_tokens(positions: int) -> int:
+    """The longest source whose output cap (ceil(1.5 n) + 10 tokens, plus the decoder's start
+    and end tokens) still fits the model's ``positions``: 333 for opus-mt's 512. Longer
+    sentences are split, so no output is ever cut by the decoder's position limit."""
+    return max(1, int((positions - 12) / 1.5))
+
+
 @dataclass(frozen=True)
 class Outcome:
     """The translation of one source sentence and what the record should say about it."""
@@ -107,7 +114,8 @@ class Scheduler:
 
     def _translate_fresh(self, texts: list[str]) -> dict[str, Outcome]:
         engine = self.engine
-        limit = self.max_source_tokens or engine.max_source_tokens
+        limit = min(self.max_source_tokens or safe_source_tokens(engine.max_source_tokens),
+                    safe_source_tokens(engine.max_source_tokens))
         counts = engine.count_tokens(texts)
         plan: list[tuple[str, list[tuple[int, int]]]] = []
         inputs: list[str] = []

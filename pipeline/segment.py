@@ -84,7 +84,7 @@ def _is_cap(word: str) -> bool:
 class GermanSplitter:
     """Rule-based German splitter; ``name`` is the versioned identity recorded in provenance."""
 
-    name = "pipeline-de/1.1"
+    name = "pipeline-de/1.2"
 
     def split(self, text: str) -> list[Sentence]:
         out: list[Sentence] = []
@@ -127,6 +127,8 @@ class GermanSplitter:
             cut = m.end()
             if cut >= end_of_line:
                 break
+            if m.start() < start:
+                continue  # already inside the next sentence (a symbol after ". . ." moved start)
             nxt = _NEXT.match(line, cut)
             if nxt is None:  # pragma: no cover - the candidate is followed by whitespace
                 continue
@@ -143,7 +145,7 @@ class GermanSplitter:
                     spans.append((start, cut))
                     start = after.start(1)
                 continue
-            if self._boundary(line, start, m, opener, word):
+            if self._boundary(line, start, m, opener, word) and start < cut:
                 spans.append((start, cut))
                 start = nxt.start(1)
         if start < end_of_line:

@@ -210,3 +210,36 @@ def test_guards_and_memory_through_the_cli(tiny_model, tmp_path, monkeypatch):
                "16", "--no-cache").exit_code == 0
     fourth = [json.loads(x) for x in (out4 / "a.jsonl").read_text(encoding="utf-8").splitlines()]
     assert all("from_cache" not in x["flags"] for x in fourth)
+
+
+def test_encoding_change_redoes_and_stale_side_files_are_removed(tiny_model, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Die Bürger wählen heute.\n", encoding="utf-8")
+    out = tmp_path / "o"
+    assert run("translate", src, "-o", out, "--model-dir", tiny_model, "--encoding", "cp1252",
+               "--no-cache").exit_code == 0
+    res = run("translate", src, "-o", out, "--model-dir", tiny_model, "--no-cache")
+    assert "1 translated, 0 skipped" in res.output  # decoded differently: not up to date
+    rec = json.loads((out / "a.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert rec["source"] == "Die Bürger wählen heute." and rec["doc_encoding"] == "utf-8"
+    assert (out / "a.tsv").exists() and (out / "a.html").exists()
+    res = run("translate", src, "-o", out, "--model-dir", tiny_model, "--no-cache", "--beam", "1",
+              "--format", "jsonl")
+    assert "1 translated" in res.output
+    assert not (out / "a.tsv").exists() and not (out / "a.html").exists()
+    assert run("verify", out / "a.jsonl").exit_code == 0
+
+
+def test_max_source_tokens_above_the_model_limit_still_splits(tiny_model, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "long.txt").write_text(", ".join(["Wort und Satz"] * 300) + ".\n", encoding="utf-8")
+    (src / "short.txt").write_text("Ein Satz.\n", encoding="utf-8")
+    out = tmp_path / "o"
+    res = run("translate", src, "-o", out, "--model-dir", tiny_model, "--no-cache", "--beam", "1",
+              "--max-source-tokens", "5000")
+    assert res.exit_code == 0, res.output
+    rec = json.loads((out / "long.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert "split_for_length" in rec["flags"]
+    assert (out / "short.jsonl").exists()

@@ -122,8 +122,7 @@ def test_memory_is_keyed_by_translation_key(tmp_path):
 
 def test_long_sentence_split_flagged_and_cap_flag(tmp_path):
     engine = FakeEngine(cap_words=("Kappe",))
-    engine.max_source_tokens = 6
-    sched = Scheduler(lambda: engine, None)
+    sched = Scheduler(lambda: engine, None, max_source_tokens=6)
     text = "Eins zwei drei vier, fünf sechs sieben acht; neun zehn elf zwölf Kappe"
     (out,) = sched.translate([text])
     assert FLAG_SPLIT in out.flags and FLAG_OUTPUT_CAP in out.flags
@@ -189,3 +188,15 @@ def test_progress_line_counts_documents_and_sentences():
     q.advance(5)
     q.write("translated b.txt")
     assert quiet.getvalue() == "translated b.txt\n"
+
+
+def test_default_split_limit_keeps_the_output_cap_inside_the_model_positions():
+    from pipeline.schedule import safe_source_tokens
+    from pipeline.translate.base import output_cap
+
+    n = safe_source_tokens(512)
+    assert n == 333 and output_cap(n) + 2 <= 512 and output_cap(n + 1) + 2 > 511
+    engine = FakeEngine()
+    (out,) = Scheduler(lambda: engine, None, max_source_tokens=5000).translate(["Wort " * 400])
+    assert "split_for_length" in out.flags
+    assert max(len(p.split()) + 1 for p in engine.calls[0]) <= 333

@@ -247,3 +247,12 @@ def test_eval_f1_bars(set_name: str, bar: float) -> None:
         pytest.skip(f"{path} missing")
     sc = score(load_set(path), ours())
     assert sc.f1 >= bar, f"{set_name}: F1 {sc.f1:.4f} < {bar}"
+
+
+@pytest.mark.parametrize("text", ["Er wartete. . . Dann kam er.", "Ja . . Nein.", ". . Ä",
+                                  "Preis: 5 . . Euro.", "Und dann . . . ☺ Weiter. . . So."])
+def test_spaced_ellipses_give_no_empty_or_backward_span(text):
+    spans = split(text)
+    assert all(s.start < s.end for s in spans)
+    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+    assert "".join(text[s.start:s.end] for s in spans).replace(" ", "") == text.replace(" ", "")
