@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,12 +44,22 @@ class TranslationMemory:
         self.translation_key = translation_key
         self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         self.conn.execute("PRAGMA busy_timeout=60000")
-        self.conn.execute("PRAGMA journal_mode=WAL")
+        # Switching to WAL needs a moment of exclusive access, and SQLite does not wait for it
+        # through the busy timeout: when several processes open a new memory at once, retry.
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute(
+                    "CREATE TABLE IF NOT EXISTS tm (key TEXT PRIMARY KEY, translation_key TEXT "
+                    "NOT NULL, target TEXT NOT NULL, score REAL, source_tokens INTEGER NOT NULL, "
+                    "target_tokens INTEGER NOT NULL, flags TEXT NOT NULL, pieces TEXT NOT NULL)")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05 + random.random() * 0.1)
         self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS tm (key TEXT PRIMARY KEY, translation_key TEXT NOT NULL, "
-            "target TEXT NOT NULL, score REAL, source_tokens INTEGER NOT NULL, "
-            "target_tokens INTEGER NOT NULL, flags TEXT NOT NULL, pieces TEXT NOT NULL)")
 
     def get_many(self, sources: Iterable[str]) -> dict[str, Entry]:
         found: dict[str, Entry] = {}

@@ -200,3 +200,20 @@ def test_default_split_limit_keeps_the_output_cap_inside_the_model_positions():
     (out,) = Scheduler(lambda: engine, None, max_source_tokens=5000).translate(["Wort " * 400])
     assert "split_for_length" in out.flags
     assert max(len(p.split()) + 1 for p in engine.calls[0]) <= 333
+
+
+def _opener(directory, barrier, n):
+    for i in range(n):
+        barrier.wait(60)  # all processes open the same new file at the same moment
+        TranslationMemory(directory / f"{i}.sqlite3", "k").close()
+
+
+def test_many_processes_opening_a_new_memory_at_once(tmp_path):
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(4)
+    procs = [ctx.Process(target=_opener, args=(tmp_path, barrier, 25)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
