@@ -7,7 +7,6 @@ Heavy libraries (torch, transformers) are imported inside the commands that need
 from __future__ import annotations
 
 import json
-import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from .errors import PipelineError
+from .run import DEFAULT_MAX_LINE_CHARS, DEFAULT_WINDOW
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Translate German news articles to English, one traceable record per sentence.")
@@ -93,9 +93,9 @@ def translate(
         "the output cap of 1.5x+10 tokens fits the model's 512 positions).",
         min=8)] = None,
     max_line_chars: Annotated[int, typer.Option(
-        help="Refuse inputs with a longer line (not an article paragraph).", min=1)] = 100_000,
+        help="Refuse inputs with a longer line (not an article paragraph).", min=1)] = DEFAULT_MAX_LINE_CHARS,
     window: Annotated[int, typer.Option(
-        help="Sentences gathered from several documents per engine call.", min=1)] = 500,
+        help="Sentences gathered from several documents per engine call.", min=1)] = DEFAULT_WINDOW,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or per-file lines.")] = False,
     output_formats: Annotated[Optional[list[str]], typer.Option(
         "--format", help="Formats to write, repeatable or comma-separated: jsonl, tsv, moses, "
@@ -256,7 +256,7 @@ def demo(
     translate(inputs=[inputs], output=output, model_dir=model_path, beam=None,
               engine="ctranslate2", threads=None, compute_type="int8", inter_threads=None,
               intra_threads=None, encoding="utf-8", no_cache=False, force=False,
-              max_source_tokens=None, max_line_chars=100_000, window=500, quiet=False,
+              max_source_tokens=None, max_line_chars=DEFAULT_MAX_LINE_CHARS, window=DEFAULT_WINDOW, quiet=False,
               output_formats=None, lock=Path("models.lock"))
 
 

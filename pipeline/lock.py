@@ -18,7 +18,6 @@ Anything that could not be obtained (no network when the lock was written) is si
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -127,7 +126,7 @@ def render_lock(lock: ModelLock) -> str:
         pin = lock.files[name]
         lines += ["", f'[model.files."{name}"]', f"size = {pin.size}", f'sha256 = "{pin.sha256}"']
     if not lock.files:
-        lines += ["", f"# files (config, generation config, weights, source.spm, target.spm,",
+        lines += ["", "# files (config, generation config, weights, source.spm, target.spm,",
                   f"# vocab.json, tokenizer config) with size and sha256: {NOT_PINNED_HINT}"]
     return "\n".join(lines) + "\n"
 
@@ -175,8 +174,3 @@ def check_files(directory: Path, expected: dict[str, str], what: str,
             raise ModelIntegrityError(
                 f"{f}: sha256 {actual[:12]}… does not match {what} ({digest[:12]}…); the file was "
                 "changed or is corrupt: delete it and run `pipeline models fetch`")
-
-
-def default_lock_path() -> Path:
-    """models.lock in the current directory, or $PIPELINE_LOCK."""
-    return Path(os.environ.get("PIPELINE_LOCK", "models.lock"))

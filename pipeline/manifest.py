@@ -48,17 +48,6 @@ def _iso(t: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
-def output_files(stem: str) -> dict[str, list[str]]:
-    """Format -> the file names it writes for ``stem`` (without rendering anything)."""
-    out = {}
-    for name in formats.names():
-        mod = formats.module(name)
-        suffixes = getattr(mod, "SUFFIXES", None) or (
-            (mod.SOURCE_SUFFIX, mod.TARGET_SUFFIX) if hasattr(mod, "SOURCE_SUFFIX") else (mod.SUFFIX,))
-        out[name] = [stem + s for s in suffixes]
-    return out
-
-
 def counts(records: Iterable[dict]) -> dict:
     """Sentences, kinds, flags (``low_score`` included, see :mod:`pipeline.formats.labels`)."""
     kinds: Counter = Counter()
@@ -75,7 +64,7 @@ def document_entry(path: Path, records: list[dict], status: str = EARLIER) -> di
     """What the manifest says about one record file."""
     first = records[0] if records else {}
     outputs = {}
-    for name, files in output_files(path.stem).items():
+    for name, files in formats.filenames(path.stem).items():
         if name == formats.CANONICAL:
             continue
         for filename in files:

@@ -95,10 +95,10 @@ def write_outputs(records: list[dict], out_dir: Path, stem: str,
     side = [name for name in selected if name != formats.CANONICAL]
     written = 0
     if not only_missing:  # files of formats not written now would disagree with the new records
-        for name in formats.names():
+        for name, files in formats.filenames(stem).items():
             if name in selected:
                 continue
-            for filename in formats.render(name, records[:1], stem):
+            for filename in files:
                 try:
                     os.unlink(out_dir / filename)
                 except FileNotFoundError:

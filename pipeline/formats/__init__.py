@@ -28,6 +28,17 @@ def module(name: str) -> ModuleType:
     return import_module(f"{__name__}.{REGISTRY[name]}")
 
 
+def filenames(stem: str) -> dict[str, list[str]]:
+    """Format -> the file names it writes for ``stem`` (without rendering anything)."""
+    out = {}
+    for name in names():
+        mod = module(name)
+        suffixes = getattr(mod, "SUFFIXES", None) or (
+            (mod.SOURCE_SUFFIX, mod.TARGET_SUFFIX) if hasattr(mod, "SOURCE_SUFFIX") else (mod.SUFFIX,))
+        out[name] = [stem + s for s in suffixes]
+    return out
+
+
 def render(name: str, records: list[dict], stem: str) -> dict[str, str]:
     """File name -> text for format ``name``."""
     return module(name).render_files(records, stem)

@@ -10,6 +10,7 @@ SUFFIX = ".tsv"
 
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _TABLE = str.maketrans(_ESCAPES)
+_UNESCAPES = {v[1]: k for k, v in _ESCAPES.items()}
 
 
 def escape(text: str) -> str:
@@ -19,7 +20,7 @@ def escape(text: str) -> str:
 def unescape(text: str) -> str:
     out = []
     i = 0
-    rev = {v[1]: k for k, v in _ESCAPES.items()}
+    rev = _UNESCAPES
     while i < len(text):
         c = text[i]
         if c == "\\" and i + 1 < len(text) and text[i + 1] in rev:
