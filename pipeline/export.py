@@ -8,7 +8,7 @@ from pathlib import Path
 from . import formats, manifest
 from .errors import VerificationError
 from .formats import jsonl
-from .io import atomic_writer
+from .io import atomic_files
 
 
 def export(selected: Sequence[str], record_files: Sequence[str | Path],
@@ -29,13 +29,13 @@ def export(selected: Sequence[str], record_files: Sequence[str | Path],
         order = [n for n in selected if n != formats.CANONICAL]
         if formats.CANONICAL in selected:
             order.append(formats.CANONICAL)  # last, as in a run: its presence means complete
-        for name in order:
-            if name == formats.CANONICAL and same_dir:
-                continue
-            for filename, text in formats.render(name, records, src.stem).items():
-                with atomic_writer(target / filename) as f:
-                    f.write(text)
-                written.append(target / filename)
+        with atomic_files() as batch:
+            for name in order:
+                if name == formats.CANONICAL and same_dir:
+                    continue
+                for filename, text in formats.render(name, records, src.stem).items():
+                    batch.add(target / filename, text)
+                    written.append(target / filename)
         touched.add(target)
     for directory in sorted(touched):
         manifest.refresh(directory)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -22,11 +23,13 @@ from .align import build_records
 from .document import Document, Sentence
 from .errors import InputError, PipelineError
 from .formats import jsonl
-from .io import atomic_writer
+from .io import AtomicBatch, atomic_files
 from .provenance import Provenance
 
 DEFAULT_WINDOW = 500
 DEFAULT_MAX_LINE_CHARS = 100_000
+#: C0 controls other than tab, LF and CR; DEL and the C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -88,13 +91,16 @@ def record_path(src: Path, out_dir: Path) -> Path:
     return out_dir / (src.stem + jsonl.SUFFIX)
 
 
-def write_outputs(records: list[dict], out_dir: Path, stem: str,
-                  selected: Sequence[str] = ("jsonl", "tsv"), only_missing: bool = False) -> int:
-    """Write the selected side formats first and the canonical JSONL last, each atomically:
-    a JSONL on disk always means a complete set. Returns the number of files written."""
+def stage_outputs(batch: AtomicBatch, records: list[dict], out_dir: Path, stem: str,
+                  selected: Sequence[str] = ("jsonl", "tsv"), only_missing: bool = False,
+                  unit: object = None) -> int:
+    """Add one document's selected side formats to ``batch``, then its canonical JSONL (the
+    batch renames in that order: a JSONL on disk always means a complete set). Files of formats
+    not selected are removed, since they would disagree with the new records. Returns the number
+    of files added."""
     side = [name for name in selected if name != formats.CANONICAL]
-    written = 0
-    if not only_missing:  # files of formats not written now would disagree with the new records
+    added = 0
+    if not only_missing:
         for name, files in formats.filenames(stem).items():
             if name in selected:
                 continue
@@ -107,10 +113,17 @@ def write_outputs(records: list[dict], out_dir: Path, stem: str,
         for filename, text in formats.render(name, records, stem).items():
             if only_missing and (out_dir / filename).exists():
                 continue
-            with atomic_writer(out_dir / filename) as f:
-                f.write(text)
-            written += 1
-    return written
+            batch.add(out_dir / filename, text, unit)
+            added += 1
+    return added
+
+
+def write_outputs(records: list[dict], out_dir: Path, stem: str,
+                  selected: Sequence[str] = ("jsonl", "tsv"), only_missing: bool = False) -> int:
+    """Write one document's outputs atomically, side formats first and the JSONL last.
+    Returns the number of files written."""
+    with atomic_files() as batch:
+        return stage_outputs(batch, records, out_dir, stem, selected, only_missing)
 
 
 def read_document(path: Path, encoding: str, max_line_chars: int,
@@ -123,11 +136,11 @@ def read_document(path: Path, encoding: str, max_line_chars: int,
             raise InputError(f"{path}: line {n} is {len(line):,} characters long (limit "
                              f"{max_line_chars:,}); not an article paragraph: split it or raise "
                              "--max-line-chars")
-    controls = [i for i, c in enumerate(doc.text)
-                if (ord(c) < 32 and c not in "\t\n\r") or 0x7F <= ord(c) < 0xA0]
+    controls = _CONTROL.findall(doc.text)
     if controls:
-        warn(f"warning: {path}: {len(controls)} control character(s), first U+{ord(doc.text[controls[0]]):04X} "
-             f"at offset {controls[0]}; kept as they are")
+        first = _CONTROL.search(doc.text).start()
+        warn(f"warning: {path}: {len(controls)} control character(s), first U+{ord(doc.text[first]):04X} "
+             f"at offset {first}; kept as they are")
     return doc
 
 
@@ -181,6 +194,12 @@ def translate_files(
     size = 0
     provenance: list[Provenance] = []
 
+    def cannot_write(path: Path, exc: OSError) -> None:
+        why = f"cannot write output: {exc.strerror or exc}"
+        summary.failed.append((path, why))
+        on_document()
+        report(f"error: {path}: {why}")
+
     def flush() -> None:
         nonlocal size
         if not pending:
@@ -202,23 +221,40 @@ def translate_files(
         if not provenance:
             provenance.append(provenance_for())
         pos = 0
-        for p in pending:
-            mine = outcomes[pos : pos + len(p.sentences)]
-            pos += len(p.sentences)
-            records = build_records(p.doc, p.sentences, mine, provenance[0], options.encoding,
-                                    fingerprint)
+        batch = AtomicBatch()  # the whole window: one sync, then the renames
+        staged: list[tuple[_Pending, int]] = []
+        try:
+            for p in pending:
+                mine = outcomes[pos : pos + len(p.sentences)]
+                pos += len(p.sentences)
+                records = build_records(p.doc, p.sentences, mine, provenance[0], options.encoding,
+                                        fingerprint)
+                mark = len(batch)
+                try:
+                    stage_outputs(batch, records, options.out_dir, p.path.stem, options.formats,
+                                  unit=p.path)
+                except OSError as exc:
+                    batch.abort(mark)
+                    cannot_write(p.path, exc)
+                    continue
+                staged.append((p, len(records)))
             try:
-                write_outputs(records, options.out_dir, p.path.stem, options.formats)
-            except OSError as exc:
-                summary.failed.append((p.path, f"cannot write output: {exc.strerror or exc}"))
-                on_document()
-                report(f"error: {p.path}: cannot write output: {exc.strerror or exc}")
-                continue
+                failed = batch.commit()
+            except OSError as exc:  # the files could not be made durable: none was renamed
+                failed = {p.path: exc for p, _ in staged}
+            for p, _ in staged:
+                if p.path in failed:
+                    cannot_write(p.path, failed[p.path])
+            staged = [(p, n) for p, n in staged if p.path not in failed]
+        except BaseException:  # not an output problem (an interrupt, a bug): leave no temporaries
+            batch.abort()
+            raise
+        for p, n in staged:
             summary.translated.append(p.path)
             on_document()
-            summary.sentences += len(records)
+            summary.sentences += n
             report(f"translated {p.path} -> {record_path(p.path, options.out_dir)} "
-                   f"({len(records)} sentences)")
+                   f"({n} sentences)")
         pending.clear()
         size = 0
 
@@ -241,9 +277,7 @@ def translate_files(
             report(f"error: {exc}")
             continue
         except OSError as exc:
-            summary.failed.append((path, f"cannot write output: {exc.strerror or exc}"))
-            on_document()
-            report(f"error: {path}: cannot write output: {exc.strerror or exc}")
+            cannot_write(path, exc)
             continue
         pending.append(_Pending(path, doc, sentences))
         size += len(sentences)
@@ -258,4 +292,4 @@ def translate_files(
 
 
 __all__ = ["RunSummary", "RunOptions", "collect_inputs", "translate_files", "record_path",
-           "write_outputs", "up_to_date", "read_document"]
+           "write_outputs", "stage_outputs", "up_to_date", "read_document"]

@@ -120,6 +120,37 @@ def test_each_sentence_gets_its_own_cap(tiny_model, ct2_cache, beam):
         assert t.cap_hit and t.target_tokens == output_cap(t.source_tokens)
 
 
+def test_beam_batches_hold_one_cap_and_longest_work_goes_first(tiny_model, ct2_cache):
+    """Beam search cannot stop sentences of one batch at different lengths, so a batch holds
+    one source length: max_decoding_length is every member's own cap and nothing is decoded
+    past it. Batches are submitted longest work first, so the workers finish together."""
+    eng = CTranslate2Engine(from_directory(tiny_model), beam=2, cache_dir=ct2_cache)
+    texts = [w for s in SENTENCES + _shared_german(30) for w in (s, s[: len(s) // 2])]
+    calls = []
+    real = eng.translator.translate_batch
+
+    class Spy:
+        def translate_batch(self, batch, **kw):
+            calls.append((batch, kw))
+            return real(batch, **kw)
+
+        def __getattr__(self, name):
+            return getattr(real.__self__, name)
+
+    eng._translator = Spy()
+    out = eng.translate(texts)
+    assert len(calls) > 3
+    costs = []
+    for batch, kw in calls:
+        caps = {output_cap(len(p)) for p in batch}
+        assert caps == {kw["max_decoding_length"]}, caps
+        assert kw["beam_size"] == 2 and kw["max_input_length"] == 512 and kw["callback"] is None
+        costs.append(len(batch) * kw["max_decoding_length"])
+    assert costs == sorted(costs, reverse=True)
+    for t in out:
+        assert t.target_tokens <= output_cap(t.source_tokens)
+
+
 def test_greedy_matches_transformers_text(tiny_model, ct2_cache):
     """Greedy float32 decoding of the same model gives the same words through both engines."""
     source = from_directory(tiny_model)

@@ -18,8 +18,10 @@ any HTML parser), so in the visible text each becomes its Unicode "control pictu
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
+import re
 from html import escape
 from html.parser import HTMLParser
 from importlib import resources
@@ -35,16 +37,26 @@ DATA_ID = "pipeline-data"
 
 _PICTURES = {c: chr(0x2400 + c) for c in range(0x20) if chr(c) not in "\t\n"}
 _PICTURES[0x7F] = "\u2421"
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # exactly the keys of _PICTURES
 _TEXT_KEYS = ("source", "target")
 
 
 def display_text(text: str) -> str:
     """``text`` as the viewer shows it: control characters as control pictures."""
-    return text.translate(_PICTURES)
+    return text.translate(_PICTURES) if _CONTROLS.search(text) else text
 
 
 def _asset(name: str) -> str:
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _assets() -> tuple[str, str, str]:
+    """The inlined style and script, and the Content-Security-Policy that allows just them."""
+    css, js = _asset("viewer.css"), _asset("viewer.js")
+    csp = (f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
+           "img-src data:; base-uri 'none'; form-action 'none'")
+    return css, js, csp
 
 
 def _csp_hash(code: str) -> str:
@@ -132,9 +144,7 @@ def render(records: list[dict], stem: str) -> str:
         "labels": {f: list(v) for f, v in labels.FLAG_LABELS.items()},
         "low_score": labels.LOW_SCORE,
     }
-    css, js = _asset("viewer.css"), _asset("viewer.js")
-    csp = (f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
-           "img-src data:; base-uri 'none'; form-action 'none'")
+    css, js, csp = _assets()
     paragraphs = len({r.get("paragraph") for r in records})
     meta = [escape(str(first.get("doc_path", ""))),
             f'sha256 <code title="{escape(str(first.get("doc_sha256", "")))}">'

@@ -46,12 +46,16 @@ _LABELS = ("x-model", "x-engine")
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_SPECIAL = re.compile("[&<>\r]")
+_ATTRIBUTE_SPECIAL = re.compile('[&<>\r"\t\n]')
 
 
 # --- writing ------------------------------------------------------------------------------
 
 def _escape(text: str, attribute: bool = False) -> str:
     """XML-escape ``text`` (which must hold only XML characters)."""
+    if not (_ATTRIBUTE_SPECIAL if attribute else _SPECIAL).search(text):
+        return text
     text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace("\r", "&#13;"))
     if attribute:

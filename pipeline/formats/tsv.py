@@ -9,12 +9,13 @@ NAME = "tsv"
 SUFFIX = ".tsv"
 
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
-_TABLE = str.maketrans(_ESCAPES)
 _UNESCAPES = {v[1]: k for k, v in _ESCAPES.items()}
 
 
 def escape(text: str) -> str:
-    return text.translate(_TABLE)
+    # chained replace: several times faster than str.translate with a dict table
+    return (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            .replace("\r", "\\r"))
 
 
 def unescape(text: str) -> str:

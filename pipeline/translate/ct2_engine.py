@@ -11,17 +11,13 @@ Decisions that CTranslate2 would otherwise take silently:
 * ``beam_size`` is the model's ``generation_config.json`` ``num_beams`` (4 for opus-mt) unless
   overridden, not CTranslate2's default of 2; ``length_penalty`` likewise.
 * Every sentence gets its own output cap ``ceil(1.5 × source tokens) + 10``, although
-  ``max_decoding_length`` is one number per ``translate_batch`` call:
+  ``max_decoding_length`` is one number per ``translate_batch`` call, and decoding stops there:
+  the result is exactly what a per-sentence limit gives, whatever else is in the batch.
 
-  - greedy (beam 1): a step callback stops each sentence at its own cap, so the result is exactly
-    what a per-sentence limit gives;
-  - beam search: batches never mix sentences of different *cap bands* (caps grouped in fixed
-    steps of ``cap_band`` tokens); the batch is decoded up to the band's upper limit, which is a
-    property of the sentence, not of its neighbours, and an output longer than the sentence's own
-    cap is cut to the cap and re-scored with ``score_batch``. Results therefore do not depend on
-    batch composition, and no output is ever longer than its cap. (A cut hypothesis is the first
-    ``cap`` tokens of the best beam within the band limit; the transformers engine instead forces
-    EOS at the cap. Both are flagged ``output_cap``.)
+  - greedy (beam 1): batches mix lengths; a step callback stops each sentence at its own cap;
+  - beam search: a batch holds only sentences of the same source length (hence the same cap)
+    and is decoded with ``max_decoding_length`` = that cap. Nothing is decoded past a cap, so
+    nothing is cut or re-scored afterwards.
 
 * ``score`` is the mean log-probability per generated token, the end-of-sentence token included
   when the model produced it: CTranslate2's score with length penalty 1 is exactly that; with
@@ -35,6 +31,7 @@ processes starting at once convert once and a half-finished conversion is never 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -178,7 +175,7 @@ class CTranslate2Engine:
 
     def __init__(self, source: ModelSource, *, beam: int | None = None, compute_type: str = "int8",
                  inter_threads: int | None = None, intra_threads: int | None = None,
-                 max_batch_tokens: int = 768, max_batch_size: int = 32, cap_band: int = 8,
+                 max_batch_tokens: int = 256, max_batch_size: int = 32,
                  cache_dir: Path | None = None) -> None:
         if compute_type not in COMPUTE_TYPES:
             raise EngineSetupError(f"--compute-type must be one of {', '.join(COMPUTE_TYPES)}, "
@@ -203,11 +200,15 @@ class CTranslate2Engine:
             raise EngineSetupError("--inter-threads and --intra-threads must be at least 1")
         self.max_batch_tokens = max_batch_tokens
         self.max_batch_size = max_batch_size
-        self.cap_band = cap_band
-        self.tokens = MarianPieces(source.path)
         self.cache_dir = Path(cache_dir)
         self._model_dir: Path | None = None
         self._translator = None
+
+    @functools.cached_property
+    def tokens(self) -> MarianPieces:
+        """The model's sentencepiece and vocabulary, read on first need (a run served from the
+        translation memory never reads them)."""
+        return MarianPieces(self.source.path)
 
     @property
     def model_dir(self) -> Path:
@@ -229,11 +230,11 @@ class CTranslate2Engine:
         return self._translator
 
     def settings(self) -> dict:
-        import ctranslate2
+        from importlib.metadata import version
 
         return {
             "name": self.name,
-            "version": ctranslate2.__version__,
+            "version": version("ctranslate2"),  # the same as ctranslate2.__version__, no import
             "compute_type": self.compute_type,
             "threads": {"inter": self.inter_threads, "intra": self.intra_threads},
             "decoding": {
@@ -241,7 +242,7 @@ class CTranslate2Engine:
                 "length_penalty": self.length_penalty,
                 "do_sample": False,
                 "max_new_tokens": CAP_RULE,
-                "cap": "callback stop" if self.num_beams == 1 else f"band {self.cap_band}, cut+rescore",
+                "cap": "callback stop" if self.num_beams == 1 else "batches of equal cap",
                 "max_source_tokens": self.max_source_tokens,
                 "max_input_length": self.max_source_tokens,
                 "min_decoding_length": 0,
@@ -259,28 +260,21 @@ class CTranslate2Engine:
         if not pieces:
             return []
         lengths = [len(p) for p in pieces]
-        # Enough batches to keep every worker busy, within the token budget.
+        # Enough batches to keep every worker busy, within the token budget. Beam batches hold
+        # one source length only, so one max_decoding_length is every member's own cap.
         size = max(1, min(self.max_batch_size, math.ceil(len(pieces) / self.inter_threads)))
-        key = None if self.num_beams == 1 else (lambda n: self._band(output_cap(n)))
-        batches = length_batches(lengths, self.max_batch_tokens, size, key)
+        batches = length_batches(lengths, self.max_batch_tokens, size,
+                                 None if self.num_beams == 1 else (lambda n: n))
+        # Longest work first, so that the workers finish together rather than one of them
+        # decoding the longest batch alone at the end.
+        batches.sort(key=lambda b: -len(b) * output_cap(max(lengths[i] for i in b)))
         pending = [(b, self._submit([pieces[i] for i in b])) for b in batches]
-        # As each batch finishes, its cut outputs are re-scored asynchronously, so the
-        # re-scoring of one batch runs on a free worker while others still decode.
-        collected = [self._collect([pieces[i] for i in b], [f.result() for f in futures], caps)
-                     for b, (futures, caps) in pending]
         results: list[Translation | None] = [None] * len(pieces)
-        for batch, finish in zip(batches, collected):
-            for i, tr in zip(batch, finish()):
+        for batch, (futures, caps) in pending:
+            for i, tr in zip(batch, self._collect([pieces[i] for i in batch],
+                                                  [f.result() for f in futures], caps)):
                 results[i] = tr
         return [r for r in results if r is not None]
-
-    def _band(self, cap: int) -> int:
-        return -(-cap // self.cap_band)
-
-    def _limit(self, caps: list[int]) -> int:
-        if self.num_beams == 1:
-            return max(caps)
-        return self._band(caps[0]) * self.cap_band  # the same for the whole batch
 
     def _submit(self, batch: list[list[str]]):
         caps = [output_cap(len(p)) for p in batch]
@@ -290,42 +284,27 @@ class CTranslate2Engine:
                 return step.step + 1 >= caps[step.batch_id]
         futures = self.translator.translate_batch(
             batch, beam_size=self.num_beams, length_penalty=self.length_penalty,
-            max_input_length=self.max_source_tokens, max_decoding_length=self._limit(caps),
+            max_input_length=self.max_source_tokens, max_decoding_length=max(caps),
             min_decoding_length=0,  # as transformers: </s> may come first (an empty output)
             num_hypotheses=1, return_scores=True, asynchronous=True, callback=callback)
         return futures, caps
 
-    def _collect(self, batch: list[list[str]], outs, caps: list[int]):
-        """Cut outputs longer than their cap, start re-scoring them, and return a function that
-        waits for the scores and builds the translations."""
-        targets = [list(o.hypotheses[0]) for o in outs]
-        scores: list[float | None] = []
-        limit = self._limit(caps)
-        for tgt, out, cap in zip(targets, outs, caps):
-            s = out.scores[0] if out.scores else None
-            if s is not None and self.length_penalty != 1.0:
+    def _collect(self, batch: list[list[str]], outs, caps: list[int]) -> list[Translation]:
+        """Translations from CTranslate2's results. An output shorter than its cap ended with
+        </s>; one of exactly ``cap`` tokens was stopped by the cap."""
+        done = []
+        for src, out, cap in zip(batch, outs, caps):
+            tgt = list(out.hypotheses[0])
+            score = out.scores[0] if out.scores else None
+            if score is not None and self.length_penalty != 1.0:
                 # CTranslate2 divides the summed log-probs by length ** penalty, counting </s>
-                # when it was produced (i.e. when decoding stopped before the limit).
-                n = len(tgt) + (len(tgt) < (cap if self.num_beams == 1 else limit))
-                s = s * n ** self.length_penalty / n
-            scores.append(s)
-        cut = [r for r, (tgt, cap) in enumerate(zip(targets, caps)) if len(tgt) > cap]
-        for r in cut:
-            targets[r] = targets[r][: caps[r]]
-        rescoring = self.translator.score_batch(
-            [batch[r] for r in cut], [targets[r] for r in cut],
-            max_input_length=self.max_source_tokens, asynchronous=True) if cut else []
-
-        def finish() -> list[Translation]:
-            for r, future in zip(cut, rescoring):
-                lp = list(future.result().log_probs)[: caps[r]]  # kept tokens; no </s> produced
-                scores[r] = sum(lp) / len(lp) if lp else None
-            return [Translation(text=self.tokens.decode(tgt), source_tokens=len(src),
-                                target_tokens=len(tgt), cap_hit=len(tgt) >= cap,
-                                score=float(sc) if sc is not None else None)
-                    for src, tgt, cap, sc in zip(batch, targets, caps, scores)]
-
-        return finish
+                # when it was produced; the record wants the plain mean.
+                n = len(tgt) + (len(tgt) < cap)
+                score = score * n ** self.length_penalty / n
+            done.append(Translation(text=self.tokens.decode(tgt), source_tokens=len(src),
+                                    target_tokens=len(tgt), cap_hit=len(tgt) >= cap,
+                                    score=float(score) if score is not None else None))
+        return done
 
 
 def _read_json(path: Path, missing_ok: bool = False) -> dict:
