@@ -5,7 +5,7 @@ trained on the German and English newstest text), built once and cached under th
 cache. Random weights never emit </s>, so every output runs to its cap ceil(1.5 × source
 tokens) + 10 on every side: the sides do the same work and the comparison is fair.
 
-    python bench/throughput.py [--n 64] [--eval-dir ../shared/eval/mt] [--quick]
+    python bench/throughput.py [--n 100] [--eval-dir ../shared/eval/mt] [--quick]
 
 Sides (same sentences, one run, medians of --repeat timings; (a) is timed once):
   (a) transformers as its users write it: fp32, the model's beam 4, batches of 16 in input order
@@ -13,7 +13,9 @@ Sides (same sentences, one run, medians of --repeat timings; (a) is timed once):
   (b) `python -m pipeline translate FILES -o DIR --model-dir TWIN --no-cache`, wall time including
       process start, the input split into article files of ~20 lines;
   (c) the same with --beam 1;
-  (d) the best raw CTranslate2 `translate_batch` configuration found (beam 4, per-batch caps).
+  (d) the best raw CTranslate2 `translate_batch` configuration found (beam 4), every sentence
+      decoded to its own cap as in (a) and (b); (d') the best one that decodes each batch to its
+      largest cap and cuts the outputs (shorter sentences decoded past their caps).
 Also: the CTranslate2 thread layouts (inter × intra), time to first output on one article,
 peak RSS for 1000 sentences (--beam 1) and a second run of that batch with the cache on.
 """
@@ -117,9 +119,17 @@ def baseline(model_dir: Path, lines: list[str], batch: int = 16) -> float:
 
 
 def raw_ct2(ct2_dir: Path, model_dir: Path, lines: list[str], inter: int, intra: int,
-            budget: int, beam: int = 4) -> float:
-    """(d): translate_batch directly: length-sorted batches under a token budget, submitted
-    asynchronously, each decoded to the largest cap in it."""
+            budget: int, mode: str, order: str, beam: int = 4) -> float:
+    """(d): translate_batch directly, asynchronously, on length-sorted batches under a token
+    budget, tokenizing and detokenizing included. ``mode``:
+
+    * ``own``: every sentence is decoded to its own cap, as in (a) and (b): a batch holds one
+      source length, so its max_decoding_length is each member's cap;
+    * ``batch``: a batch mixes lengths and is decoded to its largest cap; each output is then
+      cut to its own cap. Shorter sentences are decoded past their caps (more work, fuller
+      batches), and a capped output may differ from what its own limit gives.
+
+    ``order``: ``long`` submits the longest work first, ``short`` the shortest."""
     import ctranslate2
 
     from pipeline.translate.base import length_batches
@@ -131,17 +141,29 @@ def raw_ct2(ct2_dir: Path, model_dir: Path, lines: list[str], inter: int, intra:
     start = time.perf_counter()
     src = [pieces.encode(s) for s in lines]
     size = max(1, min(32, math.ceil(len(src) / inter)))
+    batches = length_batches([len(s) for s in src], budget, size,
+                             (lambda n: n) if mode == "own" else None)
+    cost = lambda b: len(b) * output_cap(max(len(src[i]) for i in b))  # noqa: E731
+    batches.sort(key=cost, reverse=order == "long")
     futures = []
-    for b in length_batches([len(s) for s in src], budget, size):
+    for b in batches:
         futures.extend(tr.translate_batch(
             [src[i] for i in b], beam_size=beam, max_input_length=512, asynchronous=True,
             max_decoding_length=max(output_cap(len(src[i])) for i in b), return_scores=True))
+    order_ = [i for b in batches for i in b]
     outs = [f.result() for f in futures]
-    [pieces.decode(o.hypotheses[0]) for o in outs]
+    [pieces.decode(o.hypotheses[0][: output_cap(len(src[i]))]) for i, o in zip(order_, outs)]
     return time.perf_counter() - start
 
 
-def worker(side: str, eval_dir: Path, n: int, repeat: int) -> None:
+#: (d) configurations tried: (inter, intra, token budget, mode, order)
+RAW_CONFIGS = (
+    [(2, 1, b, "own", "long") for b in (128, 256, 512)] + [(2, 1, 256, "own", "short")]
+    + [(2, 1, b, "batch", o) for b in (128, 192, 256, 512) for o in ("short", "long")]
+    + [(1, 2, 256, "batch", "short")])
+
+
+def worker(side: str, eval_dir: Path, n: int, repeat: int, config: str | None = None) -> None:
     """Heavy in-process sides, run in a child so the parent stays small (a child forked from a
     big parent would report the parent's pages in its peak RSS)."""
     import json
@@ -157,17 +179,20 @@ def worker(side: str, eval_dir: Path, n: int, repeat: int) -> None:
     elif side == "a":
         result = {"a": baseline(model_dir, lines)}
     else:
-        result = {"d": [[inter, intra, budget, statistics.median(
-            [raw_ct2(ct2_dir, model_dir, lines, inter, intra, budget) for _ in range(repeat)])]
-            for inter, intra in ((2, 1), (1, 2)) for budget in (512, 1024)]}
+        configs = [tuple(c) for c in json.loads(config)] if config else RAW_CONFIGS
+        result = {"d": [[*cfg, statistics.median(
+            [raw_ct2(ct2_dir, model_dir, lines, *cfg) for _ in range(repeat)])]
+            for cfg in configs]}
     print(json.dumps(result))
 
 
-def in_child(side: str, eval_dir: Path, n: int, repeat: int) -> dict:
+def in_child(side: str, eval_dir: Path, n: int, repeat: int, config=None) -> dict:
     import json
 
+    extra = ["--config", json.dumps(config)] if config else []
     res = subprocess.run([sys.executable, __file__, "--side", side, "--eval-dir", str(eval_dir),
-                          "--n", str(n), "--repeat", str(repeat)], capture_output=True, text=True,
+                          "--n", str(n), "--repeat", str(repeat), *extra], capture_output=True,
+                         text=True,
                          env={**os.environ, "PYTHONWARNINGS": "ignore", "HF_HUB_OFFLINE": "1"})
     if res.returncode != 0:
         raise SystemExit(f"bench side {side} failed:\n{res.stderr[-3000:]}")
@@ -177,17 +202,18 @@ def in_child(side: str, eval_dir: Path, n: int, repeat: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--side", choices=("prepare", "a", "d"), help=argparse.SUPPRESS)
-    ap.add_argument("--n", type=int, default=64, help="sentences (lines of newstest2019 de)")
+    ap.add_argument("--config", help=argparse.SUPPRESS)
+    ap.add_argument("--n", type=int, default=100, help="sentences (lines of newstest2019 de)")
     ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval" / "mt")
     ap.add_argument("--repeat", type=int, default=None, help="timings per side (median)")
     ap.add_argument("--rss-n", type=int, default=None, help="sentences for the RSS/cache run")
     ap.add_argument("--quick", action="store_true", help="a small smoke run")
     args = ap.parse_args()
-    n = 12 if args.quick and args.n == 64 else args.n
-    repeat = args.repeat or (1 if args.quick else 2)
+    n = 12 if args.quick and args.n == 100 else args.n
+    repeat = args.repeat or (1 if args.quick else 3)
     rss_n = args.rss_n or (100 if args.quick else 1000)
     if args.side:
-        return worker(args.side, args.eval_dir, n, repeat)
+        return worker(args.side, args.eval_dir, n, repeat, args.config)
     all_lines = (args.eval_dir / "newstest2019.de-en.de").read_text(encoding="utf-8").splitlines()
     lines = all_lines[:n]
 
@@ -219,27 +245,44 @@ def main() -> None:
     t_a = in_child("a", args.eval_dir, n, 1)["a"]  # slow enough that one timing is steady
     rows.append(("(a) transformers fp32, beam 4, batches of 16 in input order", t_a))
     print(f"(a) {n / t_a:.2f} sent/s", file=sys.stderr, flush=True)
-    t_b = med([r["wall"] for r in cli([], "b")])
+    # Which raw configuration is fastest: every one timed once, in one child process.
+    sweep = {tuple(cfg): t for *cfg, t in in_child("d", args.eval_dir, n, 1)["d"]}
+    best = {mode: min((c for c in sweep if c[3] == mode), key=sweep.get) for mode in ("own", "batch")}
+    print(f"(d) sweep done: {len(sweep)} configurations", file=sys.stderr, flush=True)
+    # (b), (d) and (d') in alternation, so that the machine's drift hits all three alike.
+    times: dict[str, list[float]] = {"b": [], "d": [], "d'": []}
+    for r in range(repeat):
+        times["b"].append(run_cli([*map(str, inputs), "-o", str(work / f"out-b-{r}"), "--model-dir",
+                                   str(model_dir), "-q", *no_cache], env)["wall"])
+        times["d"].append(in_child("d", args.eval_dir, n, 1, [best["own"]])["d"][0][-1])
+        times["d'"].append(in_child("d", args.eval_dir, n, 1, [best["batch"]])["d"][0][-1])
+    t_b, t_d, t_d2 = (med(times[k]) for k in ("b", "d", "d'"))
     rows.append(("(b) pipeline translate (defaults: ctranslate2 int8, beam 4), files, process start incl.", t_b))
     print(f"(b) {n / t_b:.2f} sent/s", file=sys.stderr, flush=True)
     t_c = med([r["wall"] for r in cli(["--beam", "1"], "c")])
     rows.append(("(c) pipeline translate --beam 1", t_c))
     print(f"(c) {n / t_c:.2f} sent/s", file=sys.stderr, flush=True)
-    raw = {(i, j, b): t for i, j, b, t in in_child("d", args.eval_dir, n, repeat)["d"]}
-    best = min(raw, key=raw.get)
-    t_d = raw[best]
-    rows.append((f"(d) raw CTranslate2 translate_batch int8 beam 4, {best[0]}x{best[1]} threads, "
-                 f"{best[2]}-token batches, in-process", t_d))
-
+    describe = lambda c: (f"{c[0]}x{c[1]} threads, {c[2]}-token batches, "  # noqa: E731
+                          f"{'longest' if c[4] == 'long' else 'shortest'} first")
+    rows.append((f"(d) raw CTranslate2 translate_batch int8 beam 4, each sentence decoded to its "
+                 f"own cap, {describe(best['own'])}, in-process", t_d))
+    rows.append((f"(d') the same, each batch decoded to its largest cap and outputs cut, "
+                 f"{describe(best['batch'])}", t_d2))
     print("\n| side | seconds | sentences/s | × (a) |\n|---|---:|---:|---:|")
     for name, t in rows:
         print(f"| {name} | {t:.2f} | {n / t:.2f} | {t_a / t:.2f} |")
-    print(f"\n(b) vs (d): (b) takes {t_b / t_d:.2f}× the time of (d) "
-          f"({'within 10%' if t_b <= 1.1 * t_d else 'more than 10% slower'}, process start included in (b) only)")
+    for label, t in (("(d)", t_d), ("(d')", t_d2)):
+        print(f"(b) vs {label}: (b) takes {t_b / t:.2f}× the time of {label} "
+              f"({'within 10%' if t_b <= 1.1 * t else 'more than 10% slower'}; process start, "
+              "model loading and writing the files included in (b) only)")
 
-    print("\nraw CTranslate2 layouts (inter × intra, token budget): seconds, sentences/s")
-    for (inter, intra, budget), t in sorted(raw.items()):
-        print(f"  {inter}x{intra} budget {budget}: {t:.2f} s, {n / t:.2f} sent/s")
+    print(f"timings (s): " + "; ".join(f"{k}: {', '.join(f'{t:.2f}' for t in v)}"
+                                       for k, v in times.items()))
+    print("\nraw CTranslate2 configurations, each timed once (inter × intra, token budget, cap, "
+          "order): seconds, sentences/s")
+    for cfg, t in sorted(sweep.items(), key=lambda kv: kv[1]):
+        print(f"  {cfg[0]}x{cfg[1]} budget {cfg[2]:4d} {cfg[3]:5s} cap, {cfg[4]:5s} first: "
+              f"{t:.2f} s, {n / t:.2f} sent/s")
     layouts = {}
     for inter, intra in ((2, 1), (1, 2)):
         layouts[(inter, intra)] = med([r["wall"] for r in cli(
@@ -261,7 +304,8 @@ def main() -> None:
 
     big = (all_lines * (rss_n // len(all_lines) + 1))[:rss_n]
     big_inputs = write_articles(big, work / "in-big")
-    shutil.rmtree(pcache / "tm.sqlite3", ignore_errors=True)
+    for f in pcache.glob("tm.sqlite3*"):  # a new, empty translation memory
+        f.unlink()
     first = run_cli([*map(str, big_inputs), "-o", str(work / "out-big-1"), "--model-dir",
                      str(model_dir), "-q", "--beam", "1"], env)
     print(f"peak RSS, {rss_n} sentences, --beam 1, cache on (first run): {first['maxrss_mb']:.0f} MB "

@@ -114,6 +114,7 @@ class Scheduler:
 
     def _translate_fresh(self, texts: list[str]) -> dict[str, Outcome]:
         engine = self.engine
+        engine.prepare()  # the model loads while the sentences are tokenized and split
         limit = min(self.max_source_tokens or safe_source_tokens(engine.max_source_tokens),
                     safe_source_tokens(engine.max_source_tokens))
         counts = engine.count_tokens(texts)

@@ -92,6 +92,10 @@ def test_settings_are_deliberate(engine):
     assert d["num_beams"] == 4  # from generation_config.json, not CTranslate2's default of 2
     assert d["max_input_length"] == engine.max_source_tokens == 512
     assert d["max_new_tokens"] == "ceil(1.5*src_tokens)+10"
+    # the batch budget counts hypotheses: beam 4 batches a quarter of greedy's source tokens
+    assert d["max_batch_tokens"] == 256
+    greedy = CTranslate2Engine(engine.source, beam=1, cache_dir=engine.cache_dir)
+    assert greedy.settings()["decoding"]["max_batch_tokens"] == 1024
 
 
 def test_count_tokens_matches_transformers(engine, marian_tokenizer):
@@ -201,6 +205,19 @@ def test_half_finished_conversion_is_not_used(model_copy, tmp_path):
     eng = CTranslate2Engine(source, cache_dir=cache)
     assert (eng.model_dir / ct2_engine.MARKER).is_file()
     assert eng.translate(["Hallo Welt"])[0].text
+
+
+def test_model_loads_in_the_background_and_its_errors_reach_the_caller(model_copy, tmp_path):
+    eng = CTranslate2Engine(from_directory(model_copy), cache_dir=tmp_path / "ok")
+    eng.prepare()  # converts and loads in a thread while the caller tokenizes
+    assert eng.count_tokens(["Hallo Welt"]) == [len(eng.tokens.encode("Hallo Welt"))]
+    assert eng.translate(["Hallo Welt"])[0].text and ct2_engine.conversions >= 1
+    weights = next(model_copy.glob("*.safetensors"))
+    weights.write_bytes(b"not a checkpoint")
+    broken = CTranslate2Engine(from_directory(model_copy), cache_dir=tmp_path / "broken")
+    broken.prepare()
+    with pytest.raises(ct2_engine.EngineSetupError, match="conversion failed"):
+        broken.translate(["Hallo Welt"])
 
 
 def test_two_processes_convert_once(tiny_model, tmp_path):

@@ -24,6 +24,9 @@ class FakeEngine:
         self.calls: list[list[str]] = []
         self.cap_words = cap_words
 
+    def prepare(self):
+        self.prepared = True
+
     def count_tokens(self, sentences):
         return [len(s.split()) + 1 for s in sentences]
 

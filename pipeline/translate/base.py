@@ -79,6 +79,11 @@ class Engine(Protocol):
 
     max_source_tokens: int
 
+    def prepare(self) -> None:
+        """Start loading the model, if the engine can do that in the background; called when a
+        translation is certain to follow."""
+        ...
+
     def count_tokens(self, sentences: Sequence[str]) -> list[int]:
         """Source tokens per sentence, counted as the model counts them (with </s>)."""
         ...

@@ -38,6 +38,7 @@ import math
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,6 +50,7 @@ COMPUTE_TYPES = ("int8", "float32")
 # Measured with bench/throughput.py on a 2-core machine: 2 workers × 1 thread beat 1 × 2.
 DEFAULT_INTRA_THREADS = 1
 CONVERTER_VERSION = 1  # bump when the conversion settings below change
+BATCH_HYPOTHESIS_TOKENS = 1024
 MARKER = "pipeline-ct2.json"
 
 conversions = 0  # how many conversions this process ran (tests read it)
@@ -175,7 +177,7 @@ class CTranslate2Engine:
 
     def __init__(self, source: ModelSource, *, beam: int | None = None, compute_type: str = "int8",
                  inter_threads: int | None = None, intra_threads: int | None = None,
-                 max_batch_tokens: int = 256, max_batch_size: int = 32,
+                 max_batch_tokens: int | None = None, max_batch_size: int = 32,
                  cache_dir: Path | None = None) -> None:
         if compute_type not in COMPUTE_TYPES:
             raise EngineSetupError(f"--compute-type must be one of {', '.join(COMPUTE_TYPES)}, "
@@ -198,11 +200,17 @@ class CTranslate2Engine:
                                                        // self.intra_threads))
         if self.inter_threads < 1 or self.intra_threads < 1:
             raise EngineSetupError("--inter-threads and --intra-threads must be at least 1")
-        self.max_batch_tokens = max_batch_tokens
+        # A budget of hypotheses × source tokens: 1024 for greedy, 256 for beam 4 (measured
+        # with bench/throughput.py: smaller batches leave the cores waiting on memory, larger
+        # ones pad more and balance worse across workers).
+        self.max_batch_tokens = int(max_batch_tokens
+                                    or max(16, BATCH_HYPOTHESIS_TOKENS // self.num_beams))
         self.max_batch_size = max_batch_size
         self.cache_dir = Path(cache_dir)
         self._model_dir: Path | None = None
         self._translator = None
+        self._loading: threading.Thread | None = None
+        self._loaded = None
 
     @functools.cached_property
     def tokens(self) -> MarianPieces:
@@ -222,12 +230,34 @@ class CTranslate2Engine:
         """Loaded on first translation, so a run served from the translation memory does not
         read the model at all."""
         if self._translator is None:
-            import ctranslate2
-
-            self._translator = ctranslate2.Translator(
-                str(self.model_dir), device="cpu", compute_type=self.compute_type,
-                inter_threads=self.inter_threads, intra_threads=self.intra_threads)
+            if self._loading is None:
+                self.prepare()
+            loading, self._loading = self._loading, None
+            loading.join()
+            if isinstance(self._loaded, BaseException):
+                raise self._loaded
+            self._translator = self._loaded
         return self._translator
+
+    def prepare(self) -> None:
+        """Start converting (if needed) and loading the model in a background thread, so that
+        reading it overlaps with tokenizing; :attr:`translator` waits for it. CTranslate2
+        releases the GIL while it reads the model."""
+        if self._translator is not None or self._loading is not None:
+            return
+
+        def load() -> None:
+            try:
+                import ctranslate2
+
+                self._loaded = ctranslate2.Translator(
+                    str(self.model_dir), device="cpu", compute_type=self.compute_type,
+                    inter_threads=self.inter_threads, intra_threads=self.intra_threads)
+            except BaseException as exc:  # re-raised in the caller's thread
+                self._loaded = exc
+
+        self._loading = threading.Thread(target=load, name="ct2-load", daemon=True)
+        self._loading.start()
 
     def settings(self) -> dict:
         from importlib.metadata import version
@@ -280,7 +310,7 @@ class CTranslate2Engine:
         caps = [output_cap(len(p)) for p in batch]
         callback = None
         if self.num_beams == 1:
-            def callback(step, caps=caps):  # stop this sentence at its own cap
+            def callback(step):  # stop this sentence at its own cap
                 return step.step + 1 >= caps[step.batch_id]
         futures = self.translator.translate_batch(
             batch, beam_size=self.num_beams, length_penalty=self.length_penalty,

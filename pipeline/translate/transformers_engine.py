@@ -41,6 +41,9 @@ class TransformersEngine:
         self.max_batch_size = max_batch_size
         self.max_source_tokens = int(getattr(self.model.config, "max_position_embeddings", 512))
 
+    def prepare(self) -> None:
+        """Nothing to do: the model was loaded by the constructor."""
+
     def settings(self) -> dict:
         import torch
         import transformers
