@@ -109,7 +109,10 @@ def stage_outputs(batch: AtomicBatch, records: list[dict], out_dir: Path, stem: 
                     os.unlink(out_dir / filename)
                 except FileNotFoundError:
                     pass
+    names = formats.filenames(stem)
     for name in side + [formats.CANONICAL]:
+        if only_missing and all((out_dir / f).exists() for f in names[name]):
+            continue  # nothing to render
         for filename, text in formats.render(name, records, stem).items():
             if only_missing and (out_dir / filename).exists():
                 continue

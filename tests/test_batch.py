@@ -65,9 +65,12 @@ def test_missing_side_file_is_rerendered_without_translating(tiny_model, seeds, 
     run("translate", seeds, "-o", out, "--model-dir", tiny_model)
     tsv = (out / "article_02.tsv").read_bytes()
     (out / "article_02.tsv").unlink()
+    kept = {f.name: f.stat().st_ino for f in out.iterdir() if f.name != "manifest.json"}
     res = run("translate", seeds, "-o", out, "--model-dir", tiny_model)
     assert "0 translated, 2 skipped" in res.output
     assert (out / "article_02.tsv").read_bytes() == tsv
+    # only the missing file was written; the others were not rendered and replaced again
+    assert {n: (out / n).stat().st_ino for n in kept} == kept
 
 
 def test_bad_inputs_never_stop_the_batch(tiny_model, seeds, tmp_path, monkeypatch):
