@@ -3,6 +3,7 @@ pairs; the manifest describes the directory; ``verify`` catches any disagreement
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import xml.etree.ElementTree as ET
@@ -136,6 +137,40 @@ def test_incremental_run_keeps_outputs_and_a_complete_manifest(tiny_model, work)
     assert {d["records"]: d["status"] for d in m["documents"]} == {
         "article_01.jsonl": "earlier run", "article_02.jsonl": "up to date"}
     assert run("verify", *sorted(work.glob("*.jsonl"))).exit_code == 0
+
+
+def test_manifest_reuses_entries_of_unchanged_files_only(tiny_model, work, monkeypatch):
+    """Adding to a large directory must not re-read every record file: an entry whose files
+    kept their size, mtime and inode is taken over; one whose side file changed is redone."""
+    from pipeline import manifest
+
+    read = []
+    real = manifest.document_entry
+    monkeypatch.setattr(manifest, "document_entry",
+                        lambda path, *a, **k: read.append(path.name) or real(path, *a, **k))
+
+    def add_article_02():  # skipped as up to date (and touched, so that make agrees)
+        res = run("translate", "raw/article_02.txt", "-o", work, "--model-dir", tiny_model,
+                  "--no-cache", "-q")
+        assert res.exit_code == 0, res.output
+
+    add_article_02()  # the copied files have new inodes: every entry is redone once
+    read.clear()
+    add_article_02()
+    assert read == ["article_02.jsonl"]  # article_01's files did not change
+    read.clear()
+    tsv = work / "article_01.tsv"
+    tsv.write_text(tsv.read_text(encoding="utf-8") + "x\ty\n", encoding="utf-8")
+    add_article_02()
+    assert sorted(read) == ["article_01.jsonl", "article_02.jsonl"]
+    m = json.loads((work / "manifest.json").read_text())
+    entry = {d["records"]: d for d in m["documents"]}
+    assert entry["article_01.jsonl"]["outputs"]["article_01.tsv"] == \
+        hashlib.sha256(tsv.read_bytes()).hexdigest()
+    assert entry["article_02.jsonl"]["status"] == "up to date"
+    assert entry["article_01.jsonl"]["stat"]["article_01.tsv"][0] == tsv.stat().st_size
+    # verify re-reads everything: the edited TSV no longer agrees with its records
+    assert run("verify", work / "article_01.jsonl").exit_code == 1
 
 
 def test_format_option_selects_files(tiny_model, seeds, tmp_path):

@@ -8,6 +8,7 @@ The canonical ``jsonl`` is always written, and written last.
 
 from __future__ import annotations
 
+import functools
 from importlib import import_module
 from types import ModuleType
 
@@ -30,12 +31,16 @@ def module(name: str) -> ModuleType:
 
 def filenames(stem: str) -> dict[str, list[str]]:
     """Format -> the file names it writes for ``stem`` (without rendering anything)."""
+    return {name: [stem + s for s in suffixes] for name, suffixes in _suffixes().items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _suffixes() -> dict[str, tuple[str, ...]]:
     out = {}
     for name in names():
         mod = module(name)
-        suffixes = getattr(mod, "SUFFIXES", None) or (
-            (mod.SOURCE_SUFFIX, mod.TARGET_SUFFIX) if hasattr(mod, "SOURCE_SUFFIX") else (mod.SUFFIX,))
-        out[name] = [stem + s for s in suffixes]
+        out[name] = tuple(getattr(mod, "SUFFIXES", None) or (
+            (mod.SOURCE_SUFFIX, mod.TARGET_SUFFIX) if hasattr(mod, "SOURCE_SUFFIX") else (mod.SUFFIX,)))
     return out
 
 
