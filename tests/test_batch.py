@@ -215,6 +215,27 @@ def test_guards_and_memory_through_the_cli(tiny_model, tmp_path, monkeypatch):
     assert all("from_cache" not in x["flags"] for x in fourth)
 
 
+def test_memory_misses_after_the_model_changes(model_copy, seeds, tmp_path, monkeypatch):
+    """The memory is keyed by the model's file digests: any change to a model file, even one
+    that leaves the translations alone, means nothing comes from the memory."""
+    monkeypatch.setenv("PIPELINE_CACHE", str(tmp_path / "cache"))
+
+    def flags(out):
+        return [r["flags"] for f in sorted(out.glob("*.jsonl"))
+                for r in map(json.loads, f.read_text(encoding="utf-8").splitlines())]
+
+    for k in (1, 2):
+        assert run("translate", seeds, "-o", tmp_path / f"o{k}", "--model-dir", model_copy,
+                   "--beam", "1").exit_code == 0
+    assert all("from_cache" in f for f in flags(tmp_path / "o2"))  # the memory hit
+    cfg = model_copy / "config.json"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("{", '{"_note": "edited",', 1),
+                   encoding="utf-8")
+    assert run("translate", seeds, "-o", tmp_path / "o3", "--model-dir", model_copy,
+               "--beam", "1").exit_code == 0
+    assert not any("from_cache" in f for f in flags(tmp_path / "o3"))
+
+
 def test_encoding_change_redoes_and_stale_side_files_are_removed(tiny_model, tmp_path):
     src = tmp_path / "in"
     src.mkdir()
