@@ -3,6 +3,7 @@ machine a renamed file holds all of its bytes."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -17,21 +18,31 @@ from typing import IO
 def atomic_writer(path: Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file beside ``path``; on success fsync and ``os.replace`` it into place,
     on any exception remove it and leave ``path`` untouched."""
+    with _temporary(path, mode, encoding) as (f, tmp):
+        yield f
+    try:
+        _make_durable([tmp])
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+@contextmanager
+def _temporary(path: Path, mode: str = "w",
+               encoding: str | None = "utf-8") -> Iterator[tuple[IO, str]]:
+    """A new temporary file beside ``path``, named as :func:`sweep_stale_temps` expects;
+    flushed, closed and given the umask's mode when the block ends, removed if it raises."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         kwargs = {"encoding": encoding, "newline": ""} if "b" not in mode else {}
         with os.fdopen(fd, mode, **kwargs) as f:
-            yield f
+            yield f, tmp
             f.flush()
             os.fchmod(f.fileno(), 0o666 & ~_umask())  # mkstemp's 0600 is for the temporary only
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(tmp)
         raise
 
 
@@ -57,19 +68,10 @@ class AtomicBatch:
     def add(self, path: Path, text: str, unit: object = None) -> None:
         """Write ``text`` (UTF-8, newlines as given) to a temporary for ``path``. On failure
         the temporary is removed and the error raised; nothing else changes."""
-        path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_dir():  # os.replace would fail only at commit
             raise IsADirectoryError(21, "Is a directory", str(path))
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
-                                   dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-                f.flush()
-                os.fchmod(f.fileno(), 0o666 & ~_umask())  # mkstemp's 0600 is for the temporary only
-        except BaseException:
-            _unlink(tmp)
-            raise
+        with _temporary(path) as (f, tmp):
+            f.write(text)
         self._pending.append((tmp, path, unit))
 
     def commit(self) -> dict[object, OSError]:
@@ -132,6 +134,7 @@ def _unlink(path: str) -> None:
         pass
 
 
+@functools.lru_cache(maxsize=1)
 def _syncfs():
     """libc's ``syncfs`` (Linux), or None."""
     if not sys.platform.startswith("linux"):

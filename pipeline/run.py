@@ -100,8 +100,9 @@ def stage_outputs(batch: AtomicBatch, records: list[dict], out_dir: Path, stem: 
     of files added."""
     side = [name for name in selected if name != formats.CANONICAL]
     added = 0
+    names = formats.filenames(stem)
     if not only_missing:
-        for name, files in formats.filenames(stem).items():
+        for name, files in names.items():
             if name in selected:
                 continue
             for filename in files:
@@ -109,7 +110,6 @@ def stage_outputs(batch: AtomicBatch, records: list[dict], out_dir: Path, stem: 
                     os.unlink(out_dir / filename)
                 except FileNotFoundError:
                     pass
-    names = formats.filenames(stem)
     for name in side + [formats.CANONICAL]:
         if only_missing and all((out_dir / f).exists() for f in names[name]):
             continue  # nothing to render
@@ -139,11 +139,10 @@ def read_document(path: Path, encoding: str, max_line_chars: int,
             raise InputError(f"{path}: line {n} is {len(line):,} characters long (limit "
                              f"{max_line_chars:,}); not an article paragraph: split it or raise "
                              "--max-line-chars")
-    controls = _CONTROL.findall(doc.text)
+    controls = [m.start() for m in _CONTROL.finditer(doc.text)]
     if controls:
-        first = _CONTROL.search(doc.text).start()
-        warn(f"warning: {path}: {len(controls)} control character(s), first U+{ord(doc.text[first]):04X} "
-             f"at offset {first}; kept as they are")
+        warn(f"warning: {path}: {len(controls)} control character(s), first U+{ord(doc.text[controls[0]]):04X} "
+             f"at offset {controls[0]}; kept as they are")
     return doc
 
 
