@@ -151,7 +151,7 @@ def score(rows: Sequence[tuple[str, set[int]]], spans_of: Callable[[str], list[t
 
 
 def ours() -> Callable[[str], list[tuple[int, int]]]:
-    from pipeline.segment import GermanSplitter
+    from pipeline.segment.de import GermanSplitter
 
     splitter = GermanSplitter()
     return lambda text: [(s.start, s.end) for s in splitter.split(text)]
@@ -232,7 +232,7 @@ def peer_version(name: str) -> str:
 
 def throughput(texts: Sequence[str], runs: int = 5) -> float:
     """Our MB/s (UTF-8 bytes) on ``texts``, median of ``runs`` passes, in this one process."""
-    from pipeline.segment import GermanSplitter
+    from pipeline.segment.de import GermanSplitter
 
     splitter = GermanSplitter()
     blob = "\n\n".join(texts)
@@ -263,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no evaluation data at {seg_dir}", file=sys.stderr)
         return 2
 
-    from pipeline.segment import GermanSplitter
+    from pipeline.segment.de import GermanSplitter
 
     splitters: dict[str, Callable | None] = {f"ours ({GermanSplitter.name})": ours()}
     if not args.no_peers:

@@ -276,7 +276,7 @@ def main() -> None:
               f"({'within 10%' if t_b <= 1.1 * t else 'more than 10% slower'}; process start, "
               "model loading and writing the files included in (b) only)")
 
-    print(f"timings (s): " + "; ".join(f"{k}: {', '.join(f'{t:.2f}' for t in v)}"
+    print("timings (s): " + "; ".join(f"{k}: {', '.join(f'{t:.2f}' for t in v)}"
                                        for k, v in times.items()))
     print("\nraw CTranslate2 configurations, each timed once (inter × intra, token budget, cap, "
           "order): seconds, sentences/s")

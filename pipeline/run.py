@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import formats
-from .align import build_records
+from .records import build_records
 from .document import Document, Sentence
 from .errors import InputError, PipelineError
 from .formats import jsonl

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.formats import html, jsonl, moses, parse_selection, render, tmx, tsv
+from pipeline.formats import html, jsonl, moses, parse_selection, tmx, tsv
 
 runner = CliRunner()
 SCHEMA = Path(__file__).resolve().parent.parent / "pipeline" / "schema" / "record.schema.json"

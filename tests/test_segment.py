@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.document import KINDS, Sentence
-from pipeline.segment import DEFAULT, GermanSplitter, split
+from pipeline.segment import split
+from pipeline.segment.de import DEFAULT, GermanSplitter
 
 REPO = Path(__file__).resolve().parent.parent
 

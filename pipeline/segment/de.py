@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import re
 
-from .document import Sentence
-from .segment_data import (
+from ..document import Sentence
+from .de_data import (
     BEFORE_NUMBER,
     BOILERPLATE_PREFIXES,
     FINAL,
@@ -284,8 +284,3 @@ class GermanSplitter:
 
 
 DEFAULT = GermanSplitter()
-
-
-def split(text: str) -> list[Sentence]:
-    """Split ``text`` with the default splitter."""
-    return DEFAULT.split(text)

@@ -1,4 +1,4 @@
-"""Word lists for the German sentence splitter (:mod:`pipeline.segment`).
+"""Word lists for the German sentence splitter (:mod:`pipeline.segment.de`).
 
 All lists are case-aware: an entry is matched as written, except that an all-lower-case
 abbreviation also matches with a capital first letter (``ca.`` / ``Ca.`` at a sentence start).

@@ -1,0 +1,44 @@
+"""``pipeline split``: sentences with offsets."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from ..errors import PipelineError
+from . import app, _fail
+
+
+class SplitFormat(str, Enum):
+    text = "text"
+    jsonl = "jsonl"
+
+
+@app.command()
+def split(
+    input: Annotated[str, typer.Argument(help="A UTF-8 text file, or - for standard input.")],
+    format: Annotated[SplitFormat, typer.Option("--format", "-f")] = SplitFormat.text,
+    encoding: Annotated[str, typer.Option(help="Input encoding.")] = "utf-8",
+) -> None:
+    """Split an article into sentences (one per line, or JSON objects with offsets)."""
+    from ..document import Document
+    from ..segment.de import DEFAULT
+
+    try:
+        if input == "-":
+            doc = Document.from_bytes(sys.stdin.buffer.read(), "<stdin>", encoding)
+        else:
+            doc = Document.from_path(input, encoding)
+    except PipelineError as exc:
+        _fail(exc)
+    for s in DEFAULT.split(doc.text):
+        if format is SplitFormat.jsonl:
+            typer.echo(json.dumps({"index": s.index, "paragraph": s.paragraph, "kind": s.kind,
+                                   "start": s.start, "end": s.end, "text": doc.slice(s)},
+                                  ensure_ascii=False))
+        else:
+            typer.echo(doc.slice(s).replace("\n", " "))
