@@ -18,6 +18,7 @@ Anything that could not be obtained (no network when the lock was written) is si
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -81,9 +82,18 @@ class ModelLock:
         return hashlib.sha256(render_lock(self).encode("utf-8")).hexdigest()
 
 
-def read_lock(path: str | Path) -> ModelLock:
-    """Parse models.lock, validating every value it holds (absent values are allowed)."""
-    p = Path(path)
+def default_lock_path() -> Path:
+    """The lock a run uses unless told otherwise: ``$PIPELINE_LOCK``, else the ``models.lock``
+    packaged with the library (the repository's top-level ``models.lock`` links to it), so
+    no command depends on the working directory."""
+    env = os.environ.get("PIPELINE_LOCK", "").strip()
+    return Path(env) if env else Path(__file__).with_name("models.lock")
+
+
+def read_lock(path: str | Path | None = None) -> ModelLock:
+    """Parse models.lock (default: :func:`default_lock_path`), validating every value it
+    holds (absent values are allowed)."""
+    p = Path(path) if path is not None else default_lock_path()
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -131,11 +141,12 @@ def render_lock(lock: ModelLock) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_lock(lock: ModelLock, path: str | Path) -> None:
-    """Write models.lock atomically."""
+def write_lock(lock: ModelLock, path: str | Path | None = None) -> None:
+    """Write models.lock atomically (through a symbolic link, which stays a link)."""
     from .io import atomic_write_text
 
-    atomic_write_text(Path(path), render_lock(lock))
+    atomic_write_text(Path(path if path is not None else default_lock_path()).resolve(),
+                      render_lock(lock))
 
 
 def model_files(directory: Path) -> list[str]:

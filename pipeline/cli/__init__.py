@@ -7,7 +7,7 @@ Heavy libraries (torch, transformers) are imported inside the commands that need
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -19,8 +19,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 models_app = typer.Typer(no_args_is_help=True, help="Pin, fetch and verify the translation model.")
 app.add_typer(models_app, name="models")
 
-LockOpt = Annotated[Path, typer.Option("--lock", help="models.lock to use.",
-                                       envvar="PIPELINE_LOCK")]
+LockOpt = Annotated[Optional[Path], typer.Option(
+    "--lock", help="models.lock to use (default: $PIPELINE_LOCK, else the one installed with "
+    "pipeline).", show_default=False)]
 
 
 def _fail(exc: PipelineError) -> None:

@@ -34,4 +34,4 @@ def demo(
               engine="ctranslate2", threads=None, compute_type="int8", inter_threads=None,
               intra_threads=None, encoding="utf-8", no_cache=False, force=False,
               max_source_tokens=None, max_line_chars=DEFAULT_MAX_LINE_CHARS, window=DEFAULT_WINDOW, quiet=False,
-              output_formats=None, lock=Path("models.lock"))
+              output_formats=None, lock=None)

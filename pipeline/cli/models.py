@@ -13,14 +13,16 @@ from . import LockOpt, _fail, models_app
 
 @models_app.command("lock")
 def models_lock(
-    lock: LockOpt = Path("models.lock"),
+    lock: LockOpt = None,
     revision: Annotated[str, typer.Option(help="Branch, tag or commit to pin.")] = "main",
     if_unpinned: Annotated[bool, typer.Option(
         "--if-unpinned", help="Do nothing when the lock is already fully pinned.")] = False,
 ) -> None:
     """Resolve the model's revision and file digests from the hub (needs network); rewrite the lock."""
-    from ..lock import read_lock, write_lock
+    from ..lock import default_lock_path, read_lock, write_lock
     from ..model import lock_from_hub
+
+    lock = lock if lock is not None else default_lock_path()
 
     try:
         current = read_lock(lock)
@@ -35,10 +37,12 @@ def models_lock(
 
 
 @models_app.command("fetch")
-def models_fetch(lock: LockOpt = Path("models.lock")) -> None:
+def models_fetch(lock: LockOpt = None) -> None:
     """Download exactly the pinned files into the Hugging Face cache and check them."""
-    from ..lock import read_lock
+    from ..lock import default_lock_path, read_lock
     from ..model import fetch
+
+    lock = lock if lock is not None else default_lock_path()
 
     try:
         path = fetch(read_lock(lock))
@@ -49,10 +53,13 @@ def models_fetch(lock: LockOpt = Path("models.lock")) -> None:
 
 @models_app.command("verify")
 def models_verify(
-    lock: LockOpt = Path("models.lock"),
+    lock: LockOpt = None,
     model_dir: Annotated[Optional[Path], typer.Option(help="Check this directory instead.")] = None,
 ) -> None:
     """Check offline that the cached model files match the lock (or list a directory's digests)."""
+    from ..lock import default_lock_path
+
+    lock = lock if lock is not None else default_lock_path()
     from ..lock import read_lock
     from ..model import from_directory, from_lock
 

@@ -47,11 +47,14 @@ def translate(
     output_formats: Annotated[Optional[list[str]], typer.Option(
         "--format", help="Formats to write, repeatable or comma-separated: jsonl, tsv, moses, "
         "tmx, html, or all (default). The jsonl record is always written.")] = None,
-    lock: LockOpt = Path("models.lock"),
+    lock: LockOpt = None,
 ) -> None:
     """Translate articles; write <stem>.jsonl (canonical records) and side formats per input.
 
     Documents whose records already match the source bytes and these settings are skipped."""
+    from ..lock import default_lock_path
+
+    lock = lock if lock is not None else default_lock_path()
     from .. import model as model_mod
     from ..progress import Progress
     from ..provenance import Provenance, run_fingerprint, translation_key

@@ -14,9 +14,12 @@ from . import LockOpt, _fail, app
 @app.command()
 def verify(
     records: Annotated[list[Path], typer.Argument(help="Record files (<stem>.jsonl).")],
-    lock: LockOpt = Path("models.lock"),
+    lock: LockOpt = None,
 ) -> None:
     """Check records against their source files, themselves and the model they name."""
+    from ..lock import default_lock_path
+
+    lock = lock if lock is not None else default_lock_path()
     from ..verify import verify_records
 
     for path in records:
