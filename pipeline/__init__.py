@@ -1,3 +1,62 @@
-"""German→English news translation with one traceable record per source sentence."""
+"""German→English news translation with one traceable record per source sentence.
 
-__version__ = "0.1.0"
+The public API, loaded lazily (``import pipeline`` imports no engine library)::
+
+    import pipeline
+    sents = pipeline.split(text)                       # Sentence objects with offsets and kind
+    recs = pipeline.translate_text(text, model_dir="m")  # list[pipeline.Record], nothing written
+    summary = pipeline.translate_files(["articles/"], "out/", model_dir="m", beam=4)
+    pipeline.verify(["out/a.jsonl"])                   # raises pipeline.VerificationError
+    rec = pipeline.Record.from_json(line); rec.to_json()
+
+:class:`Translator` keeps one model loaded across calls (``translate_text``,
+``translate_document``, or ``translate_files(..., translator=t)``).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+__version__ = "0.2.0"
+
+#: name -> module that defines it
+_EXPORTS = {
+    "split": "segment",
+    "Sentence": "document",
+    "Document": "document",
+    "Record": "records",
+    "Provenance": "provenance",
+    "Translator": "run",
+    "translate_text": "run",
+    "translate_files": "run",
+    "RunSummary": "run",
+    "verify": "verification",
+    "PipelineError": "errors",
+    "InputError": "errors",
+    "VerificationError": "errors",
+    "ModelUnavailableError": "errors",
+    "ModelIntegrityError": "errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:  # pragma: no cover  (for type checkers and editors)
+    from .document import Document, Sentence  # noqa: F401
+    from .errors import (InputError, ModelIntegrityError, ModelUnavailableError, PipelineError,  # noqa: F401
+                         VerificationError)
+    from .provenance import Provenance  # noqa: F401
+    from .records import Record  # noqa: F401
+    from .run import RunSummary, Translator, translate_files, translate_text  # noqa: F401
+    from .segment import split  # noqa: F401
+    from .verification import verify  # noqa: F401

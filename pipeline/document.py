@@ -37,11 +37,16 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Document:
-    """A decoded input file. ``text`` excludes a leading BOM; offsets count from after it."""
+    """A decoded input. ``text`` excludes a leading BOM; offsets count from after it.
+    ``sha256`` is the digest of the exact bytes read (of an archive article: of its text in
+    UTF-8); ``doc_id`` and ``doc_line`` locate an article inside a JSONL archive."""
 
     path: str
     sha256: str
     text: str
+    encoding: str = "utf-8"
+    doc_id: str | None = None
+    doc_line: int | None = None
 
     @classmethod
     def from_bytes(cls, data: bytes, path: str, encoding: str = "utf-8") -> Document:
@@ -67,7 +72,18 @@ class Document:
             text = text[1:]
         if not text.strip():
             raise InputError(f"{path}: the file is empty or holds only whitespace; nothing to translate")
-        return cls(path=path, sha256=digest, text=text)
+        return cls(path=path, sha256=digest, text=text, encoding=encoding)
+
+    @classmethod
+    def from_text(cls, text: str, path: str = "<text>") -> Document:
+        """A document given as text (its digest is that of its UTF-8 bytes)."""
+        if text.startswith(BOM):
+            text = text[1:]
+        if not text.strip():
+            raise InputError(f"{path}: the text is empty or holds only whitespace; nothing to "
+                             "translate")
+        return cls(path=path, sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+                   text=text)
 
     @classmethod
     def from_path(cls, path: str | Path, encoding: str = "utf-8") -> Document:

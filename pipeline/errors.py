@@ -42,3 +42,15 @@ class VerificationError(PipelineError):
     """An output does not agree with its inputs or with itself."""
 
     exit_code = 1
+
+
+class OutputError(PipelineError, OSError):
+    """The output directory cannot be used: not a directory, not writable, disk full."""
+
+    exit_code = 2
+
+
+class CacheError(PipelineError, OSError):
+    """The pipeline's cache (``$PIPELINE_CACHE``) cannot be used for what this run needs."""
+
+    exit_code = 2

@@ -206,7 +206,15 @@ def atomic_write_text(path: Path, text: str) -> None:
 _TEMP = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]+\.tmp$")
 
 
-def _running(pid: int) -> bool:
+def sha256_text(text: str) -> str:
+    """sha256 of ``text`` as the atomic writers store it (UTF-8, newlines as given)."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def process_running(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (a zombie counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -226,7 +234,7 @@ def sweep_stale_temps(directory: Path) -> list[Path]:
         return removed
     for entry in entries:
         m = _TEMP.match(entry.name)
-        if not m or int(m.group(1)) == os.getpid() or _running(int(m.group(1))):
+        if not m or int(m.group(1)) == os.getpid() or process_running(int(m.group(1))):
             continue
         try:
             os.unlink(entry.path)

@@ -3,8 +3,19 @@ engine, rate. Quiet when stderr is not a terminal; per-file messages are printed
 
 from __future__ import annotations
 
+import re
 import sys
 import time
+
+#: Characters a terminal may act on: C0 controls but tab (LF too: a message is one line),
+#: DEL, C1 controls, and the bidirectional overrides that can reorder what a line shows.
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(message: str) -> str:
+    """``message`` safe to print on a terminal: every control character shown as an escape
+    (``\\x1b``), so a crafted file name or record cannot draw on the screen."""
+    return _UNSAFE.sub(lambda m: ascii(m.group())[1:-1], message)
 
 
 class Progress:
@@ -38,7 +49,7 @@ class Progress:
             return
         if self._shown:
             self.stream.write("\r\x1b[K")
-        self.stream.write(message + "\n")
+        self.stream.write(printable(message) + "\n")
         if self._shown:
             self.advance(0)
 

@@ -1,8 +1,9 @@
 """What produced a record, assembled from each stage's own fragment.
 
 Like sacrebleu's signature, every stage says who it is: the model pin, the engine with its
-decoding settings, the splitter. :class:`Provenance` keeps the fragments as data (they go into
-each record) and renders a short signature and a fingerprint (the identity of a run's settings).
+decoding settings, the splitter. :class:`Provenance` keeps the fragments as data (written once
+per record file, on its first record) and renders a short one-line signature; the fingerprint
+(the identity of a run's settings, in every record) ties each line back to it.
 """
 
 from __future__ import annotations
@@ -24,22 +25,55 @@ class Provenance:
     pipeline: str = __version__
 
     def signature(self) -> str:
-        """A short human-readable line: model|engine|beam|splitter|pipeline."""
-        m = self.model
-        model = (f"{m['repo']}@{(m.get('revision') or '')[:12]}" if m.get("repo")
-                 else f"dir:{_digest(m.get('files', {}))[:12]}")
-        dec = self.engine.get("decoding", {})
-        parts = [f"model:{model}", f"engine:{self.engine.get('name')}-{self.engine.get('version')}"]
+        """A short human-readable line, sacrebleu style:
+        ``model:REPO@REV12|engine:NAME-VERSION|compute:int8|beam:4|split:NAME|pipeline:V``."""
+        dec = self.engine.get("decoding") or {}
+        parts = [f"model:{model_label(self.model, short=True)}",
+                 f"engine:{self.engine.get('name')}-{self.engine.get('version')}"]
         if "compute_type" in self.engine:
             parts.append(f"compute:{self.engine['compute_type']}")
         parts += [f"beam:{dec.get('num_beams')}", f"split:{self.splitter}",
                   f"pipeline:{self.pipeline}"]
         return "|".join(parts)
 
-    def fields(self) -> dict:
-        """The provenance keys of a record."""
+    def to_dict(self) -> dict:
+        """The ``provenance`` object of a record file (on its first record)."""
         return {"model": self.model, "engine": self.engine, "splitter": self.splitter,
                 "pipeline": self.pipeline, "signature": self.signature()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Provenance:
+        """The inverse of :meth:`to_dict`; ``signature`` is derived, so a stored one that
+        disagrees is refused by the caller's validation, never trusted."""
+        return cls(model=data["model"], engine=data["engine"], splitter=data["splitter"],
+                   pipeline=data["pipeline"])
+
+
+def model_label(model: dict, short: bool = False) -> str:
+    """``repo@revision`` for the pinned model, ``dir:PATH`` for a model directory (``short``:
+    revision and directory digest cut to 12 characters, for signatures)."""
+    if not isinstance(model, dict):
+        return str(model)
+    if model.get("repo"):
+        rev = str(model.get("revision") or "")
+        return f"{model['repo']}@{rev[:12] if short else rev}"
+    if short:
+        return f"dir:{files_digest(model.get('files') or {})[:12]}"
+    return f"dir:{model.get('dir')}"
+
+
+def engine_label(engine: dict) -> str:
+    """``name version beam N``: what a reader needs to know of the engine at a glance."""
+    if not isinstance(engine, dict):
+        return str(engine)
+    beam = (engine.get("decoding") or {}).get("num_beams")
+    return f"{engine.get('name')} {engine.get('version')} beam {beam}"
+
+
+def files_digest(files: dict) -> str:
+    """One sha256 over a model's ``{file name: sha256}``: its identity in keys and labels."""
+    text = "\n".join(f"{name}:{sha}" for name, sha in sorted(files.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def library_versions(*names: str) -> dict[str, str]:
@@ -73,8 +107,3 @@ def run_fingerprint(translation: str, splitter: str, pipeline: str = __version__
     blob = json.dumps({"translation": translation, "splitter": splitter, "pipeline": pipeline},
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def _digest(files: dict) -> str:
-    text = "\n".join(f"{n}:{s}" for n, s in sorted(files.items()))
-    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,51 +1,291 @@
-"""Sentence pairs: one canonical record per source sentence. The pair *is* the alignment."""
+"""The canonical record: one source sentence, its translation, and what produced it.
+
+A :class:`Record` is the one value every output format renders from. Each line of a record
+file is one record; the first record of each document also carries the full
+:class:`~pipeline.provenance.Provenance` (model, engine, splitter), and every record carries
+the run's ``fingerprint``, so record files concatenated into one corpus stay traceable line by
+line. :meth:`Record.from_json` validates everything it reads (types, ranges, known keys) and
+:meth:`Record.to_json` gives back exactly the line it came from.
+
+``doc_path`` is written relative to the directory of the record file (``../raw/a.txt``), so a
+record file finds its source from any working directory, and an archive moved as a whole keeps
+working.
+"""
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from .document import Document, Sentence, line_starts
+from . import flags as flag_names
+from .document import KINDS, Document, Sentence, line_starts
+from .errors import PipelineError, VerificationError
 from .provenance import Provenance
 
-#: Version of the record layout; bump when keys change meaning.
-RECORD_SCHEMA = "pipeline.record/1"
+#: Version of the record layout; bump when keys change meaning. Version 1 files (full
+#: provenance on every line) are refused with a message saying how to re-create them.
+RECORD_SCHEMA = "pipeline.record/2"
+OLD_SCHEMAS = ("pipeline.record/1",)
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_FLAG = re.compile(r"[a-z][a-z0-9_]*")
+#: Characters that some JSON-lines readers take as line breaks (``str.splitlines``, JavaScript
+#: before ES2019); always written escaped so that one record is one line for every reader.
+_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+_LINE_BREAK_RE = re.compile("[\u2028\u2029\x85]")
 
 
+class RecordError(VerificationError, ValueError):
+    """A record that breaks the record layout (wrong type, missing key, impossible span)."""
 
-def build_records(doc: Document, sentences: Sequence[Sentence],
-                  outcomes: Sequence, provenance: Provenance, encoding: str = "utf-8",
-                  fingerprint: str = "") -> list[dict]:
-    """Zip each sentence with its outcome (:class:`pipeline.schedule.Outcome`) into the
-    canonical record (a plain dict in the key order written to JSONL). ``source`` is sliced
-    from the document; ``pieces`` are absolute spans when a sentence was split for length."""
+
+@dataclass(frozen=True)
+class Record:
+    """One source sentence of a German document and its English translation.
+
+    Spans are half-open code-point offsets into the decoded document: the document's
+    ``text[start:end] == source``. ``pieces`` are absolute spans of the parts a sentence was
+    translated in when it was too long for the model, else empty."""
+
+    doc_path: str
+    doc_sha256: str
+    index: int
+    paragraph: int
+    line: int
+    kind: str
+    start: int
+    end: int
+    source: str
+    target: str
+    flags: tuple[str, ...] = ()
+    score: float | None = None
+    source_tokens: int = 0
+    target_tokens: int = 0
+    pieces: tuple[tuple[int, int], ...] = ()
+    fingerprint: str = ""
+    doc_encoding: str = "utf-8"
+    doc_id: str | None = None  # an article of a JSONL archive: its id ...
+    doc_line: int | None = None  # ... and its 1-based line in the archive
+    provenance: Provenance | None = field(default=None, compare=True)
+    schema: str = RECORD_SCHEMA
+
+    # --- named constructors ----------------------------------------------------------------
+
+    @classmethod
+    def translated(cls, doc: Document, sentence: Sentence, outcome, *, line: int,
+                   fingerprint: str, doc_path: str | None = None,
+                   provenance: Provenance | None = None) -> Record:
+        """The record of ``sentence`` of ``doc`` translated as ``outcome``
+        (:class:`pipeline.schedule.Outcome`); ``source`` is sliced from the document."""
+        return cls(
+            doc_path=doc.path if doc_path is None else doc_path, doc_sha256=doc.sha256,
+            doc_encoding=doc.encoding, doc_id=doc.doc_id, doc_line=doc.doc_line,
+            index=sentence.index, paragraph=sentence.paragraph, line=line, kind=sentence.kind,
+            start=sentence.start, end=sentence.end, source=doc.slice(sentence),
+            target=outcome.target, flags=tuple(outcome.flags),
+            score=None if outcome.score is None else round(outcome.score, 4),
+            source_tokens=outcome.source_tokens, target_tokens=outcome.target_tokens,
+            pieces=tuple((sentence.start + a, sentence.start + b) for a, b in outcome.pieces),
+            fingerprint=fingerprint, provenance=provenance)
+
+    @classmethod
+    def from_dict(cls, data: object) -> Record:
+        """A record from its JSON object, validated key by key; anything that does not fit the
+        layout is a :class:`RecordError` naming the key."""
+        if not isinstance(data, dict):
+            raise RecordError(f"expected a JSON object, got {type(data).__name__}")
+        schema = data.get("schema")
+        if schema in OLD_SCHEMAS:
+            raise RecordError(f"written by an older pipeline ({schema}); re-create it with "
+                              "`pipeline translate --force` (the layout changed: provenance is "
+                              "now written once per file)")
+        if schema != RECORD_SCHEMA:
+            raise RecordError(f"schema is {_show(schema)}, expected {RECORD_SCHEMA!r}")
+        unknown = sorted(set(data) - _KEYS)
+        if unknown:
+            raise RecordError(f"unknown key {unknown[0]!r}")
+        missing = [k for k in _REQUIRED if k not in data]
+        if missing:
+            raise RecordError(f"lacks {', '.join(missing)}")
+        g = _Getter(data)
+        start, end = g.int("start"), g.int("end")
+        if end <= start:
+            raise RecordError(f"span [{start}, {end}) is empty or reversed")
+        tokens = data["tokens"]
+        if not isinstance(tokens, dict) or set(tokens) != {"source", "target"}:
+            raise RecordError("tokens must be {\"source\": N, \"target\": N}")
+        flags = data["flags"]
+        if not isinstance(flags, list) or not all(isinstance(f, str) and _FLAG.fullmatch(f)
+                                                  for f in flags):
+            raise RecordError("flags must be a list of lower-case names")
+        if len(set(flags)) != len(flags):
+            raise RecordError("flags repeat a name")
+        score = data["score"]
+        if score is not None and (type(score) not in (int, float) or not math.isfinite(score)
+                                  or score > 0):
+            raise RecordError(f"score must be null or a finite number <= 0, got {_show(score)}")
+        pieces = data["pieces"]
+        if not isinstance(pieces, list) or not all(
+                isinstance(p, list) and len(p) == 2 and all(_is_count(x) for x in p)
+                and p[0] < p[1] for p in pieces):
+            raise RecordError("pieces must be a list of [start, end] spans")
+        kind = g.str("kind")
+        if kind not in KINDS:
+            raise RecordError(f"kind is {_show(kind)}, expected one of {', '.join(KINDS)}")
+        fingerprint = g.str("fingerprint", empty=True)
+        if fingerprint and not _HEX64.fullmatch(fingerprint):
+            raise RecordError("fingerprint must be 64 lower-case hex digits or empty")
+        sha = g.str("doc_sha256")
+        if not _HEX64.fullmatch(sha):
+            raise RecordError("doc_sha256 must be 64 lower-case hex digits")
+        return cls(
+            doc_path=g.str("doc_path"), doc_sha256=sha, doc_encoding=g.str("doc_encoding"),
+            doc_id=g.str("doc_id") if "doc_id" in data else None,
+            doc_line=g.int("doc_line") if "doc_line" in data else None,
+            index=g.int("index"), paragraph=g.int("paragraph"), line=g.int("line"), kind=kind,
+            start=start, end=end, source=g.str("source"), target=g.str("target", empty=True),
+            flags=tuple(flags), score=None if score is None else float(score),
+            source_tokens=_count(tokens["source"], "tokens.source"),
+            target_tokens=_count(tokens["target"], "tokens.target"),
+            pieces=tuple((a, b) for a, b in pieces), fingerprint=fingerprint,
+            provenance=provenance_from(data["provenance"]) if "provenance" in data else None)
+
+    @classmethod
+    def from_json(cls, line: str) -> Record:
+        """Parse and validate one line of a record file."""
+        return cls.from_dict(parse_json(line))
+
+    # --- rendering ---------------------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        """The JSON object, keys in the order they are written."""
+        out: dict = {"schema": self.schema, "doc_path": self.doc_path,
+                     "doc_sha256": self.doc_sha256, "doc_encoding": self.doc_encoding}
+        if self.doc_id is not None:
+            out["doc_id"] = self.doc_id
+        if self.doc_line is not None:
+            out["doc_line"] = self.doc_line
+        out.update({
+            "index": self.index, "paragraph": self.paragraph, "line": self.line,
+            "kind": self.kind, "start": self.start, "end": self.end, "source": self.source,
+            "target": self.target, "flags": list(self.flags), "score": self.score,
+            "tokens": {"source": self.source_tokens, "target": self.target_tokens},
+            "pieces": [list(p) for p in self.pieces], "fingerprint": self.fingerprint})
+        if self.provenance is not None:
+            out["provenance"] = self.provenance.to_dict()
+        return out
+
+    def to_json(self) -> str:
+        """One line of JSON (no trailing newline); strict JSON (no NaN), and the characters
+        some readers take as line breaks escaped."""
+        return dump_json(self.to_dict())
+
+    # --- reading helpers ----------------------------------------------------------------------
+
+    @property
+    def shown_flags(self) -> list[str]:
+        """The flags a reader is shown (``low_score`` added below the threshold)."""
+        return flag_names.display_flags(self.flags, self.score)
+
+
+def dump_json(obj) -> str:
+    """Compact, strict JSON on one line for every JSON-lines reader."""
+    text = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    if _LINE_BREAK_RE.search(text):
+        text = _LINE_BREAK_RE.sub(lambda m: _LINE_BREAKS[m.group()], text)
+    return text
+
+
+def parse_json(line: str):
+    """Strict JSON: NaN and Infinity refused, as any other parser would."""
+    try:
+        return json.loads(line, parse_constant=_refuse_constant)
+    except RecordError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise RecordError(f"not valid JSON ({getattr(exc, 'msg', None) or exc})") from None
+
+
+def _refuse_constant(name: str):
+    raise RecordError(f"not valid JSON ({name} is not a JSON number)")
+
+
+def provenance_from(data: object) -> Provenance:
+    """A :class:`Provenance` from a record's ``provenance`` object, validated."""
+    if not isinstance(data, dict) or set(data) != {"model", "engine", "splitter", "pipeline",
+                                                   "signature"}:
+        raise RecordError("provenance must hold exactly model, engine, splitter, pipeline "
+                          "and signature")
+    model, engine = data["model"], data["engine"]
+    if not isinstance(model, dict) or not isinstance(model.get("files"), dict) or not (
+            isinstance(model.get("repo"), str) or isinstance(model.get("dir"), str)):
+        raise RecordError("provenance.model must name a repo or a dir, and its files")
+    if not all(isinstance(k, str) and isinstance(v, str) and _HEX64.fullmatch(v)
+               for k, v in model["files"].items()):
+        raise RecordError("provenance.model.files must map file names to sha256 digests")
+    if not isinstance(engine, dict) or not isinstance(engine.get("name"), str) \
+            or not isinstance(engine.get("decoding"), dict):
+        raise RecordError("provenance.engine must hold a name and its decoding settings")
+    for key in ("splitter", "pipeline", "signature"):
+        if not isinstance(data[key], str) or not data[key]:
+            raise RecordError(f"provenance.{key} must be a non-empty string")
+    prov = Provenance.from_dict(data)
+    if prov.signature() != data["signature"]:
+        raise RecordError(f"provenance.signature {_show(data['signature'])} does not match "
+                          f"its model and engine ({prov.signature()!r})")
+    return prov
+
+
+class _Getter:
+    def __init__(self, data: dict) -> None:
+        self.data = data
+
+    def int(self, key: str) -> int:
+        return _count(self.data[key], key)
+
+    def str(self, key: str, empty: bool = False) -> str:
+        value = self.data[key]
+        if not isinstance(value, str) or (not empty and not value):
+            raise RecordError(f"{key} must be a {'' if empty else 'non-empty '}string, got "
+                              f"{_show(value)}")
+        return value
+
+
+def _is_count(value) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _count(value, key: str) -> int:
+    if not _is_count(value):
+        raise RecordError(f"{key} must be a non-negative integer, got {_show(value)}")
+    return value
+
+
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_REQUIRED = ("schema", "doc_path", "doc_sha256", "doc_encoding", "index", "paragraph", "line",
+             "kind", "start", "end", "source", "target", "flags", "score", "tokens", "pieces",
+             "fingerprint")
+_KEYS = frozenset(_REQUIRED + ("doc_id", "doc_line", "provenance"))
+
+
+def build_records(doc: Document, sentences: Sequence[Sentence], outcomes: Sequence,
+                  provenance: Provenance, fingerprint: str,
+                  doc_path: str | None = None) -> list[Record]:
+    """Zip each sentence with its outcome into records; the first record carries the
+    provenance. Refuses a count mismatch rather than writing a misaligned record."""
     if len(sentences) != len(outcomes):
-        from .errors import PipelineError
-
         raise PipelineError(f"{doc.path}: {len(sentences)} sentences but {len(outcomes)} "
                             "translations; refusing to write a misaligned record")
-    prov = provenance.fields()
     starts = line_starts(doc.text)
-    records = []
-    for s, t in zip(sentences, outcomes):
-        records.append({
-            "schema": RECORD_SCHEMA,
-            "doc_path": doc.path,
-            "doc_sha256": doc.sha256,
-            "doc_encoding": encoding,
-            "index": s.index,
-            "paragraph": s.paragraph,
-            "line": bisect_right(starts, s.start) - 1,
-            "kind": s.kind,
-            "start": s.start,
-            "end": s.end,
-            "source": doc.slice(s),
-            "target": t.target,
-            "flags": list(t.flags),
-            "score": None if t.score is None else round(t.score, 4),
-            "tokens": {"source": t.source_tokens, "target": t.target_tokens},
-            "pieces": [[s.start + a, s.start + b] for a, b in t.pieces],
-            **prov,
-            "fingerprint": fingerprint,
-        })
-    return records
+    return [Record.translated(doc, s, o, line=bisect_right(starts, s.start) - 1,
+                              fingerprint=fingerprint, doc_path=doc_path,
+                              provenance=provenance if n == 0 else None)
+            for n, (s, o) in enumerate(zip(sentences, outcomes))]

@@ -7,17 +7,14 @@ batching sorts by length. Flags report what happened; they never rewrite a trans
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from .errors import ModelIntegrityError
+from .flags import FROM_CACHE, OUTPUT_CAP, PASSED_THROUGH, REPEATED_NGRAM, SPLIT_FOR_LENGTH
 from .guards import needs_translation, repeated_ngram, split_long
 from .tm import Entry, TranslationMemory
-
-FLAG_OUTPUT_CAP = "output_cap"
-FLAG_SPLIT = "split_for_length"
-FLAG_PASSED_THROUGH = "passed_through"
-FLAG_FROM_CACHE = "from_cache"
-FLAG_REPEATED_NGRAM = "repeated_ngram"
 
 
 def safe_source_tokens(positions: int) -> int:
@@ -82,13 +79,13 @@ class Scheduler:
         todo = []
         for text in unique:
             if not needs_translation(text):
-                done[text] = Outcome(target=text, flags=(FLAG_PASSED_THROUGH,))
+                done[text] = Outcome(target=text, flags=(PASSED_THROUGH,))
                 self.stats.passed_through += 1
             else:
                 todo.append(text)
         if self.memory is not None and todo:
             for text, e in self.memory.get_many(todo).items():
-                done[text] = Outcome(e.target, tuple(e.flags) + (FLAG_FROM_CACHE,), e.score,
+                done[text] = Outcome(e.target, tuple(e.flags) + (FROM_CACHE,), e.score,
                                      e.source_tokens, e.target_tokens, e.pieces)
             self.stats.from_cache += sum(1 for t in todo if t in done)
             todo = [t for t in todo if t not in done]
@@ -100,14 +97,19 @@ class Scheduler:
                                                o.flags, o.pieces) for t, o in fresh.items()})
         return [done[s] for s in sources]
 
-    def _engine_in_chunks(self, engine, inputs: list[str], chunk: int = 256) -> list:
-        """Translate ``inputs`` in length-ordered chunks (so each chunk still batches well),
-        reporting progress after each; the result is in input order."""
+    def _engine_in_chunks(self, engine, inputs: list, chunk: int = 256) -> list:
+        """Translate tokenized ``inputs`` in length-ordered chunks (so each chunk still batches
+        well), reporting progress after each; the result is in input order."""
         order = sorted(range(len(inputs)), key=lambda i: (len(inputs[i]), i))
         out: list = [None] * len(inputs)
         for k in range(0, len(order), chunk):
             part = order[k : k + chunk]
-            for i, t in zip(part, engine.translate([inputs[i] for i in part])):
+            for i, t in zip(part, engine.translate_tokens([inputs[i] for i in part])):
+                if t.score is not None and not math.isfinite(t.score):
+                    raise ModelIntegrityError(
+                        f"the engine returned a non-finite score ({t.score}) for a sentence: the "
+                        "model or its converted copy is damaged; run `pipeline models verify`, "
+                        "and delete the ct2/ directory of the pipeline cache to convert again")
                 out[i] = t
             self.on_progress(len(part))
         return out
@@ -117,13 +119,17 @@ class Scheduler:
         engine.prepare()  # the model loads while the sentences are tokenized and split
         limit = min(self.max_source_tokens or safe_source_tokens(engine.max_source_tokens),
                     safe_source_tokens(engine.max_source_tokens))
-        counts = engine.count_tokens(texts)
+        tokenized = engine.tokenize(texts)  # once: counted here, translated as they are
         plan: list[tuple[str, list[tuple[int, int]]]] = []
-        inputs: list[str] = []
-        for text, n in zip(texts, counts):
-            spans = [(0, len(text))] if n <= limit else split_long(text, engine.count_tokens, limit)
+        inputs: list = []
+        for text, tokens in zip(texts, tokenized):
+            if len(tokens) <= limit:
+                plan.append((text, [(0, len(text))]))
+                inputs.append(tokens)
+                continue
+            spans = split_long(text, engine.count_tokens, limit)
             plan.append((text, spans))
-            inputs.extend(text[a:b] for a, b in spans)
+            inputs.extend(engine.tokenize([text[a:b] for a, b in spans]))
         self.stats.engine_inputs += len(inputs)
         outputs = self._engine_in_chunks(engine, inputs)
         result: dict[str, Outcome] = {}
@@ -134,12 +140,12 @@ class Scheduler:
             target = " ".join(p.text.strip() for p in parts if p.text.strip())
             flags = []
             if len(spans) > 1:
-                flags.append(FLAG_SPLIT)
+                flags.append(SPLIT_FOR_LENGTH)
                 self.stats.split_for_length += 1
             if any(p.cap_hit for p in parts):
-                flags.append(FLAG_OUTPUT_CAP)
+                flags.append(OUTPUT_CAP)
             if repeated_ngram(target):
-                flags.append(FLAG_REPEATED_NGRAM)
+                flags.append(REPEATED_NGRAM)
             scored = [(p.score, p.target_tokens + 1) for p in parts if p.score is not None]
             score = (sum(s * w for s, w in scored) / sum(w for _, w in scored)) if scored else None
             result[text] = Outcome(

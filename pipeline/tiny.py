@@ -111,3 +111,18 @@ def repo_text(root: str | Path) -> list[str]:
     for p in sorted(Path(root, "data", "raw").glob("*.txt")):
         lines.extend(p.read_text(encoding="utf-8").splitlines())
     return lines
+
+
+def demo_model(articles: str | Path, report=None) -> Path:
+    """The tiny random model of ``pipeline demo``, built once into the pipeline cache from the
+    lines of the ``*.txt`` in ``articles``."""
+    from .paths import cache_dir
+
+    path = cache_dir() / "demo-model"
+    if not (path / "config.json").is_file():
+        if report:
+            report(f"building a tiny random Marian model in {path} ...")
+        texts = [p.read_text(encoding="utf-8", errors="replace")
+                 for p in sorted(Path(articles).glob("*.txt"))]
+        build_model(path, [line for t in texts for line in t.splitlines()])
+    return path

@@ -25,25 +25,26 @@ def _short(text: str) -> str:
 
 
 def _compare_pairs(path: Path, got: list[tuple[str, str]], want: list[tuple[str, str]],
-                   what: str = "pair") -> None:
+                   what: str = "pair", target_path: Path | None = None) -> None:
+    """The first pair that differs, named in the file that holds the differing side
+    (``target_path`` holds the English when it is a file of its own, as in Moses)."""
     for n, (g, w) in enumerate(zip(got, want), 1):
         if g[0] != w[0]:
             raise VerificationError(f"{path}: {what} {n}: German is {_short(g[0])}, the records "
                                     f"say {_short(w[0])}")
         if g[1] != w[1]:
-            raise VerificationError(f"{path}: {what} {n}: English is {_short(g[1])}, the records "
-                                    f"say {_short(w[1])}")
+            raise VerificationError(f"{target_path or path}: {what} {n}: English is "
+                                    f"{_short(g[1])}, the records say {_short(w[1])}")
     if len(got) != len(want):
         raise VerificationError(f"{path}: holds {len(got)} pairs, the records {len(want)}: pairs "
                                 "are missing or extra")
 
 
-def check_tsv(path: Path, records: list[dict]) -> None:
-    _compare_pairs(path, tsv.parse(_read(path)), [(r["source"], r["target"]) for r in records],
-                   "line")
+def check_tsv(path: Path, records: list) -> None:
+    _compare_pairs(path, tsv.parse(_read(path)), [(r.source, r.target) for r in records], "line")
 
 
-def check_moses(path: Path, records: list[dict]) -> None:
+def check_moses(path: Path, records: list) -> None:
     """``path`` is the ``.de`` file; its ``.en`` partner must be there too."""
     de = path.with_suffix(moses.SOURCE_SUFFIX)
     en = path.with_suffix(moses.TARGET_SUFFIX)
@@ -51,40 +52,43 @@ def check_moses(path: Path, records: list[dict]) -> None:
         if not side.is_file():
             raise VerificationError(f"{side}: missing, but its partner "
                                     f"{(en if side == de else de).name} is there")
-    got = list(zip(moses.parse_side(_read(de)), moses.parse_side(_read(en))))
-    n_de, n_en = len(moses.parse_side(_read(de))), len(moses.parse_side(_read(en)))
-    if n_de != n_en:
-        raise VerificationError(f"{de}: {n_de} lines but {en.name} has {n_en}: not line-aligned")
-    _compare_pairs(de, got, moses.expected_pairs(records), "line")
+    de_lines, en_lines = moses.parse_side(_read(de)), moses.parse_side(_read(en))
+    if len(de_lines) != len(en_lines):
+        raise VerificationError(f"{de}: {len(de_lines)} lines but {en.name} has "
+                                f"{len(en_lines)}: not line-aligned")
+    _compare_pairs(de, list(zip(de_lines, en_lines)), moses.expected_pairs(records), "line", en)
 
 
-def check_tmx(path: Path, records: list[dict]) -> None:
+def check_tmx(path: Path, records: list) -> None:
     try:
         back = tmx.parse(_read(path))
     except VerificationError as exc:
         raise VerificationError(f"{path}: {exc}") from None
-    _compare_pairs(path, [(r["source"], r["target"]) for r in back],
-                   [(r["source"], r["target"]) for r in records], "<tu>")
-    for n, (got, want) in enumerate(zip(back, records), 1):
-        for key in sorted(set(got) | set(want)):
-            if got.get(key, "<absent>") != want.get(key, "<absent>"):
-                raise VerificationError(f"{path}: <tu> {n}: {key} is {_short(str(got.get(key)))}, "
-                                        f"the records say {_short(str(want.get(key)))}")
+    _compare_pairs(path, [(r.source, r.target) for r in back],
+                   [(r.source, r.target) for r in records], "<tu>")
+    _compare_records(path, back, records, "<tu>")
 
 
-def check_html(path: Path, records: list[dict]) -> None:
+def check_html(path: Path, records: list) -> None:
     try:
         pairs, back = html.parse(_read(path))
     except VerificationError as exc:
         raise VerificationError(f"{path}: {exc}") from None
-    want = [(html.display_text(r["source"]), html.display_text(r["target"])) for r in records]
+    want = [(html.display_text(r.source), html.display_text(r.target)) for r in records]
     _compare_pairs(path, pairs, want, "pair")
-    for n, (got, r) in enumerate(zip(back, records), 1):
-        for key in sorted((set(got) | set(r)) - {"source", "target"}):
-            if got.get(key, "<absent>") != r.get(key, "<absent>"):
-                raise VerificationError(f"{path}: pair {n}: its provenance says {key} is "
-                                        f"{_short(str(got.get(key)))}, the records say "
-                                        f"{_short(str(r.get(key)))}")
+    _compare_records(path, back, records, "pair", skip=("source", "target"))
+
+
+def _compare_records(path: Path, got: list, want: list, what: str,
+                     skip: tuple[str, ...] = ()) -> None:
+    """Every key of every record read back from a format equals the record's own."""
+    for n, (g, w) in enumerate(zip(got, want), 1):
+        gd, wd = g.to_dict(), w.to_dict()
+        for key in sorted((set(gd) | set(wd)) - set(skip)):
+            if gd.get(key, "<absent>") != wd.get(key, "<absent>"):
+                raise VerificationError(f"{path}: {what} {n}: {key} is "
+                                        f"{_short(str(gd.get(key)))}, the records say "
+                                        f"{_short(str(wd.get(key)))}")
 
 
 #: Side file suffix -> checker. Moses is checked once, through its ``.de`` file.
@@ -97,7 +101,7 @@ CHECKS: dict[str, Callable[[Path, list[dict]], None]] = {
 }
 
 
-def verify_side_outputs(jsonl_path: str | Path, records: list[dict],
+def verify_side_outputs(jsonl_path: str | Path, records: list,
                         lock_path: str | Path | None = None) -> list[Path]:
     """Check every side format present next to ``jsonl_path`` and the directory's manifest
     (if any). Returns the files checked."""
@@ -121,7 +125,7 @@ def verify_side_outputs(jsonl_path: str | Path, records: list[dict],
     return checked
 
 
-def check_manifest(jsonl_path: Path, records: list[dict], m: dict,
+def check_manifest(jsonl_path: Path, records: list, m: dict,
                    lock_path: str | Path | None = None) -> None:
     """The manifest's word on ``jsonl_path`` agrees with its records, its source file, the
     other outputs and the model."""
@@ -134,17 +138,11 @@ def check_manifest(jsonl_path: Path, records: list[dict], m: dict,
     first = records[0]
     where = f"{mpath}: {jsonl_path.name}:"
     fresh = manifest_mod.document_entry(jsonl_path, records, entry.get("status", ""))
-    checks = [("source", "doc_path"), ("source_sha256", "doc_sha256"), ("encoding", "doc_encoding"),
-              ("model", "model"), ("engine", "engine"), ("splitter", "splitter"),
-              ("pipeline", "pipeline")]
-    for key, rkey in checks:
-        if entry.get(key) != first.get(rkey):
-            raise VerificationError(f"{where} {key} is {_short(str(entry.get(key)))}, the records "
-                                    f"say {_short(str(first.get(rkey)))}")
-    for key in ("records_sha256", "sentences", "kinds", "flags"):
+    for key in ("source", "source_sha256", "encoding", "fingerprint", "signature",
+                "records_sha256", "sentences", "kinds", "flags"):
         if entry.get(key) != fresh[key]:
-            raise VerificationError(f"{where} {key} is {entry.get(key)!r}, the record file gives "
-                                    f"{fresh[key]!r}")
+            raise VerificationError(f"{where} {key} is {_short(str(entry.get(key)))}, the record "
+                                    f"file gives {_short(str(fresh[key]))}")
     for filename, digest in (entry.get("outputs") or {}).items():
         f = jsonl_path.parent / filename
         if not f.is_file():
@@ -154,13 +152,18 @@ def check_manifest(jsonl_path: Path, records: list[dict], m: dict,
                                     f"{str(fresh['outputs'].get(filename))[:12]}…, the manifest "
                                     f"says {str(digest)[:12]}…")
     for item in m.get("inputs") or []:
-        if isinstance(item, dict) and item.get("path") == first.get("doc_path") \
-                and item.get("status") != "failed" and item.get("sha256") != first.get("doc_sha256"):
+        if isinstance(item, dict) and item.get("path") == first.doc_path \
+                and item.get("status") != "failed" and item.get("sha256") != first.doc_sha256:
             raise VerificationError(f"{mpath}: input {item.get('path')} has sha256 "
                                     f"{str(item.get('sha256'))[:12]}…, the records say "
-                                    f"{str(first.get('doc_sha256'))[:12]}…")
+                                    f"{first.doc_sha256[:12]}…")
+    runs = m.get("runs") if isinstance(m.get("runs"), dict) else {}
+    if runs.get(first.fingerprint) != first.provenance.to_dict():
+        raise VerificationError(f"{mpath}: its runs entry for {jsonl_path.name}'s fingerprint "
+                                f"{first.fingerprint[:12]}… differs from the record file's "
+                                "provenance: the manifest names the wrong run")
     if entry.get("status") in (manifest_mod.TRANSLATED, manifest_mod.UP_TO_DATE):
-        _check_run_model(mpath, jsonl_path, m.get("model"), first.get("model"), lock_path)
+        _check_run_model(mpath, jsonl_path, m.get("model"), first.provenance.model, lock_path)
 
 
 def _check_run_model(mpath: Path, jsonl_path: Path, model, recorded, lock_path) -> None:
@@ -174,9 +177,10 @@ def _check_run_model(mpath: Path, jsonl_path: Path, model, recorded, lock_path) 
         raise VerificationError(f"{mpath}: the run's model differs from the one in "
                                 f"{jsonl_path.name} ({', '.join(diff)}): the manifest names the "
                                 "wrong model")
-    if model.get("lock_digest") and lock_path is not None and model.get("repo"):
-        from .lock import read_lock
+    if model.get("lock_digest") and model.get("repo"):
+        from .lock import default_lock_path, read_lock
 
+        lock_path = Path(lock_path) if lock_path is not None else default_lock_path()
         actual = read_lock(lock_path).digest()
         if actual != model["lock_digest"]:
             raise VerificationError(f"{mpath}: names models.lock digest "

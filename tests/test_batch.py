@@ -133,23 +133,35 @@ def _cli(args, env_extra=None, **kw):
                             env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
 
+KILL_AFTER_WINDOW = """
+import os, signal, sys
+from pipeline import translate_files
+
+def stop(n):
+    if n == int(sys.argv[4]):
+        os.kill(os.getpid(), signal.SIGKILL)  # as a crash would: no cleanup runs
+
+translate_files([sys.argv[1]], sys.argv[2], model_dir=sys.argv[3], cache=False, window=4,
+                beam=1, on_window=stop, report=lambda message: None)
+"""
+
+
 def test_kill_and_resume_is_byte_identical(tiny_model, tmp_path):
+    """A run killed right after its second window resumes where it stopped, and the result
+    is byte for byte what an uninterrupted run writes."""
     archive = _archive(tmp_path)
     clean, resumed = tmp_path / "clean", tmp_path / "resumed"
-    common = ["--model-dir", tiny_model, "--no-cache", "--window", "4", "--quiet", "--beam", "1"]
+    common = ["--model-dir", tiny_model, "--no-cache", "--window", "4", "--beam", "1"]
     p = _cli([archive, "-o", clean, *common])
     assert p.wait(300) == 0, p.stderr.read().decode()
-    p = _cli([archive, "-o", resumed, *common])
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list(resumed.glob("*.jsonl"))) < 3:
-        time.sleep(0.05)
-    os.kill(p.pid, signal.SIGKILL)
-    p.wait()
+    killed = subprocess.run([sys.executable, "-c", KILL_AFTER_WINDOW, str(archive), str(resumed),
+                             str(tiny_model), "2"], cwd=ROOT, capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
     done_before = len(list(resumed.glob("*.jsonl")))
-    assert 0 < done_before < 24, "the kill should land mid-batch"
+    assert 0 < done_before < 24 and not (resumed / "manifest.json").exists()
     p = _cli([archive, "-o", resumed, *common])
     assert p.wait(300) == 0, p.stderr.read().decode()
-    assert f"{done_before} skipped" in p.stderr.read().decode()
+    assert f"{24 - done_before} translated, {done_before} skipped" in p.stderr.read().decode()
     assert not [f for f in resumed.iterdir() if f.name.startswith(".")]
     assert snapshot(resumed) == snapshot(clean)
 

@@ -8,12 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.formats import tsv
+from pipeline.formats import jsonl, tsv
 
 runner = CliRunner()
-
-REQUIRED = {"doc_sha256", "doc_path", "index", "paragraph", "start", "end", "source", "target",
-            "model", "engine", "splitter", "flags"}
 
 
 def run(*args):
@@ -28,25 +25,28 @@ def translated(tiny_model, seeds, tmp_path):
     return seeds, out
 
 
-def test_translate_writes_valid_records(translated):
+def test_translate_writes_valid_records(translated, tiny_model):
     seeds, out = translated
     for src in sorted(seeds.glob("*.txt")):
         text = src.read_text(encoding="utf-8")
-        records = [json.loads(line) for line in (out / f"{src.stem}.jsonl").read_text().splitlines()]
+        records = jsonl.read(out / f"{src.stem}.jsonl")
         assert records
-        assert [r["index"] for r in records] == list(range(len(records)))
+        assert [r.index for r in records] == list(range(len(records)))
         prev = 0
         for r in records:
-            assert REQUIRED <= set(r)
-            assert text[r["start"]:r["end"]] == r["source"]
-            assert r["start"] >= prev
-            prev = r["end"]
-            assert r["model"]["files"] and "dir" in r["model"]
-            assert r["engine"]["name"] == "ctranslate2" and r["engine"]["decoding"]["num_beams"] == 4
-            assert r["splitter"].startswith("pipeline-de/")
-            assert "output_cap" in r["flags"]  # a random model always runs to its cap
+            assert text[r.start:r.end] == r.source
+            assert r.start >= prev
+            prev = r.end
+            assert r.doc_path == f"../raw/{src.name}"  # relative to the record file
+            assert r.fingerprint == records[0].fingerprint
+            assert "output_cap" in r.flags  # a random model always runs to its cap
+        prov = records[0].provenance
+        assert prov.model["files"] and prov.model["dir"] == str(tiny_model.resolve())
+        assert prov.engine["name"] == "ctranslate2" and prov.engine["decoding"]["num_beams"] == 4
+        assert prov.splitter.startswith("pipeline-de/")
+        assert all(r.provenance is None for r in records[1:])  # once per document
         pairs = tsv.parse((out / f"{src.stem}.tsv").read_text(encoding="utf-8"))
-        assert pairs == [(r["source"], r["target"]) for r in records]
+        assert pairs == [(r.source, r.target) for r in records]
     assert not list(out.glob(".*.tmp"))
 
 
@@ -89,9 +89,9 @@ def test_beam_override_recorded(tiny_model, seeds, tmp_path):
     out = tmp_path / "o"
     assert run("translate", seeds / "article_02.txt", "-o", out, "--model-dir", tiny_model,
                "--beam", "1").exit_code == 0
-    rec = json.loads((out / "article_02.jsonl").read_text().splitlines()[0])
-    assert rec["engine"]["decoding"]["num_beams"] == 1
-    assert "beam:1" in rec["signature"]
+    rec = jsonl.read(out / "article_02.jsonl")[0]
+    assert rec.provenance.engine["decoding"]["num_beams"] == 1
+    assert "beam:1" in rec.provenance.signature()
 
 
 def test_split_jsonl_from_stdin():
@@ -159,8 +159,8 @@ def test_tampered_model_refused_via_cli(tiny_model, seeds, tmp_path, monkeypatch
     out = tmp_path / "o"
     res = run("translate", seeds / "article_02.txt", "-o", out, "--lock", tmp_path / "models.lock")
     assert res.exit_code == 0, res.output
-    rec = json.loads((out / "article_02.jsonl").read_text().splitlines()[0])
-    assert rec["model"]["revision"].startswith("0123456789ab")
+    rec = jsonl.read(out / "article_02.jsonl")[0]
+    assert rec.provenance.model["revision"].startswith("0123456789ab")
     assert run("models", "verify", "--lock", tmp_path / "models.lock").exit_code == 0
     weights = bytearray((snap / "model.safetensors").read_bytes())
     weights[-1] ^= 0xFF  # one flipped byte
@@ -182,15 +182,15 @@ def test_help_does_not_import_torch():
 def test_line_numbers_and_viewer_rows(translated):
     seeds, out = translated
     text = (seeds / "article_01.txt").read_text(encoding="utf-8")
-    records = [json.loads(x) for x in (out / "article_01.jsonl").read_text().splitlines()]
+    records = jsonl.read(out / "article_01.jsonl")
     for r in records:
-        assert r["line"] == text[: r["start"]].count("\n")
+        assert r.line == text[: r.start].count("\n")
     # the body of article_01 is one blank-line paragraph of several lines: one viewer row per line
     from pipeline.formats.html import _blocks
 
-    body_lines = {r["line"] for r in records if r["paragraph"] == 1 and r["kind"] == "sentence"}
+    body_lines = {r.line for r in records if r.paragraph == 1 and r.kind == "sentence"}
     assert len(body_lines) > 1
-    assert len([b for b in _blocks(records) if b[2][0]["paragraph"] == 1]) >= len(body_lines)
+    assert len([b for b in _blocks(records) if b[2][0].paragraph == 1]) >= len(body_lines)
 
 
 @pytest.mark.parametrize("option, value", [("--engine", "marian"), ("--compute-type", "int4")])

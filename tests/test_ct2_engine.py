@@ -17,8 +17,15 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.model import from_directory
 from pipeline.translate import SourceTooLongError, load_engine, output_cap
-from pipeline.translate import ct2_engine
-from pipeline.translate.ct2_engine import CTranslate2Engine, MarianPieces, conversion_key
+from pipeline.translate import EngineSpec, convert
+from pipeline.translate.convert import conversion_key
+from pipeline.translate.ct2_engine import CTranslate2Engine
+from pipeline.translate.pieces import MarianPieces
+from pipeline.translate.spec import EngineSetupError
+
+
+def ct2(source, cache_dir, **options) -> CTranslate2Engine:
+    return CTranslate2Engine(source, EngineSpec(**options), cache_dir=cache_dir)
 
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCES = [
@@ -60,7 +67,7 @@ def marian_tokenizer(tiny_model):
 
 @pytest.fixture(scope="module")
 def engine(tiny_model, ct2_cache):
-    return CTranslate2Engine(from_directory(tiny_model), cache_dir=ct2_cache)
+    return ct2(from_directory(tiny_model), ct2_cache)
 
 
 def test_pieces_and_ids_identical_to_marian_tokenizer(tiny_model, marian_tokenizer):
@@ -85,17 +92,30 @@ def test_decode_identical_to_marian_tokenizer(tiny_model, marian_tokenizer):
 
 
 def test_settings_are_deliberate(engine):
-    s = engine.settings()
-    assert s["name"] == "ctranslate2" and s["compute_type"] == "int8"
-    assert s["version"] and s["threads"]["inter"] >= 1 and s["threads"]["intra"] >= 1
+    s = EngineSpec().settings(engine.source.path)
+    assert s["name"] == "ctranslate2" and s["compute_type"] == "int8" and s["version"]
+    assert engine.inter_threads >= 1 and engine.intra_threads >= 1
     d = s["decoding"]
-    assert d["num_beams"] == 4  # from generation_config.json, not CTranslate2's default of 2
+    assert d["num_beams"] == engine.num_beams == 4  # the model's, not CTranslate2's default of 2
     assert d["max_input_length"] == engine.max_source_tokens == 512
-    assert d["max_new_tokens"] == "ceil(1.5*src_tokens)+10"
     # the batch budget counts hypotheses: beam 4 batches a quarter of greedy's source tokens
-    assert d["max_batch_tokens"] == 256
-    greedy = CTranslate2Engine(engine.source, beam=1, cache_dir=engine.cache_dir)
-    assert greedy.settings()["decoding"]["max_batch_tokens"] == 1024
+    assert d["max_batch_tokens"] == engine.max_batch_tokens == 256
+    greedy = ct2(engine.source, engine.cache_dir, beam=1)
+    assert EngineSpec(beam=1).settings(engine.source.path)["decoding"]["max_batch_tokens"] == \
+        greedy.max_batch_tokens == 1024
+
+
+def test_beam_from_the_model_config_when_there_is_no_generation_config(model_copy, tmp_path):
+    """Older OPUS-MT revisions keep num_beams in config.json; transformers reads it there."""
+    gen = json.loads((model_copy / "generation_config.json").read_text())
+    (model_copy / "generation_config.json").unlink()
+    cfg = json.loads((model_copy / "config.json").read_text())
+    cfg.update(num_beams=gen["num_beams"] + 1, length_penalty=0.75)
+    (model_copy / "config.json").write_text(json.dumps(cfg))
+    source = from_directory(model_copy)
+    d = EngineSpec().settings(source.path)["decoding"]
+    assert (d["num_beams"], d["length_penalty"]) == (gen["num_beams"] + 1, 0.75)
+    assert ct2(source, tmp_path).num_beams == gen["num_beams"] + 1
 
 
 def test_count_tokens_matches_transformers(engine, marian_tokenizer):
@@ -118,7 +138,7 @@ def test_deterministic_order_independent_and_capped(engine):
 @pytest.mark.parametrize("beam", [1, 2])
 def test_each_sentence_gets_its_own_cap(tiny_model, ct2_cache, beam):
     """Sentences of very different lengths in one call: each is cut at its own cap."""
-    eng = CTranslate2Engine(from_directory(tiny_model), beam=beam, cache_dir=ct2_cache)
+    eng = ct2(from_directory(tiny_model), ct2_cache, beam=beam)
     texts = ["Hallo", SENTENCES[2] * 2, "Das ist ein Test.", SENTENCES[3]]
     for t in eng.translate(texts):
         assert t.cap_hit and t.target_tokens == output_cap(t.source_tokens)
@@ -128,7 +148,7 @@ def test_beam_batches_hold_one_cap_and_longest_work_goes_first(tiny_model, ct2_c
     """Beam search cannot stop sentences of one batch at different lengths, so a batch holds
     one source length: max_decoding_length is every member's own cap and nothing is decoded
     past it. Batches are submitted longest work first, so the workers finish together."""
-    eng = CTranslate2Engine(from_directory(tiny_model), beam=2, cache_dir=ct2_cache)
+    eng = ct2(from_directory(tiny_model), ct2_cache, beam=2)
     texts = [w for s in SENTENCES + _shared_german(30) for w in (s, s[: len(s) // 2])]
     calls = []
     real = eng.translator.translate_batch
@@ -158,9 +178,9 @@ def test_beam_batches_hold_one_cap_and_longest_work_goes_first(tiny_model, ct2_c
 def test_greedy_matches_transformers_text(tiny_model, ct2_cache):
     """Greedy float32 decoding of the same model gives the same words through both engines."""
     source = from_directory(tiny_model)
-    ct2 = CTranslate2Engine(source, beam=1, compute_type="float32", cache_dir=ct2_cache)
+    fast = ct2(source, ct2_cache, beam=1, compute_type="float32")
     hf = load_engine("torch", source, beam=1)
-    a, b = ct2.translate(SENTENCES), hf.translate(SENTENCES)
+    a, b = fast.translate(SENTENCES), hf.translate(SENTENCES)
     assert [t.text for t in a] == [t.text for t in b]
     assert [(t.source_tokens, t.target_tokens, t.cap_hit) for t in a] == \
         [(t.source_tokens, t.target_tokens, t.cap_hit) for t in b]
@@ -175,25 +195,25 @@ def test_over_long_input_is_refused_not_truncated(engine):
 
 def test_conversion_is_cached_and_keyed(model_copy, tmp_path):
     cache = tmp_path / "c"
-    before = ct2_engine.conversions
-    first = CTranslate2Engine(from_directory(model_copy), cache_dir=cache)
-    assert ct2_engine.conversions == before  # nothing is converted or loaded until needed
+    before = convert.conversions
+    first = ct2(from_directory(model_copy), cache)
+    assert convert.conversions == before  # nothing is converted or loaded until needed
     first.model_dir
-    assert ct2_engine.conversions == before + 1
+    assert convert.conversions == before + 1
     stamp = (first.model_dir / "model.bin").stat().st_mtime_ns
-    second = CTranslate2Engine(from_directory(model_copy), cache_dir=cache)
-    assert second.model_dir == first.model_dir and ct2_engine.conversions == before + 1
+    second = ct2(from_directory(model_copy), cache)
+    assert second.model_dir == first.model_dir and convert.conversions == before + 1
     assert (second.model_dir / "model.bin").stat().st_mtime_ns == stamp
-    marker = json.loads((first.model_dir / ct2_engine.MARKER).read_text())
+    marker = json.loads((first.model_dir / convert.MARKER).read_text())
     assert marker["quantization"] == "int8" and marker["model_digest"] == from_directory(model_copy).digest
 
-    f32 = CTranslate2Engine(from_directory(model_copy), compute_type="float32", cache_dir=cache)
-    assert f32.model_dir != first.model_dir and ct2_engine.conversions == before + 2
+    f32 = ct2(from_directory(model_copy), cache, compute_type="float32")
+    assert f32.model_dir != first.model_dir and convert.conversions == before + 2
     cfg = model_copy / "generation_config.json"
     cfg.write_text(cfg.read_text().replace('"num_beams": 4', '"num_beams": 3'))
     changed = from_directory(model_copy)
     assert conversion_key(changed, "int8") != first.model_dir.name
-    assert CTranslate2Engine(changed, cache_dir=cache).model_dir != first.model_dir
+    assert ct2(changed, cache).model_dir != first.model_dir
 
 
 def test_half_finished_conversion_is_not_used(model_copy, tmp_path):
@@ -202,29 +222,29 @@ def test_half_finished_conversion_is_not_used(model_copy, tmp_path):
     stale = cache / "ct2" / conversion_key(source, "int8")
     stale.mkdir(parents=True)
     (stale / "model.bin").write_bytes(b"half")  # no marker: an interrupted conversion
-    eng = CTranslate2Engine(source, cache_dir=cache)
-    assert (eng.model_dir / ct2_engine.MARKER).is_file()
+    eng = ct2(source, cache)
+    assert (eng.model_dir / convert.MARKER).is_file()
     assert eng.translate(["Hallo Welt"])[0].text
 
 
 def test_model_loads_in_the_background_and_its_errors_reach_the_caller(model_copy, tmp_path):
-    eng = CTranslate2Engine(from_directory(model_copy), cache_dir=tmp_path / "ok")
+    eng = ct2(from_directory(model_copy), tmp_path / "ok")
     eng.prepare()  # converts and loads in a thread while the caller tokenizes
     assert eng.count_tokens(["Hallo Welt"]) == [len(eng.tokens.encode("Hallo Welt"))]
-    assert eng.translate(["Hallo Welt"])[0].text and ct2_engine.conversions >= 1
+    assert eng.translate(["Hallo Welt"])[0].text and convert.conversions >= 1
     weights = next(model_copy.glob("*.safetensors"))
     weights.write_bytes(b"not a checkpoint")
-    broken = CTranslate2Engine(from_directory(model_copy), cache_dir=tmp_path / "broken")
+    broken = ct2(from_directory(model_copy), tmp_path / "broken")
     broken.prepare()
-    with pytest.raises(ct2_engine.EngineSetupError, match="conversion failed"):
+    with pytest.raises(EngineSetupError, match="conversion failed"):
         broken.translate(["Hallo Welt"])
 
 
 def test_two_processes_convert_once(tiny_model, tmp_path):
     cache = tmp_path / "race"
     code = ("import sys; from pipeline.model import from_directory; "
-            "from pipeline.translate import ct2_engine as c; "
-            "e = c.CTranslate2Engine(from_directory(sys.argv[1]), cache_dir=sys.argv[2]); "
+            "from pipeline.translate import convert as c, ct2_engine; "
+            "e = ct2_engine.CTranslate2Engine(from_directory(sys.argv[1]), cache_dir=sys.argv[2]); "
             "n = e.translate(['Hallo Welt'])[0].target_tokens; print(c.conversions, n)")
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     procs = [subprocess.Popen([sys.executable, "-c", code, str(tiny_model), str(cache)],
@@ -252,6 +272,6 @@ def test_cli_records_valid_for_both_engines(engine_name, tiny_model, seeds, tmp_
     assert res.exit_code == 0, res.output
     rec = json.loads(files[0].read_text(encoding="utf-8").splitlines()[0])
     expected = "ctranslate2" if engine_name == "ctranslate2" else "transformers"
-    assert rec["engine"]["name"] == expected
+    assert rec["provenance"]["engine"]["name"] == expected
     assert isinstance(rec["score"], float)
     assert ("output_cap" in rec["flags"]) == (rec["tokens"]["target"] >= output_cap(rec["tokens"]["source"]))

@@ -3,7 +3,7 @@
 import pytest
 
 from pipeline.model import from_directory
-from pipeline.translate import load_engine, output_cap
+from pipeline.translate import EngineSpec, load_engine, output_cap
 from pipeline.translate.base import SourceTooLongError, length_batches
 
 SENTENCES = [
@@ -19,9 +19,10 @@ def engine(tiny_model):
     return load_engine("transformers", from_directory(tiny_model))
 
 
-def test_default_beam_from_generation_config(engine):
-    assert engine.settings()["decoding"]["num_beams"] == 4
-    assert engine.settings()["name"] == "transformers"
+def test_default_beam_from_generation_config(engine, tiny_model):
+    assert engine.num_beams == 4 == engine.model.generation_config.num_beams
+    settings = EngineSpec(name="torch").settings(tiny_model)  # known without loading the model
+    assert settings["name"] == "transformers" and settings["decoding"]["num_beams"] == 4
 
 
 def test_deterministic_and_order_independent(engine):
@@ -42,16 +43,9 @@ def test_random_model_hits_cap_and_is_flagged(engine):
 
 def test_beam_override_and_score(tiny_model):
     eng = load_engine("transformers", from_directory(tiny_model), beam=1)
-    assert eng.settings()["decoding"]["num_beams"] == 1
+    assert eng.num_beams == 1
     out = eng.translate(SENTENCES[:2])
     assert all(isinstance(t.score, float) and t.score <= 0 for t in out)
-
-
-@pytest.mark.parametrize("n", [0, 1, 10, 38])
-def test_output_cap(n):
-    import math
-
-    assert output_cap(n) == math.ceil(1.5 * n) + 10
 
 
 def test_batches_length_sorted_under_budget():
@@ -68,3 +62,10 @@ def test_batches_length_sorted_under_budget():
 def test_over_long_input_refused_not_truncated(engine):
     with pytest.raises(SourceTooLongError, match="truncated"):
         engine.translate(["Wort " * 600])
+
+
+@pytest.mark.parametrize("n, cap", [(0, 10), (1, 12), (2, 13), (38, 67), (333, 510)])
+def test_output_cap_values(n, cap):
+    """The documented cap, ceil(1.5 × n) + 10, at known points (333 is the longest source
+    whose cap still fits opus-mt's 512 positions with the start and end tokens)."""
+    assert output_cap(n) == cap

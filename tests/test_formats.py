@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.formats import html, jsonl, moses, parse_selection, tmx, tsv
+from pipeline.provenance import Provenance
+from pipeline.records import Record
 
 runner = CliRunner()
 SCHEMA = Path(__file__).resolve().parent.parent / "pipeline" / "schema" / "record.schema.json"
@@ -55,19 +57,18 @@ def work(translated_base, tmp_path, monkeypatch) -> Path:
     return tmp_path / "out"
 
 
-def records_of(out: Path, stem: str) -> list[dict]:
+def records_of(out: Path, stem: str) -> list[Record]:
     return jsonl.read(out / f"{stem}.jsonl")
 
 
-def tricky_records() -> list[dict]:
+PROVENANCE = Provenance(model={"dir": "/m", "files": {"config.json": "1" * 64}},
+                        engine={"name": "transformers", "version": "5",
+                                "decoding": {"num_beams": 4}},
+                        splitter="pipeline-de/1.0", pipeline="0.1.0")
+
+
+def tricky_records() -> list[Record]:
     """Records whose text needs escaping in every format."""
-    base = {"schema": "pipeline.record/1", "doc_path": "a&b <c>.txt", "doc_sha256": "0" * 64,
-            "doc_encoding": "utf-8", "paragraph": 0, "line": 0, "kind": "sentence", "flags": [],
-            "score": -0.5, "tokens": {"source": 3, "target": 3}, "pieces": [],
-            "model": {"dir": "/m", "files": {"config.json": "1" * 64}},
-            "engine": {"name": "transformers", "version": "5", "decoding": {"num_beams": 4}},
-            "splitter": "pipeline-de/1.0", "pipeline": "0.1.0", "signature": "s",
-            "fingerprint": ""}
     texts = [
         ("Er schrieb <script>alert('x')</script> & ging.", "He wrote </script><b>bold</b> & left."),
         ("Tab\there, CR\r\nLF\nend \\n \\t \\\\", 'Quote " and \' and ]]> and --> end'),
@@ -76,11 +77,13 @@ def tricky_records() -> list[dict]:
     ]
     out = []
     for i, (s, t) in enumerate(texts):
-        out.append({**base, "index": i, "start": i * 100, "end": i * 100 + len(s), "source": s,
-                    "target": t, "flags": ["output_cap", "from_cache"] if i == 1 else [],
-                    "score": None if i == 2 else -0.25 * i - 0.1})
-    out[3]["kind"] = "heading"
-    out[3]["paragraph"] = 1
+        out.append(Record(
+            doc_path="a&b <c>.txt", doc_sha256="0" * 64, index=i, paragraph=1 if i == 3 else 0,
+            line=0, kind="heading" if i == 3 else "sentence", start=i * 100,
+            end=i * 100 + len(s), source=s, target=t,
+            flags=("output_cap", "from_cache") if i == 1 else (),
+            score=None if i == 2 else -0.25 * i - 0.1, source_tokens=3, target_tokens=3,
+            fingerprint="", provenance=PROVENANCE if i == 0 else None))
     return out
 
 
@@ -101,26 +104,32 @@ def test_every_record_matches_the_schema(work):
     validator = jsonschema.Draft202012Validator(schema)
     n = 0
     for f in sorted(work.glob("*.jsonl")):
-        for r in jsonl.read(f):
-            validator.validate(r)
+        for line in f.read_text(encoding="utf-8").splitlines():
+            validator.validate(json.loads(line))
             n += 1
     assert n > 30
-    bad = dict(records_of(work, "article_01")[0], kind="poem")
+    for record in tricky_records():
+        validator.validate(record.to_dict())
+    bad = dict(records_of(work, "article_01")[0].to_dict(), kind="poem")
     assert not validator.is_valid(bad)
 
 
 def test_manifest_describes_the_directory(work):
     m = json.loads((work / "manifest.json").read_text())
-    assert m["manifest"] == "pipeline.manifest/1" and m["pipeline"]
+    assert m["manifest"] == "pipeline.manifest/2" and m["pipeline"]
     assert [d["records"] for d in m["documents"]] == [f"{s}.jsonl" for s in STEMS]
     for d in m["documents"]:
         records = records_of(work, Path(d["records"]).stem)
         assert d["sentences"] == len(records) and d["status"] == "translated"
-        assert d["source_sha256"] == records[0]["doc_sha256"]
-        assert d["flags"]["output_cap"] == sum("output_cap" in r["flags"] for r in records)
+        assert d["source_sha256"] == records[0].doc_sha256
+        assert d["flags"]["output_cap"] == sum("output_cap" in r.flags for r in records)
         assert set(d["outputs"]) == {Path(d["records"]).stem + s for s in SIDE_FILES}
-    assert m["model"] == records[0]["model"] and m["engine"] == records[0]["engine"]
-    assert {i["path"] for i in m["inputs"]} == {f"raw/{s}.txt" for s in STEMS}
+        for name, digest in d["outputs"].items():
+            assert hashlib.sha256((work / name).read_bytes()).hexdigest() == digest
+        assert m["runs"][d["fingerprint"]] == records[0].provenance.to_dict()
+    prov = records[0].provenance
+    assert m["model"] == prov.model and m["engine"] == prov.engine
+    assert {i["path"] for i in m["inputs"]} == {f"../raw/{s}.txt" for s in STEMS}
     assert all(len(i["sha256"]) == 64 for i in m["inputs"])
     assert m["settings"]["formats"] == ["jsonl", "tsv", "moses", "tmx", "html"]
     assert m["timings"]["seconds"] >= 0 and "transformers" in m["libraries"]
@@ -148,6 +157,10 @@ def test_manifest_reuses_entries_of_unchanged_files_only(tiny_model, work, monke
     real = manifest.document_entry
     monkeypatch.setattr(manifest, "document_entry",
                         lambda path, *a, **k: read.append(path.name) or real(path, *a, **k))
+    real_hash = manifest.sha256_file
+    hashed = []
+    monkeypatch.setattr(manifest, "sha256_file",
+                        lambda path: hashed.append(Path(path).name) or real_hash(path))
 
     def add_article_02():  # skipped as up to date (and touched, so that make agrees)
         res = run("translate", "raw/article_02.txt", "-o", work, "--model-dir", tiny_model,
@@ -156,13 +169,14 @@ def test_manifest_reuses_entries_of_unchanged_files_only(tiny_model, work, monke
 
     add_article_02()  # the copied files have new inodes: every entry is redone once
     read.clear()
+    hashed.clear()
     add_article_02()
-    assert read == ["article_02.jsonl"]  # article_01's files did not change
+    assert read == [] and hashed == []  # nothing changed: nothing is read or hashed again
     read.clear()
     tsv = work / "article_01.tsv"
     tsv.write_text(tsv.read_text(encoding="utf-8") + "x\ty\n", encoding="utf-8")
     add_article_02()
-    assert sorted(read) == ["article_01.jsonl", "article_02.jsonl"]
+    assert read == ["article_01.jsonl"]  # only the changed one
     m = json.loads((work / "manifest.json").read_text())
     entry = {d["records"]: d for d in m["documents"]}
     assert entry["article_01.jsonl"]["outputs"]["article_01.tsv"] == \
@@ -195,6 +209,7 @@ def test_parse_selection():
 def test_tmx_parses_back_to_exactly_the_records(work):
     for stem in STEMS:
         records = records_of(work, stem)
+        prov = records[0].provenance
         text = (work / f"{stem}.tmx").read_text(encoding="utf-8")
         root = ET.fromstring(text.encode("utf-8"))  # a real XML parser
         assert root.tag == "tmx" and root.get("version") == "1.4"
@@ -206,15 +221,15 @@ def test_tmx_parses_back_to_exactly_the_records(work):
         lang = "{http://www.w3.org/XML/1998/namespace}lang"
         for tu, r in zip(tus, records):
             props = {p.get("type"): p.text for p in tu.findall("prop")}
-            assert props["x-doc-sha256"] == r["doc_sha256"]
-            assert props["x-index"] == str(r["index"])
-            assert (props["x-start"], props["x-end"]) == (str(r["start"]), str(r["end"]))
-            assert props["x-model"] == f"dir:{r['model']['dir']}"
-            e = r["engine"]
+            assert props["x-doc-sha256"] == r.doc_sha256
+            assert props["x-index"] == str(r.index)
+            assert (props["x-start"], props["x-end"]) == (str(r.start), str(r.end))
+            assert props["x-model"] == f"dir:{prov.model['dir']}"
+            e = prov.engine
             assert props["x-engine"] == f"{e['name']} {e['version']} beam {e['decoding']['num_beams']}"
-            assert props["x-flags"] == ",".join(r["flags"])
+            assert props["x-flags"] == ",".join(r.flags)
             segs = {t.get(lang): t.find("seg").text for t in tu.findall("tuv")}
-            assert segs == {"de": r["source"], "en": r["target"]}
+            assert segs == {"de": r.source, "en": r.target}
         assert tmx.parse(text) == records
 
 
@@ -236,8 +251,7 @@ def test_moses_files_are_line_aligned(work):
         de = (work / f"{stem}.de").read_text(encoding="utf-8")
         en = (work / f"{stem}.en").read_text(encoding="utf-8")
         assert len(de.splitlines()) == len(en.splitlines()) == len(records)
-        assert list(zip(de.splitlines(), en.splitlines())) == [
-            (r["source"], r["target"]) for r in records]
+        assert list(zip(de.splitlines(), en.splitlines())) == [(r.source, r.target) for r in records]
 
 
 def test_moses_line_breaks_inside_text_become_spaces():
@@ -251,7 +265,9 @@ def test_moses_line_breaks_inside_text_become_spaces():
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.text(), st.text()), max_size=5))
 def test_tsv_round_trip(pairs):
-    records = [{"source": s, "target": t} for s, t in pairs]
+    from types import SimpleNamespace
+
+    records = [SimpleNamespace(source=s, target=t) for s, t in pairs]
     text = tsv.render(records)
     assert text.count("\n") == len(pairs)
     assert tsv.parse(text) == pairs
@@ -261,7 +277,7 @@ def test_tsv_escapes_tabs_newlines_backslashes():
     records = tricky_records()
     line = tsv.render(records[1:2])
     assert line == "Tab\\there, CR\\r\\nLF\\nend \\\\n \\\\t \\\\\\\\\tQuote \" and ' and ]]> and --> end\n"
-    assert tsv.parse(tsv.render(records)) == [(r["source"], r["target"]) for r in records]
+    assert tsv.parse(tsv.render(records)) == [(r.source, r.target) for r in records]
 
 
 # --- HTML ----------------------------------------------------------------------------------
@@ -277,10 +293,12 @@ def test_html_shows_script_as_text_and_is_self_contained():
         assert needle not in page
     assert "<title>x&lt;y&gt; — German / English</title>" in page
     pairs, back = html.parse(page)
-    assert pairs == [(html.display_text(r["source"]), html.display_text(r["target"]))
+    assert pairs == [(html.display_text(r.source), html.display_text(r.target))
                      for r in records]
-    assert back == [dict(r, source=html.display_text(r["source"]),
-                         target=html.display_text(r["target"])) for r in records]
+    from dataclasses import replace
+
+    assert back == [replace(r, source=html.display_text(r.source),
+                            target=html.display_text(r.target)) for r in records]
     assert "<h2>" in page and 'data-flag="from_cache"' in page and 'data-flag="output_cap"' in page
 
 
@@ -292,11 +310,13 @@ def test_html_kinds_and_flags(work):
     pairs, back = html.parse(page)
     assert back == records
     body = page[page.index("<main"):page.index("</main>")]
-    assert body.count('data-flag="output_cap"') == sum("output_cap" in r["flags"] for r in records)
+    assert body.count('data-flag="output_cap"') == sum("output_cap" in r.flags for r in records)
 
 
 def test_unknown_flag_and_low_score_are_shown():
-    r = dict(tricky_records()[0], flags=["brand_new_flag"], score=-4.0)
+    from dataclasses import replace
+
+    r = replace(tricky_records()[0], flags=("brand_new_flag",), score=-4.0)
     page = html.render([r], "x")
     assert 'data-flag="brand_new_flag"' in page and "brand new flag" in page
     assert 'data-flag="low_score"' in page
@@ -330,7 +350,7 @@ def test_verify_accepts_all_formats(work):
 def test_verify_catches_edited_tmx_segment(work):
     f = work / "article_01.tmx"
     records = records_of(work, "article_01")
-    old = records[4]["target"]
+    old = records[4].target
     text = f.read_text(encoding="utf-8")
     f.write_text(text.replace(f"<seg>{old}</seg>", "<seg>Something else entirely.</seg>", 1),
                  encoding="utf-8")
@@ -369,6 +389,13 @@ def test_verify_catches_manifest_naming_the_wrong_model(work):
     res = run("verify", work / "article_01.jsonl")
     assert res.exit_code == 1
     assert "manifest names the wrong model" in res.output and "files" in res.output
+    m = json.loads(f.read_text())
+    del m["model"]["files"]["model.safetensors"]
+    for prov in m["runs"].values():
+        prov["engine"]["decoding"]["num_beams"] = 7
+    f.write_text(json.dumps(m))
+    res = run("verify", work / "article_01.jsonl")
+    assert res.exit_code == 1 and "the manifest names the wrong run" in res.output
 
 
 def test_verify_catches_manifest_disagreeing_with_records(work):

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.formats import html, jsonl
+from pipeline.records import Record
 
 CHROMIUM = Path(os.environ.get("PIPELINE_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -68,7 +69,7 @@ def page(browser):
 
 
 @pytest.fixture(scope="module")
-def viewer(tiny_model, tmp_path_factory) -> tuple[Path, list[dict]]:
+def viewer(tiny_model, tmp_path_factory) -> tuple[Path, list[Record]]:
     """article_01 translated by the tiny model, written as HTML by the CLI."""
     from tests.conftest import SEEDS
 
@@ -95,10 +96,8 @@ def test_viewer_pairs_hover_focus_panel(page, viewer):
     assert page.locator(".cell.de .s").count() == len(records)
     assert page.locator(".cell.en .s").count() == len(records)
     assert page.locator("main .row").count() >= 2
-    assert page.locator(".cell.de ul li").count() == sum(r["kind"] == "list_item" for r in records)
-    assert page.locator(".cell.en .flag").count() == sum(
-        len(r["flags"]) + (r["score"] is not None and r["score"] < -1.5 and "low_score" not in r["flags"])
-        for r in records)
+    assert page.locator(".cell.de ul li").count() == sum(r.kind == "list_item" for r in records)
+    assert page.locator(".cell.en .flag").count() == sum(len(r.shown_flags) for r in records)
     page.screenshot(path=str(ARTIFACTS / "viewer-desktop.png"))
 
     # hover a German sentence: its English partner (and only it) is highlighted
@@ -121,8 +120,9 @@ def test_viewer_pairs_hover_focus_panel(page, viewer):
     page.keyboard.press("Enter")
     panel = page.locator("#prov")
     assert panel.is_visible()
-    assert records[1]["doc_sha256"] in panel.inner_text()
-    assert f"[{records[1]['start']}, {records[1]['end']})" in panel.inner_text()
+    assert records[1].doc_sha256 in panel.inner_text()
+    assert f"[{records[1].start}, {records[1].end})" in panel.inner_text()
+    assert records[0].provenance.model["dir"] in panel.inner_text()
     assert page.evaluate("document.activeElement.id") == "prov-close"
     page.screenshot(path=str(ARTIFACTS / "viewer-desktop-panel.png"))
     page.keyboard.press("Escape")
@@ -133,7 +133,7 @@ def test_viewer_pairs_hover_focus_panel(page, viewer):
     page.click("#en-4")
     assert panel.is_visible() and "Pair 5 of" in panel.inner_text()
     record = json.loads(page.locator("#prov pre").text_content())
-    assert record == records[4]
+    assert record == {**records[0].provenance.to_dict(), **records[4].to_dict()}
 
     assert page.errors == []
 
@@ -157,20 +157,19 @@ def test_viewer_fits_a_phone(page, viewer):
 
 def test_article_text_never_runs(page, tmp_path):
     hostile = "<script>window.pwned = 1</script><img src=x onerror=\"window.pwned = 2\">"
-    records = [{"index": 0, "paragraph": 0, "kind": "heading", "start": 0, "end": 5,
-                "source": "Titel " + hostile, "target": "Title </script>" + hostile,
-                "flags": ["output_cap"], "score": None, "doc_path": "x.txt", "doc_sha256": "0" * 64},
-               {"index": 1, "paragraph": 1, "kind": "sentence", "start": 7, "end": 9,
-                "source": "Satz \u2028 & </main>", "target": "Sentence ]]> \"'",
-                "flags": ["brand_new_flag"], "score": -3.0, "doc_path": "x.txt",
-                "doc_sha256": "0" * 64}]
+    records = [Record(doc_path="x.txt", doc_sha256="0" * 64, index=0, paragraph=0, line=0,
+                      kind="heading", start=0, end=5, source="Titel " + hostile,
+                      target="Title </script>" + hostile, flags=("output_cap",)),
+               Record(doc_path="x.txt", doc_sha256="0" * 64, index=1, paragraph=1, line=2,
+                      kind="sentence", start=7, end=9, source="Satz \u2028 & </main>",
+                      target="Sentence ]]> \"'", flags=("brand_new_flag",), score=-3.0)]
     f = tmp_path / "hostile.html"
     f.write_text(html.render(records, "hostile"), encoding="utf-8")
     page.goto(f.as_uri())
     assert page.evaluate("window.pwned") is None
-    assert page.locator("#de-0").text_content() == records[0]["source"]
-    assert page.locator("#en-0").text_content() == records[0]["target"]
-    assert page.locator("#en-1").text_content() == records[1]["target"]
+    assert page.locator("#de-0").text_content() == records[0].source
+    assert page.locator("#en-0").text_content() == records[0].target
+    assert page.locator("#en-1").text_content() == records[1].target
     assert page.locator("h2 #de-0").count() == 1
     assert page.locator('[data-flag="brand_new_flag"]').count() >= 1
     page.click("#de-1")

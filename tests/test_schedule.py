@@ -8,13 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.guards import needs_translation, repeated_ngram, split_long
-from pipeline.schedule import (FLAG_FROM_CACHE, FLAG_OUTPUT_CAP, FLAG_PASSED_THROUGH,
-                               FLAG_REPEATED_NGRAM, FLAG_SPLIT, Scheduler)
+from pipeline.flags import (FROM_CACHE, OUTPUT_CAP, PASSED_THROUGH, REPEATED_NGRAM,
+                            SPLIT_FOR_LENGTH)
+from pipeline.schedule import Scheduler
 from pipeline.tm import Entry, TranslationMemory
-from pipeline.translate.base import Translation
+from pipeline.translate.base import TokenizingEngine, Translation
 
 
-class FakeEngine:
+class FakeEngine(TokenizingEngine):
     """Counts what it is asked; one token per word plus </s>; echoes upper case."""
 
     name = "fake"
@@ -22,21 +23,21 @@ class FakeEngine:
 
     def __init__(self, cap_words=()):
         self.calls: list[list[str]] = []
+        self.tokenized = 0
         self.cap_words = cap_words
 
     def prepare(self):
         self.prepared = True
 
-    def count_tokens(self, sentences):
-        return [len(s.split()) + 1 for s in sentences]
+    def tokenize(self, sentences):
+        self.tokenized += len(sentences)
+        return [s.split() + ["</s>"] for s in sentences]
 
-    def translate(self, sentences):
-        self.calls.append(list(sentences))
+    def translate_tokens(self, tokenized):
+        sentences = [" ".join(t[:-1]) for t in tokenized]
+        self.calls.append(sentences)
         return [Translation(s.upper(), len(s.split()) + 1, len(s.split()),
                             any(w in s for w in self.cap_words), -0.5) for s in sentences]
-
-    def settings(self):
-        return {"name": "fake"}
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -74,13 +75,16 @@ def test_split_long_prefers_clause_boundaries():
 @given(st.text(alphabet=st.sampled_from(list("abc ;:,–-.\n")), max_size=300), st.integers(2, 12))
 def test_split_long_covers_text_and_respects_limit(text, limit):
     spans = split_long(text, words, limit)
+    if not text.strip():  # nothing to translate: one empty span
+        assert len(spans) == 1 and spans[0][0] == spans[0][1]
+        return
     prev = 0
     for a, b in spans:
-        assert prev <= a < b <= len(text) or (a == b == len(text.strip()) == 0 or a == b)
-        assert text[prev:a].strip() == ""
+        assert prev <= a < b <= len(text)
+        assert text[a:b] == text[a:b].strip()  # no whitespace at either end
+        assert text[prev:a].strip() == ""  # nothing but whitespace between pieces
+        assert words([text[a:b]])[0] <= limit
         prev = b
-        if b > a and len(text[a:b].split()) > 0:
-            assert words([text[a:b]])[0] <= limit or len(text[a:b].split()) == 1
     assert text[prev:].strip() == ""
 
 
@@ -98,11 +102,28 @@ def test_scheduler_dedupes_passes_through_and_caches(tmp_path):
     out = sched.translate(["Guten Tag.", "-", "Guten Tag.", "Lesen Sie auch"])
     assert engine.calls == [["Guten Tag.", "Lesen Sie auch"]]
     assert out[0] == out[2] and out[0].target == "GUTEN TAG."
-    assert out[1].target == "-" and out[1].flags == (FLAG_PASSED_THROUGH,)
+    assert out[1].target == "-" and out[1].flags == (PASSED_THROUGH,)
     again = Scheduler(lambda: engine, tm).translate(["Lesen Sie auch", "Neu hier."])
     assert engine.calls[-1] == ["Neu hier."]
-    assert FLAG_FROM_CACHE in again[0].flags and again[0].target == "LESEN SIE AUCH"
-    assert FLAG_FROM_CACHE not in again[1].flags
+    assert FROM_CACHE in again[0].flags and again[0].target == "LESEN SIE AUCH"
+    assert FROM_CACHE not in again[1].flags
+
+
+def test_each_sentence_is_tokenized_once():
+    engine = FakeEngine()
+    Scheduler(lambda: engine, None).translate([f"Satz Nummer {i}." for i in range(50)])
+    assert engine.tokenized == 50
+
+
+def test_a_non_finite_score_never_reaches_an_outcome():
+    from pipeline.errors import ModelIntegrityError
+
+    class Broken(FakeEngine):
+        def translate_tokens(self, tokenized):
+            return [Translation("x", 2, 1, False, float("nan")) for _ in tokenized]
+
+    with pytest.raises(ModelIntegrityError, match="non-finite score"):
+        Scheduler(Broken, None).translate(["Nein."])
 
 
 def test_scheduler_builds_engine_only_when_needed(tmp_path):
@@ -128,7 +149,7 @@ def test_long_sentence_split_flagged_and_cap_flag(tmp_path):
     sched = Scheduler(lambda: engine, None, max_source_tokens=6)
     text = "Eins zwei drei vier, fünf sechs sieben acht; neun zehn elf zwölf Kappe"
     (out,) = sched.translate([text])
-    assert FLAG_SPLIT in out.flags and FLAG_OUTPUT_CAP in out.flags
+    assert SPLIT_FOR_LENGTH in out.flags and OUTPUT_CAP in out.flags
     assert len(out.pieces) >= 3
     assert " ".join(text[a:b] for a, b in out.pieces) == text
     assert out.target == " ".join(text[a:b].upper() for a, b in out.pieces)
@@ -137,11 +158,11 @@ def test_long_sentence_split_flagged_and_cap_flag(tmp_path):
 
 def test_repeated_ngram_is_flagged_not_rewritten():
     class Loop(FakeEngine):
-        def translate(self, sentences):
-            return [Translation("- No, no, no, no, no.", 2, 6, False, -1.0) for _ in sentences]
+        def translate_tokens(self, tokenized):
+            return [Translation("- No, no, no, no, no.", 2, 6, False, -1.0) for _ in tokenized]
 
     (out,) = Scheduler(Loop, None).translate(["Nein."])
-    assert FLAG_REPEATED_NGRAM in out.flags and out.target == "- No, no, no, no, no."
+    assert REPEATED_NGRAM in out.flags and out.target == "- No, no, no, no, no."
 
 
 def _writer(path, key, start):

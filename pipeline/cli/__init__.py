@@ -1,18 +1,20 @@
 """Command-line interface: thin typer commands over the library functions, one module each.
 
 Heavy libraries (torch, transformers) are imported inside the commands that need them, so
-``pipeline --help`` starts fast. Library errors become one ``error:`` line and an exit code.
+``pipeline --help`` starts fast. Library errors become one ``error:`` line and an exit code;
+every message is printed with control characters escaped.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
+from .. import __version__
 from ..errors import PipelineError
-from ..paths import cache_dir  # noqa: F401  (re-exported: pipeline.cli.cache_dir)
+from ..progress import printable
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Translate German news articles to English, one traceable record per sentence.")
@@ -24,9 +26,28 @@ LockOpt = Annotated[Optional[Path], typer.Option(
     "pipeline).", show_default=False)]
 
 
-def _fail(exc: PipelineError) -> None:
-    typer.echo(f"error: {exc}", err=True)
+def say(message: str, err: bool = False) -> None:
+    """Print one line, control characters escaped."""
+    typer.echo(printable(message), err=err)
+
+
+def fail(exc: PipelineError) -> NoReturn:
+    """One ``error:`` line and the error's exit code."""
+    say(f"error: {exc}", err=True)
     raise typer.Exit(exc.exit_code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pipeline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+          ) -> None:
+    """Translate German news articles to English, one traceable record per sentence."""
 
 
 # The commands register themselves on ``app`` when imported.

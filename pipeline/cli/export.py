@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import PipelineError
-from . import _fail, app
-from .translate import _formats_option
+from . import app, fail, say
+from .translate import formats_option
 
 
 @app.command()
@@ -23,10 +23,10 @@ def export(
     """Re-render formats from existing records (never re-translates)."""
     from ..export import export as run_export
 
-    selected = _formats_option([output_format])
+    selected = formats_option([output_format])
     try:
         written = run_export(selected, records, output)
     except PipelineError as exc:
-        _fail(exc)
+        fail(exc)
     for path in written:
-        typer.echo(f"wrote {path}")
+        say(f"wrote {path}")

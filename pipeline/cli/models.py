@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import PipelineError
-from . import LockOpt, _fail, models_app
+from . import LockOpt, fail, models_app
 
 
 @models_app.command("lock")
@@ -32,7 +32,7 @@ def models_lock(
         new = lock_from_hub(current.repo, revision, current.license)
         write_lock(new, lock)
     except PipelineError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"{lock}: pinned {new.repo}@{new.revision} ({len(new.files)} files)")
 
 
@@ -47,7 +47,7 @@ def models_fetch(lock: LockOpt = None) -> None:
     try:
         path = fetch(read_lock(lock))
     except PipelineError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"ok: {path}")
 
 
@@ -76,5 +76,5 @@ def models_verify(
             raise typer.Exit(2)
         source = from_lock(current, download=False, rehash=True)
     except PipelineError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"ok: {source.repo}@{source.revision}: {len(source.files)} files match {lock}")

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ..errors import PipelineError
-from . import app, _fail
+from . import app, fail
 
 
 class SplitFormat(str, Enum):
@@ -34,7 +34,7 @@ def split(
         else:
             doc = Document.from_path(input, encoding)
     except PipelineError as exc:
-        _fail(exc)
+        fail(exc)
     for s in DEFAULT.split(doc.text):
         if format is SplitFormat.jsonl:
             typer.echo(json.dumps({"index": s.index, "paragraph": s.paragraph, "kind": s.kind,

@@ -1,7 +1,7 @@
 """Output formats, one module each, all rendered from the canonical records.
 
 Each format module has ``NAME`` and ``render_files(records, stem) -> dict[str, str]`` mapping
-an output file name to its text, and a way to read that text back (``parse`` /
+an output file name to its text (records are :class:`pipeline.records.Record` s), and a way to read that text back (``parse`` /
 ``parse_side``) that ``pipeline verify`` uses to check it still agrees with the records.
 The canonical ``jsonl`` is always written, and written last.
 """
@@ -44,9 +44,43 @@ def _suffixes() -> dict[str, tuple[str, ...]]:
     return out
 
 
-def render(name: str, records: list[dict], stem: str) -> dict[str, str]:
+def render(name: str, records: list, stem: str) -> dict[str, str]:
     """File name -> text for format ``name``."""
     return module(name).render_files(records, stem)
+
+
+#: Record keys that differ from record to record; never moved to a document-wide header.
+PER_RECORD = ("index", "paragraph", "line", "kind", "start", "end", "flags", "score", "tokens",
+              "pieces")
+TEXT_KEYS = ("source", "target")
+
+
+def layout(records: list) -> tuple[dict | None, dict, list[dict]]:
+    """A document's records as (provenance, shared, own) for formats with a header: the
+    provenance of the first record, the keys whose value is the same in every record, and per
+    record the remaining keys (never ``source`` and ``target``, which formats hold as text)."""
+    dicts = [r.to_dict() for r in records]
+    provenance = dicts[0].pop("provenance", None) if dicts else None
+    first = dicts[0] if dicts else {}
+    shared = {k: v for k, v in first.items() if k not in PER_RECORD and k not in TEXT_KEYS
+              and all(k in d and d[k] == v for d in dicts)}
+    own = [{k: v for k, v in d.items() if k not in shared and k not in TEXT_KEYS} for d in dicts]
+    return provenance, shared, own
+
+
+def unlayout(provenance: dict | None, shared: dict, own: list[dict],
+             texts: list[tuple[str, str]], record_type=None) -> list:
+    """The records :func:`layout` was given, from its three parts and the (source, target)
+    texts; each record is validated by ``record_type.from_dict`` (default: :class:`Record`)."""
+    if record_type is None:
+        from ..records import Record as record_type
+    out = []
+    for n, (mine, (source, target)) in enumerate(zip(own, texts)):
+        d = {**shared, **mine, "source": source, "target": target}
+        if n == 0 and provenance is not None:
+            d["provenance"] = provenance
+        out.append(record_type.from_dict(d))
+    return out
 
 
 def parse_selection(values: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:

@@ -27,9 +27,10 @@ from html.parser import HTMLParser
 from importlib import resources
 
 from .. import __version__
+from .. import flags as flag_names
 from ..errors import VerificationError
-from . import labels
-from .tmx import engine_label, model_label, shared_keys
+from ..provenance import engine_label, model_label
+from . import layout, unlayout
 
 NAME = "html"
 SUFFIX = ".html"
@@ -38,7 +39,6 @@ DATA_ID = "pipeline-data"
 _PICTURES = {c: chr(0x2400 + c) for c in range(0x20) if chr(c) not in "\t\n"}
 _PICTURES[0x7F] = "\u2421"
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # exactly the keys of _PICTURES
-_TEXT_KEYS = ("source", "target")
 
 
 def display_text(text: str) -> str:
@@ -73,16 +73,16 @@ def _block_type(kind: str) -> str:
     return {"heading": "heading", "list_item": "list", "boilerplate": "boilerplate"}.get(kind, "text")
 
 
-def _blocks(records: list[dict]) -> list[tuple[str, bool, list[dict]]]:
+def _blocks(records: list) -> list[tuple[str, bool, list]]:
     """Consecutive records of one paragraph, one line and one block type: (type, new
     paragraph, records). A line break inside a paragraph starts a new row, as in the source."""
-    out: list[tuple[str, bool, list[dict]]] = []
+    out: list[tuple[str, bool, list]] = []
     prev_para = object()
     prev_line = object()
     for r in records:
-        btype = _block_type(str(r.get("kind", "sentence")))
-        para = r.get("paragraph")
-        line = r.get("line", prev_line)
+        btype = _block_type(r.kind)
+        para = r.paragraph
+        line = r.line
         if out and para == prev_para and line == prev_line and out[-1][0] == btype:
             out[-1][2].append(r)
         else:
@@ -92,22 +92,22 @@ def _blocks(records: list[dict]) -> list[tuple[str, bool, list[dict]]]:
     return out
 
 
-def _sentence(r: dict, side: str) -> str:
-    i = escape(str(r.get("index")))
-    flags = labels.display_flags(r)
+def _sentence(r, side: str) -> str:
+    i = escape(str(r.index))
+    flags = r.shown_flags
     cls = "s flagged" if flags else "s"
-    text = escape(display_text(r["source" if side == "de" else "target"]))
+    text = escape(display_text(r.source if side == "de" else r.target))
     span = (f'<span class="{cls}" data-side="{side}" data-i="{i}" id="{side}-{i}" tabindex="0" '
             f'role="button">{text}</span>')
     if side == "en" and flags:
         badges = "".join(
-            f'<span class="flag" data-flag="{escape(f)}" title="{escape(labels.explanation(f))}">'
-            f"{escape(labels.label(f))}</span>" for f in flags)
+            f'<span class="flag" data-flag="{escape(f)}" title="{escape(flag_names.explanation(f))}">'
+            f"{escape(flag_names.label(f))}</span>" for f in flags)
         span += f'<span class="flags">{badges}</span>'
     return span
 
 
-def _cell(btype: str, group: list[dict], side: str) -> str:
+def _cell(btype: str, group: list, side: str) -> str:
     if btype == "heading":
         inner = "".join(f"<h2>{_sentence(r, side)}</h2>" for r in group)
     elif btype == "list":
@@ -120,47 +120,45 @@ def _cell(btype: str, group: list[dict], side: str) -> str:
     return f'<div class="cell {side}" lang="{side}" data-label="{lang}">{inner}</div>'
 
 
-def _legend(records: list[dict]) -> str:
+def _legend(records: list) -> str:
     counts: dict[str, int] = {}
     for r in records:
-        for f in labels.display_flags(r):
+        for f in r.shown_flags:
             counts[f] = counts.get(f, 0) + 1
     if not counts:
         return '<p class="legend none">No flags: nothing to look at twice.</p>'
     items = "".join(
-        f'<li><span class="flag" data-flag="{escape(f)}">{escape(labels.label(f))}</span> '
-        f'<span class="count">{n}</span> <span class="why">{escape(labels.explanation(f))}</span></li>'
+        f'<li><span class="flag" data-flag="{escape(f)}">{escape(flag_names.label(f))}</span> '
+        f'<span class="count">{n}</span> <span class="why">{escape(flag_names.explanation(f))}</span></li>'
         for f, n in counts.items())
     return f'<ul class="legend" aria-label="Flags">{items}</ul>'
 
 
-def render(records: list[dict], stem: str) -> str:
-    shared = shared_keys(records)
-    first = records[0] if records else {}
+def render(records: list, stem: str) -> str:
+    provenance, shared, own = layout(records)
     data = {
-        "shared": {k: first[k] for k in shared},
-        "records": [{k: v for k, v in r.items() if k not in shared and k not in _TEXT_KEYS}
-                    for r in records],
-        "labels": {f: list(v) for f, v in labels.FLAG_LABELS.items()},
-        "low_score": labels.LOW_SCORE,
+        "provenance": provenance,
+        "shared": shared,
+        "records": own,
+        "labels": {f.name: [f.label, f.explanation] for f in flag_names.VOCABULARY.values()},
+        "low_score": flag_names.LOW_SCORE,
     }
     css, js, csp = _assets()
-    paragraphs = len({r.get("paragraph") for r in records})
-    meta = [escape(str(first.get("doc_path", ""))),
-            f'sha256 <code title="{escape(str(first.get("doc_sha256", "")))}">'
-            f'{escape(str(first.get("doc_sha256", ""))[:12])}…</code>',
+    first = records[0] if records else None
+    paragraphs = len({r.paragraph for r in records})
+    sha = first.doc_sha256 if first else ""
+    meta = [escape(first.doc_path if first else ""),
+            f'sha256 <code title="{escape(sha)}">{escape(sha[:12])}…</code>',
             f"{len(records)} pairs in {paragraphs} paragraph{'s' if paragraphs != 1 else ''}"]
     prov = []
-    if "model" in first:
-        prov.append(f"model {escape(model_label(first['model']))}")
-    if "engine" in first:
-        prov.append(escape(engine_label(first["engine"])))
-    if "splitter" in first:
-        prov.append(f"splitter {escape(str(first['splitter']))}")
+    if provenance is not None:
+        prov = [f"model {escape(model_label(provenance['model']))}",
+                escape(engine_label(provenance["engine"])),
+                f"splitter {escape(str(provenance['splitter']))}"]
     rows = []
     for btype, new_para, group in _blocks(records):
         cls = f"row {btype}" + (" para" if new_para else "")
-        rows.append(f'<div class="{cls}" data-paragraph="{escape(str(group[0].get("paragraph")))}">'
+        rows.append(f'<div class="{cls}" data-paragraph="{escape(str(group[0].paragraph))}">'
                     f'{_cell(btype, group, "de")}{_cell(btype, group, "en")}</div>')
     title = escape(stem) + " — German / English"
     return "\n".join([
@@ -202,7 +200,7 @@ def render(records: list[dict], stem: str) -> str:
     ])
 
 
-def render_files(records: list[dict], stem: str) -> dict[str, str]:
+def render_files(records: list, stem: str) -> dict[str, str]:
     return {stem + SUFFIX: render(records, stem)}
 
 
@@ -240,7 +238,7 @@ class _Reader(HTMLParser):
             self._buf.append(data)
 
 
-def parse(text: str) -> tuple[list[tuple[str, str]], list[dict]]:
+def parse(text: str) -> tuple[list[tuple[str, str]], list]:
     """What a viewer holds: the (German, English) pairs as shown, in order, and the records
     rebuilt from its embedded data and shown text (text with control pictures, see
     :func:`display_text`). Raises :class:`VerificationError` when it cannot be read."""
@@ -259,11 +257,13 @@ def parse(text: str) -> tuple[list[tuple[str, str]], list[dict]]:
         raise VerificationError(f"lacks its embedded data (<script id=\"{DATA_ID}\">)")
     try:
         data = json.loads(reader.data_text)
-        shared, own = data["shared"], data["records"]
+        provenance, shared, own = data["provenance"], data["shared"], data["records"]
     except (ValueError, KeyError, TypeError) as exc:
         raise VerificationError(f"embedded data is not readable ({exc})") from None
-    if len(own) != len(pairs):
-        raise VerificationError(f"embedded data holds {len(own)} records, the page shows "
-                                f"{len(pairs)} pairs")
-    records = [{**shared, **r, "source": s, "target": t} for r, (s, t) in zip(own, pairs)]
-    return pairs, records
+    if not isinstance(own, list) or len(own) != len(pairs):
+        raise VerificationError(f"embedded data holds {len(own) if isinstance(own, list) else 0} "
+                                f"records, the page shows {len(pairs)} pairs")
+    try:
+        return pairs, unlayout(provenance, shared, own, pairs)
+    except VerificationError as exc:
+        raise VerificationError(f"embedded data does not hold valid records: {exc}") from None

@@ -1,42 +1,51 @@
-"""The canonical record file: one JSON object per source sentence."""
+"""The canonical record file: one JSON object per source sentence (:class:`Record`)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import VerificationError
+from ..records import Record, RecordError
 
 NAME = "jsonl"
 SUFFIX = ".jsonl"
 
 
-def render(records: Iterable[dict]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+def render(records: Iterable[Record]) -> str:
+    return "".join(r.to_json() + "\n" for r in records)
 
 
-def read(path: str | Path) -> list[dict]:
-    """Parse a record file; a line that is not a JSON object is a :class:`VerificationError`
-    naming the file and line."""
+def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line) of a record file, split on LF only (the record writer
+    escapes every other line-break character), read as UTF-8."""
     p = Path(path)
     try:
-        lines = p.read_text(encoding="utf-8").splitlines()
+        with open(p, encoding="utf-8", newline="") as f:
+            for n, line in enumerate(f, 1):
+                yield n, line.rstrip("\n")
     except FileNotFoundError:
         raise VerificationError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise VerificationError(f"{p}: is a directory, expected a record file") from None
     except UnicodeDecodeError as exc:
         raise VerificationError(f"{p}: not UTF-8 at byte {exc.start}") from None
-    records = []
-    for n, line in enumerate(lines, 1):
+
+
+def iter_records(path: str | Path) -> Iterator[tuple[int, Record]]:
+    """(line number, record) for each line; a line that is not a valid record is a
+    :class:`VerificationError` naming the file and line."""
+    for n, line in iter_lines(path):
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise VerificationError(f"{p}:{n}: not valid JSON ({exc.msg})") from None
-        if not isinstance(obj, dict):
-            raise VerificationError(f"{p}:{n}: expected a JSON object per line")
-        records.append(obj)
-    return records
+            yield n, Record.from_json(line)
+        except RecordError as exc:
+            raise RecordError(f"{path}:{n}: {exc}") from None
 
 
-def render_files(records: list[dict], stem: str) -> dict[str, str]:
+def read(path: str | Path) -> list[Record]:
+    """Every record of a record file, validated."""
+    return [r for _, r in iter_records(path)]
+
+
+def render_files(records: list[Record], stem: str) -> dict[str, str]:
     return {stem + SUFFIX: render(records)}

@@ -27,9 +27,9 @@ def render_side(texts: Iterable[str]) -> str:
     return "".join(one_line(t) + "\n" for t in texts)
 
 
-def render_files(records: list[dict], stem: str) -> dict[str, str]:
-    return {stem + SOURCE_SUFFIX: render_side(r["source"] for r in records),
-            stem + TARGET_SUFFIX: render_side(r["target"] for r in records)}
+def render_files(records: list, stem: str) -> dict[str, str]:
+    return {stem + SOURCE_SUFFIX: render_side(r.source for r in records),
+            stem + TARGET_SUFFIX: render_side(r.target for r in records)}
 
 
 def parse_side(text: str) -> list[str]:
@@ -39,6 +39,6 @@ def parse_side(text: str) -> list[str]:
     return text[:-1].split("\n") if text.endswith("\n") else text.split("\n")
 
 
-def expected_pairs(records: Iterable[dict]) -> list[tuple[str, str]]:
+def expected_pairs(records: Iterable) -> list[tuple[str, str]]:
     """The pairs as this format can hold them."""
-    return [(one_line(r["source"]), one_line(r["target"])) for r in records]
+    return [(one_line(r.source), one_line(r.target)) for r in records]

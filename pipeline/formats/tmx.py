@@ -4,9 +4,10 @@ One ``<tu>`` per record, in order, with ``<tuv xml:lang="de">`` and ``<tuv xml:l
 The whole record travels in ``<prop>`` elements, so :func:`parse` gives back exactly the
 records the file was rendered from:
 
-- keys whose value is the same in every record (document path and sha256, model, engine,
-  splitter, pipeline version, ...) are ``<prop>`` s of the ``<header>``; the others (index,
-  paragraph, line, kind, span, flags, score, token counts, pieces) are ``<prop>`` s of each ``<tu>``;
+- keys whose value is the same in every record (document path and sha256, encoding,
+  fingerprint, ...) and the document's provenance (``x-provenance-json``: model, engine,
+  splitter) are ``<prop>`` s of the ``<header>``; the others (index, paragraph, line, kind, span,
+  flags, score, token counts, pieces) are ``<prop>`` s of each ``<tu>``;
 - each ``<tu>`` also repeats ``x-doc-sha256`` and carries ``x-model`` (``repo@revision`` or
   ``dir:PATH``) and ``x-engine`` (``name version beam N``) labels, so a segment seen alone in
   a CAT tool still says where it came from;
@@ -30,6 +31,8 @@ from collections.abc import Iterable
 
 from .. import __version__
 from ..errors import VerificationError
+from ..provenance import engine_label, model_label
+from . import layout, unlayout
 
 NAME = "tmx"
 SUFFIX = ".tmx"
@@ -37,9 +40,6 @@ SOURCE_LANG = "de"
 TARGET_LANG = "en"
 CREATION_TOOL = "pipeline"
 
-#: Keys that differ from record to record; always per ``<tu>``.
-PER_RECORD = ("index", "paragraph", "line", "kind", "start", "end", "flags", "score", "tokens", "pieces")
-_TEXT_KEYS = ("source", "target")
 _INT_KEYS = frozenset({"index", "paragraph", "line", "start", "end"})
 #: Labels for people, checked against the header on parse but not record keys themselves.
 _LABELS = ("x-model", "x-engine")
@@ -109,21 +109,6 @@ def decode(prop_type: str, text: str) -> tuple[str, object]:
     return key, text
 
 
-def model_label(model: dict) -> str:
-    if not isinstance(model, dict):
-        return str(model)
-    if model.get("repo"):
-        return f"{model['repo']}@{model.get('revision')}"
-    return f"dir:{model.get('dir')}"
-
-
-def engine_label(engine: dict) -> str:
-    if not isinstance(engine, dict):
-        return str(engine)
-    beam = (engine.get("decoding") or {}).get("num_beams")
-    return f"{engine.get('name')} {engine.get('version')} beam {beam}"
-
-
 def _props(pairs: Iterable[tuple[str, object]], indent: str) -> list[str]:
     lines = []
     for key, value in pairs:
@@ -132,18 +117,15 @@ def _props(pairs: Iterable[tuple[str, object]], indent: str) -> list[str]:
     return lines
 
 
-def shared_keys(records: list[dict]) -> list[str]:
-    """Keys present with one and the same value in every record (header material)."""
-    if not records:
-        return []
-    first = records[0]
-    return [k for k in first if k not in PER_RECORD and k not in _TEXT_KEYS
-            and all(k in r and r[k] == first[k] for r in records)]
-
-
-def render(records: list[dict], stem: str = "") -> str:
-    shared = shared_keys(records)
-    header = {k: records[0][k] for k in shared} if records else {}
+def render(records: list, stem: str = "") -> str:
+    provenance, shared, own = layout(records)
+    header = dict(shared)
+    if provenance is not None:
+        header["provenance"] = provenance
+    labels = []
+    if provenance is not None:
+        labels = [f'      <prop type="x-model">{_escape(_safe_label(model_label(provenance["model"])))}</prop>',
+                  f'      <prop type="x-engine">{_escape(_safe_label(engine_label(provenance["engine"])))}</prop>']
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<tmx version="1.4">',
@@ -154,19 +136,15 @@ def render(records: list[dict], stem: str = "") -> str:
         "  </header>",
         "  <body>",
     ]
-    for r in records:
-        own = [(k, v) for k, v in r.items() if k not in shared and k not in _TEXT_KEYS]
-        tuid = f"{stem}-{r.get('index')}" if stem else str(r.get("index"))
+    for r, mine in zip(records, own):
+        tuid = f"{stem}-{r.index}" if stem else str(r.index)
         lines.append(f'    <tu tuid="{_escape(tuid, True)}" srclang="{SOURCE_LANG}">')
         if "doc_sha256" in shared:
-            lines += _props([("doc_sha256", r["doc_sha256"])], "      ")
-        if "model" in r:
-            lines.append(f'      <prop type="x-model">{_escape(_safe_label(model_label(r["model"])))}</prop>')
-        if "engine" in r:
-            lines.append(f'      <prop type="x-engine">{_escape(_safe_label(engine_label(r["engine"])))}</prop>')
-        lines += _props(own, "      ")
-        lines.append(f'      <tuv xml:lang="{SOURCE_LANG}"><seg>{_segment(r["source"])}</seg></tuv>')
-        lines.append(f'      <tuv xml:lang="{TARGET_LANG}"><seg>{_segment(r["target"])}</seg></tuv>')
+            lines += _props([("doc_sha256", r.doc_sha256)], "      ")
+        lines += labels
+        lines += _props(mine.items(), "      ")
+        lines.append(f'      <tuv xml:lang="{SOURCE_LANG}"><seg>{_segment(r.source)}</seg></tuv>')
+        lines.append(f'      <tuv xml:lang="{TARGET_LANG}"><seg>{_segment(r.target)}</seg></tuv>')
         lines.append("    </tu>")
     lines += ["  </body>", "</tmx>", ""]
     return "\n".join(lines)
@@ -197,7 +175,7 @@ def _seg_text(seg) -> str:
     return "".join(parts)
 
 
-def parse(text: str) -> list[dict]:
+def parse(text: str) -> list:
     """The records held by a TMX file written by :func:`render`. Raises
     :class:`VerificationError` naming the ``<tu>`` (1-based) that cannot be read back."""
     import xml.etree.ElementTree as ET
@@ -212,17 +190,18 @@ def parse(text: str) -> list[dict]:
     body = root.find("body")
     if header is None or body is None:
         raise VerificationError("lacks <header> or <body>")
-    base: dict = {}
+    shared: dict = {}
     for prop in header.findall("prop"):
         try:
             key, value = decode(prop.get("type", ""), prop.text or "")
         except ValueError as exc:
             raise VerificationError(f"<header>: cannot read <prop type={prop.get('type')!r}>: "
                                     f"{exc}") from None
-        base[key] = value
-    records = []
+        shared[key] = value
+    provenance = shared.pop("provenance", None)
+    own, texts = [], []
     for n, tu in enumerate(body.findall("tu"), 1):
-        record = dict(base)
+        mine: dict = {}
         labels = {}
         for prop in tu.findall("prop"):
             ptype = prop.get("type", "")
@@ -234,7 +213,7 @@ def parse(text: str) -> list[dict]:
             except ValueError as exc:
                 raise VerificationError(f"<tu> {n}: cannot read <prop type={ptype!r}>: "
                                         f"{exc}") from None
-            record[key] = value
+            mine[key] = value
         segs = {}
         for tuv in tu.findall("tuv"):
             seg = tuv.find("seg")
@@ -242,11 +221,16 @@ def parse(text: str) -> list[dict]:
         if set(segs) != {SOURCE_LANG, TARGET_LANG}:
             raise VerificationError(f"<tu> {n}: has <tuv> languages {sorted(map(str, segs))}, "
                                     f"expected {SOURCE_LANG} and {TARGET_LANG}")
-        record["source"], record["target"] = segs[SOURCE_LANG], segs[TARGET_LANG]
-        for ptype, make in (("x-model", model_label), ("x-engine", engine_label)):
-            key = ptype[2:]
-            if ptype in labels and key in record and labels[ptype] != _safe_label(make(record[key])):
-                raise VerificationError(f"<tu> {n}: {ptype} says {labels[ptype]!r}, its "
-                                        f"provenance says {make(record[key])!r}")
-        records.append(record)
-    return records
+        if isinstance(provenance, dict):
+            for ptype, make, key in (("x-model", model_label, "model"),
+                                     ("x-engine", engine_label, "engine")):
+                want = _safe_label(make(provenance.get(key)))
+                if ptype in labels and labels[ptype] != want:
+                    raise VerificationError(f"<tu> {n}: {ptype} says {labels[ptype]!r}, its "
+                                            f"provenance says {want!r}")
+        own.append(mine)
+        texts.append((segs[SOURCE_LANG], segs[TARGET_LANG]))
+    try:
+        return unlayout(provenance, shared, own, texts)
+    except VerificationError as exc:
+        raise VerificationError(f"a <tu> does not hold a valid record: {exc}") from None

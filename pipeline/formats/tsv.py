@@ -33,8 +33,9 @@ def unescape(text: str) -> str:
     return "".join(out)
 
 
-def render(records: Iterable[dict]) -> str:
-    return "".join(f"{escape(r['source'])}\t{escape(r['target'])}\n" for r in records)
+def render(records: Iterable) -> str:
+    """One line per record (anything with ``source`` and ``target``)."""
+    return "".join(f"{escape(r.source)}\t{escape(r.target)}\n" for r in records)
 
 
 def parse(text: str) -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
   "use strict";
   var data = JSON.parse(document.getElementById("pipeline-data").textContent);
   var shared = data.shared || {};
+  var provenance = data.provenance || {};
   var own = data.records || [];
   var flagLabels = data.labels || {};
   var panel = document.getElementById("prov");
@@ -50,6 +51,7 @@
   function record(i) {
     var n = byIndex[i];
     var r = {};
+    Object.keys(provenance).forEach(function (k) { r[k] = provenance[k]; });
     Object.keys(shared).forEach(function (k) { r[k] = shared[k]; });
     Object.keys(own[n] || {}).forEach(function (k) { r[k] = own[n][k]; });
     var els = pairs[i] || [];

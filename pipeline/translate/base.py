@@ -69,14 +69,10 @@ class Translation:
 
 
 class Engine(Protocol):
-    """What the pipeline needs from an engine."""
+    """What the pipeline needs from an engine. Its settings are its
+    :class:`~pipeline.translate.spec.EngineSpec`'s, known before it is built."""
 
     name: str
-
-    def settings(self) -> dict:
-        """Engine name, library versions and every decoding setting, for provenance."""
-        ...
-
     max_source_tokens: int
 
     def prepare(self) -> None:
@@ -84,10 +80,23 @@ class Engine(Protocol):
         translation is certain to follow."""
         ...
 
-    def count_tokens(self, sentences: Sequence[str]) -> list[int]:
-        """Source tokens per sentence, counted as the model counts them (with </s>)."""
+    def tokenize(self, sentences: Sequence[str]) -> list[Sequence]:
+        """Source tokens per sentence as the model sees them (ending with </s>): tokenized once,
+        counted by ``len`` and passed to :meth:`translate_tokens` as they are."""
         ...
 
-    def translate(self, sentences: Sequence[str]) -> list[Translation]:
-        """Translate each sentence independently; the result is in input order."""
+    def translate_tokens(self, tokenized: Sequence[Sequence]) -> list[Translation]:
+        """Translate each tokenized sentence independently; the result is in input order."""
         ...
+
+
+class TokenizingEngine:
+    """The conveniences every engine offers on top of :class:`Engine`'s two methods."""
+
+    def count_tokens(self, sentences: Sequence[str]) -> list[int]:
+        """Source tokens per sentence, counted as the model counts them (with </s>)."""
+        return [len(t) for t in self.tokenize(sentences)]
+
+    def translate(self, sentences: Sequence[str]) -> list[Translation]:
+        """Tokenize and translate each sentence independently; the result is in input order."""
+        return self.translate_tokens(self.tokenize(sentences))

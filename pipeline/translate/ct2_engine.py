@@ -1,15 +1,12 @@
-"""CTranslate2 engine: the same MarianMT checkpoint, converted once, decoded in int8 (or float32).
-
-Tokenization and detokenization are done here with sentencepiece, exactly as
-``MarianTokenizer`` does them (same pieces, same ids, same ``decode(..., skip_special_tokens=True)``),
-so both engines read and write the same text; the tests check that.
+"""CTranslate2 engine: the same MarianMT checkpoint, converted once (:mod:`.convert`), decoded
+in int8 (or float32), tokenized by :class:`.pieces.MarianPieces` exactly as ``MarianTokenizer``.
 
 Decisions that CTranslate2 would otherwise take silently:
 
 * ``max_input_length`` is set to the model's ``max_source_tokens`` (512 for opus-mt) and a longer
   sentence raises :class:`SourceTooLongError` before decoding; nothing is ever truncated.
-* ``beam_size`` is the model's ``generation_config.json`` ``num_beams`` (4 for opus-mt) unless
-  overridden, not CTranslate2's default of 2; ``length_penalty`` likewise.
+* ``beam_size`` and ``length_penalty`` are the model's (its generation config, else its model
+  config: 4 for opus-mt) unless overridden, not CTranslate2's default beam of 2.
 * Every sentence gets its own output cap ``ceil(1.5 × source tokens) + 10``, although
   ``max_decoding_length`` is one number per ``translate_batch`` call, and decoding stops there:
   the result is exactly what a per-sentence limit gives, whatever else is in the batch.
@@ -22,191 +19,49 @@ Decisions that CTranslate2 would otherwise take silently:
 * ``score`` is the mean log-probability per generated token, the end-of-sentence token included
   when the model produced it: CTranslate2's score with length penalty 1 is exactly that; with
   another penalty it is converted back.
-
-The converted model is cached under ``<cache>/ct2/<key>/``; ``key`` hashes the source model's
-file digests, the quantization, the ctranslate2 version and the converter settings. Conversion
-runs under an exclusive file lock into a temporary directory that is renamed into place, so two
-processes starting at once convert once and a half-finished conversion is never used.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import math
-import os
-import shutil
-import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..errors import PipelineError
 from ..model import ModelSource
-from .base import CAP_RULE, Translation, length_batches, output_cap, refuse_over_long
-
-COMPUTE_TYPES = ("int8", "float32")
-# Measured with bench/throughput.py on a 2-core machine: 2 workers × 1 thread beat 1 × 2.
-DEFAULT_INTRA_THREADS = 1
-CONVERTER_VERSION = 1  # bump when the conversion settings below change
-BATCH_HYPOTHESIS_TOKENS = 1024
-MARKER = "pipeline-ct2.json"
-
-conversions = 0  # how many conversions this process ran (tests read it)
+from .base import TokenizingEngine, Translation, length_batches, output_cap, refuse_over_long
+from .convert import converted_model
+from .pieces import MarianPieces
+from .spec import EngineSpec, ModelDecoding
 
 
-class EngineSetupError(PipelineError):
-    """The CTranslate2 engine cannot be built with the settings given."""
-
-    exit_code = 2
-
-
-def default_inter_threads() -> int:
-    """One worker per core, each single-threaded (see DEFAULT_INTRA_THREADS)."""
-    return max(1, (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                   else os.cpu_count() or 1) // DEFAULT_INTRA_THREADS)
-
-
-def conversion_key(source: ModelSource, quantization: str) -> str:
-    """Cache key of a converted model: model digests, quantization, ctranslate2, converter."""
-    import ctranslate2
-
-    text = (f"model:{source.digest}|quantization:{quantization}|ctranslate2:{ctranslate2.__version__}"
-            f"|converter:TransformersConverter/{CONVERTER_VERSION}")
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def converted_model(source: ModelSource, quantization: str, cache_dir: Path) -> Path:
-    """The CTranslate2 model of ``source`` in ``cache_dir``, converting it first if needed."""
-    import fcntl
-
-    global conversions
-    root = Path(cache_dir) / "ct2"
-    root.mkdir(parents=True, exist_ok=True)
-    key = conversion_key(source, quantization)
-    final = root / key
-    if (final / MARKER).is_file():
-        return final
-    with open(root / f"{key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # the second process waits here, then finds it done
-        if (final / MARKER).is_file():
-            return final
-        if final.exists():  # a directory without marker is not ours to trust: redo it
-            shutil.rmtree(final)
-        work = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
-        try:
-            out = work / "model"
-            _convert(source.path, out, quantization)
-            import ctranslate2
-
-            (out / MARKER).write_text(json.dumps({
-                "model_digest": source.digest, "files": source.files, "quantization": quantization,
-                "ctranslate2": ctranslate2.__version__, "converter": CONVERTER_VERSION,
-            }, indent=1, sort_keys=True), encoding="utf-8")
-            os.rename(out, final)
-            conversions += 1
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-    return final
-
-
-def _convert(model_dir: Path, out: Path, quantization: str) -> None:
-    """TransformersConverter from a local directory (it loads through transformers)."""
-    import warnings
-
-    import transformers
-    from ctranslate2.converters import TransformersConverter
-
-    transformers.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            TransformersConverter(str(model_dir)).convert(str(out), quantization=quantization)
-        except Exception as exc:  # the converter raises bare exceptions of many kinds
-            raise EngineSetupError(f"{model_dir}: CTranslate2 conversion failed: "
-                                   f"{type(exc).__name__}: {exc}") from exc
-
-
-class MarianPieces:
-    """MarianTokenizer's text ↔ pieces, with sentencepiece only (no transformers import)."""
-
-    def __init__(self, model_dir: Path) -> None:
-        import sentencepiece as spm
-
-        config = _read_json(model_dir / "tokenizer_config.json")
-        self.vocab: dict[str, int] = _read_json(model_dir / "vocab.json")
-        self.eos = config.get("eos_token", "</s>")
-        self.unk = config.get("unk_token", "<unk>")
-        self.pad = config.get("pad_token", "<pad>")
-        if config.get("separate_vocabs"):
-            raise EngineSetupError(f"{model_dir}: separate source/target vocabularies are not "
-                                   "supported by the CTranslate2 engine; use --engine torch")
-        if config.get("clean_up_tokenization_spaces"):
-            raise EngineSetupError(f"{model_dir}: clean_up_tokenization_spaces is set; the "
-                                   "CTranslate2 engine does not reproduce it; use --engine torch")
-        self.special = {self.eos, self.unk, self.pad}
-        self.source = spm.SentencePieceProcessor(model_file=str(model_dir / "source.spm"))
-        # transformers 5 decodes shared-vocabulary Marian models with the *source* spm.
-        self.decoder = self.source
-        self.codes = [k for k in self.vocab if k.startswith(">>") and k.endswith("<<")]
-
-    def encode(self, text: str) -> list[str]:
-        """Source pieces, ending with </s>; a piece outside the vocabulary becomes <unk>."""
-        code: list[str] = []
-        if text.startswith(">>") and (end := text.find("<<")) != -1:
-            code, text = [text[: end + 2]], text[end + 2:]
-        pieces = code + self.source.encode(text, out_type=str)
-        return [p if p in self.vocab else self.unk for p in pieces] + [self.eos]
-
-    def ids(self, pieces: Sequence[str]) -> list[int]:
-        return [self.vocab.get(p, self.vocab[self.unk]) for p in pieces]
-
-    def decode(self, pieces: Sequence[str]) -> str:
-        """As ``MarianTokenizer.decode(ids, skip_special_tokens=True)``."""
-        kept = [p for p in pieces if p not in self.special]
-        return self.decoder.decode_pieces(kept).replace("\u2581", " ").strip()
-
-
-class CTranslate2Engine:
+class CTranslate2Engine(TokenizingEngine):
     """MarianMT through CTranslate2: cached conversion, length-sorted token-budget batches, beam
-    and length penalty from the model's generation config, per-sentence output caps."""
+    and length penalty from the model's configuration, per-sentence output caps."""
 
     name = "ctranslate2"
 
-    def __init__(self, source: ModelSource, *, beam: int | None = None, compute_type: str = "int8",
-                 inter_threads: int | None = None, intra_threads: int | None = None,
-                 max_batch_tokens: int | None = None, max_batch_size: int = 32,
-                 cache_dir: Path | None = None) -> None:
-        if compute_type not in COMPUTE_TYPES:
-            raise EngineSetupError(f"--compute-type must be one of {', '.join(COMPUTE_TYPES)}, "
-                                   f"got {compute_type!r}")
+    def __init__(self, source: ModelSource, spec: EngineSpec | None = None, *,
+                 max_batch_size: int = 32, cache_dir: Path | None = None,
+                 report: Callable[[str], None] | None = None) -> None:
+        spec = spec or EngineSpec()
         if cache_dir is None:
             from ..paths import cache_dir as default_cache
 
             cache_dir = default_cache()
         self.source = source
-        self.compute_type = compute_type
-        config = _read_json(source.path / "config.json")
-        gen = _read_json(source.path / "generation_config.json", missing_ok=True)
-        self.num_beams = int(beam if beam is not None else (gen.get("num_beams") or 1))
-        if self.num_beams < 1:
-            raise EngineSetupError(f"--beam must be at least 1, got {self.num_beams}")
-        self.length_penalty = float(gen.get("length_penalty") or 1.0)
-        self.max_source_tokens = int(config.get("max_position_embeddings", 512))
-        self.intra_threads = int(intra_threads or DEFAULT_INTRA_THREADS)
-        self.inter_threads = int(inter_threads or max(1, default_inter_threads()
-                                                       // self.intra_threads))
-        if self.inter_threads < 1 or self.intra_threads < 1:
-            raise EngineSetupError("--inter-threads and --intra-threads must be at least 1")
-        # A budget of hypotheses × source tokens: 1024 for greedy, 256 for beam 4 (measured
-        # with bench/throughput.py: smaller batches leave the cores waiting on memory, larger
-        # ones pad more and balance worse across workers).
-        self.max_batch_tokens = int(max_batch_tokens
-                                    or max(16, BATCH_HYPOTHESIS_TOKENS // self.num_beams))
+        self.spec = spec
+        self.compute_type = spec.compute_type
+        model = ModelDecoding.of(source.path)
+        self.num_beams = spec.beam if spec.beam is not None else model.num_beams
+        self.length_penalty = model.length_penalty
+        self.max_source_tokens = model.max_source_tokens
+        self.inter_threads, self.intra_threads = spec.worker_threads()
+        self.max_batch_tokens = spec.batch_tokens(self.num_beams)
         self.max_batch_size = max_batch_size
         self.cache_dir = Path(cache_dir)
+        self.report = report
         self._model_dir: Path | None = None
         self._translator = None
         self._loading: threading.Thread | None = None
@@ -222,7 +77,8 @@ class CTranslate2Engine:
     def model_dir(self) -> Path:
         """The converted model (converted on first need, then taken from the cache)."""
         if self._model_dir is None:
-            self._model_dir = converted_model(self.source, self.compute_type, self.cache_dir)
+            self._model_dir = converted_model(self.source, self.compute_type, self.cache_dir,
+                                              self.report)
         return self._model_dir
 
     @property
@@ -259,34 +115,14 @@ class CTranslate2Engine:
         self._loading = threading.Thread(target=load, name="ct2-load", daemon=True)
         self._loading.start()
 
-    def settings(self) -> dict:
-        from importlib.metadata import version
+    def tokenize(self, sentences: Sequence[str]) -> list[list[str]]:
+        """Source pieces per sentence as the model sees them (ending with </s>)."""
+        return [self.tokens.encode(s) for s in sentences]
 
-        return {
-            "name": self.name,
-            "version": version("ctranslate2"),  # the same as ctranslate2.__version__, no import
-            "compute_type": self.compute_type,
-            "threads": {"inter": self.inter_threads, "intra": self.intra_threads},
-            "decoding": {
-                "num_beams": self.num_beams,
-                "length_penalty": self.length_penalty,
-                "do_sample": False,
-                "max_new_tokens": CAP_RULE,
-                "cap": "callback stop" if self.num_beams == 1 else "batches of equal cap",
-                "max_source_tokens": self.max_source_tokens,
-                "max_input_length": self.max_source_tokens,
-                "min_decoding_length": 0,
-                "max_batch_tokens": self.max_batch_tokens,
-            },
-        }
-
-    def count_tokens(self, sentences: Sequence[str]) -> list[int]:
-        """Source tokens per sentence as the model sees them (including the final </s>)."""
-        return [len(self.tokens.encode(s)) for s in sentences]
-
-    def translate(self, sentences: Sequence[str]) -> list[Translation]:
-        pieces = [self.tokens.encode(s) for s in sentences]
-        refuse_over_long([len(p) for p in pieces], self.max_source_tokens, sentences)
+    def translate_tokens(self, tokenized: Sequence[Sequence[str]]) -> list[Translation]:
+        pieces = [list(p) for p in tokenized]
+        refuse_over_long([len(p) for p in pieces], self.max_source_tokens,
+                         ["".join(p).replace("\u2581", " ") for p in pieces])
         if not pieces:
             return []
         lengths = [len(p) for p in pieces]
@@ -335,12 +171,3 @@ class CTranslate2Engine:
                                     target_tokens=len(tgt), cap_hit=len(tgt) >= cap,
                                     score=float(score) if score is not None else None))
         return done
-
-
-def _read_json(path: Path, missing_ok: bool = False) -> dict:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        if missing_ok:
-            return {}
-        raise EngineSetupError(f"{path}: missing from the model directory") from None

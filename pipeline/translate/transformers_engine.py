@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import ModelSource
-from .base import CAP_RULE, Translation, length_batches, output_cap, refuse_over_long
+from .base import TokenizingEngine, Translation, length_batches, output_cap, refuse_over_long
+from .spec import EngineSpec
 
 
-class TransformersEngine:
+class TransformersEngine(TokenizingEngine):
     """Length-sorted batches under ``torch.inference_mode``; beam from the model's generation
     config unless overridden; a per-sentence output cap enforced inside generation."""
 
     name = "transformers"
 
-    def __init__(self, source: ModelSource, *, beam: int | None = None, threads: int | None = None,
+    def __init__(self, source: ModelSource, spec: EngineSpec | None = None, *,
                  max_batch_tokens: int = 2048, max_batch_size: int = 32) -> None:
         import warnings
 
@@ -22,21 +23,19 @@ class TransformersEngine:
         import transformers
         from transformers import MarianMTModel, MarianTokenizer
 
+        spec = spec or EngineSpec(name="transformers")
         transformers.logging.set_verbosity_error()
         transformers.utils.logging.disable_progress_bar()
         warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
-        if threads:
-            torch.set_num_threads(threads)
+        if spec.threads:
+            torch.set_num_threads(spec.threads)
         self._torch = torch
         self.source = source
+        self.spec = spec
         self.tokenizer = MarianTokenizer.from_pretrained(str(source.path))
         self.model = MarianMTModel.from_pretrained(str(source.path)).eval()
         gen = self.model.generation_config
-        self.num_beams = int(beam if beam is not None else (gen.num_beams or 1))
-        if self.num_beams < 1:
-            from ..errors import PipelineError
-
-            raise PipelineError(f"--beam must be at least 1, got {self.num_beams}")
+        self.num_beams = int(spec.beam if spec.beam is not None else (gen.num_beams or 1))
         self.max_batch_tokens = max_batch_tokens
         self.max_batch_size = max_batch_size
         self.max_source_tokens = int(getattr(self.model.config, "max_position_embeddings", 512))
@@ -44,31 +43,15 @@ class TransformersEngine:
     def prepare(self) -> None:
         """Nothing to do: the model was loaded by the constructor."""
 
-    def settings(self) -> dict:
-        import torch
-        import transformers
+    def tokenize(self, sentences: Sequence[str]) -> list[list[int]]:
+        """Source ids per sentence as the model sees them (ending with </s>)."""
+        return list(self.tokenizer(list(sentences))["input_ids"]) if sentences else []
 
-        return {
-            "name": self.name,
-            "version": transformers.__version__,
-            "torch": torch.__version__,
-            "decoding": {
-                "num_beams": self.num_beams,
-                "length_penalty": float(self.model.generation_config.length_penalty or 1.0),
-                "do_sample": False,
-                "max_new_tokens": CAP_RULE,
-                "max_source_tokens": self.max_source_tokens,
-            },
-        }
-
-    def count_tokens(self, sentences: Sequence[str]) -> list[int]:
-        """Source tokens per sentence as the model sees them (including the final </s>)."""
-        return [len(ids) for ids in self.tokenizer(list(sentences))["input_ids"]]
-
-    def translate(self, sentences: Sequence[str]) -> list[Translation]:
-        encoded = self.tokenizer(list(sentences))["input_ids"] if sentences else []
-        refuse_over_long([len(x) for x in encoded], self.max_source_tokens, sentences)
-        results: list[Translation | None] = [None] * len(sentences)
+    def translate_tokens(self, tokenized: Sequence[Sequence[int]]) -> list[Translation]:
+        encoded = [list(x) for x in tokenized]
+        refuse_over_long([len(x) for x in encoded], self.max_source_tokens,
+                         [self.tokenizer.decode(x, skip_special_tokens=True) for x in encoded])
+        results: list[Translation | None] = [None] * len(encoded)
         for batch in length_batches([len(x) for x in encoded], self.max_batch_tokens,
                                     self.max_batch_size):
             for i, tr in zip(batch, self._generate([encoded[i] for i in batch])):

@@ -1,0 +1,173 @@
+"""What an engine will do, known before it is loaded.
+
+:class:`EngineSpec` holds the engine choice and the options a user gives; with the model's own
+``config.json`` and ``generation_config.json`` it yields the decoding settings recorded in
+provenance and the options that key the translation memory. Nothing here imports torch,
+transformers or ctranslate2 (versions come from package metadata), so a run served from the
+translation memory, or one whose documents are all up to date, never loads an engine library.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, replace
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from ..errors import PipelineError
+from .base import CAP_RULE
+
+ENGINES = ("ctranslate2", "transformers")
+ALIASES = {"torch": "transformers"}  # torch and transformers name the same engine
+COMPUTE_TYPES = ("int8", "float32")
+#: CTranslate2 batch budget in hypotheses × source tokens (greedy 1024, beam 4: 256), measured
+#: with bench/throughput.py: smaller batches leave the cores waiting on memory, larger ones pad
+#: more and balance worse across workers.
+BATCH_HYPOTHESIS_TOKENS = 1024
+#: Measured with bench/throughput.py on a 2-core machine: 2 workers × 1 thread beat 1 × 2.
+DEFAULT_INTRA_THREADS = 1
+
+
+class EngineSetupError(PipelineError, ValueError):
+    """An engine cannot be built with the settings given."""
+
+    exit_code = 2
+
+
+def _package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "absent"
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def read_json(path: Path, missing_ok: bool = False) -> dict:
+    """A model directory's JSON file; a missing or unreadable one is an
+    :class:`EngineSetupError` naming it (or ``{}`` when ``missing_ok``)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if missing_ok:
+            return {}
+        raise EngineSetupError(f"{path}: missing from the model directory") from None
+    except (OSError, ValueError) as exc:
+        raise EngineSetupError(f"{path}: cannot be read as JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise EngineSetupError(f"{path}: expected a JSON object")
+    return data
+
+
+@dataclass(frozen=True)
+class ModelDecoding:
+    """Decoding defaults and limits of a checkpoint, as transformers derives them: the
+    generation config when the checkpoint has one, else the model config (older checkpoints,
+    such as many OPUS-MT revisions, keep ``num_beams`` in ``config.json``)."""
+
+    num_beams: int
+    length_penalty: float
+    max_source_tokens: int
+
+    @classmethod
+    def of(cls, model_dir: Path) -> ModelDecoding:
+        config = read_json(Path(model_dir) / "config.json")
+        gen = read_json(Path(model_dir) / "generation_config.json", missing_ok=True)
+
+        def pick(key, default):
+            for source in (gen, config):
+                if source.get(key) is not None:
+                    return source[key]
+            return default
+
+        return cls(num_beams=int(pick("num_beams", 1)),
+                   length_penalty=float(pick("length_penalty", 1.0)),
+                   max_source_tokens=int(config.get("max_position_embeddings") or 512))
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """The engine and the user's options. ``beam=None`` means the model's own default."""
+
+    name: str = "ctranslate2"
+    beam: int | None = None
+    compute_type: str = "int8"
+    max_source_tokens: int | None = None
+    threads: int | None = None  # transformers: torch's thread count
+    inter_threads: int | None = None  # ctranslate2: workers translating batches in parallel
+    intra_threads: int | None = None  # ctranslate2: threads per worker
+
+    def __post_init__(self) -> None:
+        name = ALIASES.get(self.name, self.name)
+        if name not in ENGINES:
+            raise EngineSetupError(f"unknown engine {self.name!r}; choose one of: "
+                                   f"{', '.join(ENGINES + tuple(ALIASES))}")
+        object.__setattr__(self, "name", name)
+        if self.compute_type not in COMPUTE_TYPES:
+            raise EngineSetupError(f"unknown compute type {self.compute_type!r}; choose one of: "
+                                   f"{', '.join(COMPUTE_TYPES)}")
+        for key in ("beam", "max_source_tokens", "threads", "inter_threads", "intra_threads"):
+            value = getattr(self, key)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise EngineSetupError(f"{key.replace('_', '-')} must be a positive integer, "
+                                       f"got {value!r}")
+
+    def with_options(self, **changes) -> EngineSpec:
+        return replace(self, **changes)
+
+    # --- what the engine will do --------------------------------------------------------
+
+    def decoding(self, model_dir: Path) -> dict:
+        """Every decoding setting, from the options and the model's configuration."""
+        model = ModelDecoding.of(model_dir)
+        beams = self.beam if self.beam is not None else model.num_beams
+        out = {"num_beams": beams, "length_penalty": model.length_penalty, "do_sample": False,
+               "max_new_tokens": CAP_RULE, "max_source_tokens": model.max_source_tokens}
+        if self.name == "ctranslate2":
+            out.update({"cap": "callback stop" if beams == 1 else "batches of equal cap",
+                        "max_input_length": model.max_source_tokens, "min_decoding_length": 0,
+                        "max_batch_tokens": self.batch_tokens(beams)})
+        return out
+
+    def settings(self, model_dir: Path) -> dict:
+        """The ``engine`` object of provenance: name, library versions, decoding settings.
+        Thread counts are left out: they change speed, never a translation."""
+        if self.name == "ctranslate2":
+            head = {"name": "ctranslate2", "version": _package_version("ctranslate2"),
+                    "compute_type": self.compute_type}
+        else:
+            head = {"name": "transformers", "version": _package_version("transformers"),
+                    "torch": _package_version("torch")}
+        return {**head, "decoding": self.decoding(model_dir)}
+
+    def key_options(self) -> dict:
+        """The options that can change an answer: they key the translation memory."""
+        options = {"beam": self.beam, "max_source_tokens": self.max_source_tokens}
+        if self.name == "ctranslate2":
+            options["compute_type"] = self.compute_type
+        return options
+
+    @staticmethod
+    def batch_tokens(beams: int) -> int:
+        return max(16, BATCH_HYPOTHESIS_TOKENS // beams)
+
+    def worker_threads(self) -> tuple[int, int]:
+        """CTranslate2's (inter, intra) threads: by default one single-threaded worker per core."""
+        intra = self.intra_threads or DEFAULT_INTRA_THREADS
+        return self.inter_threads or max(1, _cores() // intra), intra
+
+    # --- loading -------------------------------------------------------------------------
+
+    def load(self, source, cache_dir: Path | None = None, report=None):
+        """Build the engine over a verified :class:`pipeline.model.ModelSource`; the engine
+        library is imported here, not before."""
+        if self.name == "ctranslate2":
+            from .ct2_engine import CTranslate2Engine
+
+            return CTranslate2Engine(source, self, cache_dir=cache_dir, report=report)
+        from .transformers_engine import TransformersEngine
+
+        return TransformersEngine(source, self)

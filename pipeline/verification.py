@@ -1,0 +1,187 @@
+"""Check record files against their sources, themselves, and the model they name.
+
+A record file holds one document (``<stem>.jsonl``) or several concatenated ones (a corpus);
+each document starts with the record of index 0, which carries the run's provenance. For every
+document: the source is re-read (found from the record file's directory, or under
+``source_root`` by file name when the sources moved) and its sha256 checked; every span must
+slice exactly its ``source``; spans are ordered and cover every non-blank character; indices are
+complete and in order; every record names the same source and run; the model matches
+``models.lock`` (or the model directory's current digests). Then the side formats and the
+manifest next to a single-document record file are checked against its records.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+
+from .document import Document, line_starts
+from .errors import InputError, VerificationError
+from .formats import jsonl
+from .records import Record
+
+
+@dataclass(frozen=True)
+class Verified:
+    """One record file that passed: how many documents and records it holds."""
+
+    path: Path
+    documents: int
+    records: int
+
+
+def verify(paths, *, lock: str | Path | None = None,
+           source_root: str | Path | None = None) -> list[Verified]:
+    """Verify each record file; raise :class:`VerificationError` at the first problem, naming
+    the file (and line) and what is wrong."""
+    return [verify_file(p, lock=lock, source_root=source_root)
+            for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
+
+
+def verify_file(path: str | Path, *, lock: str | Path | None = None,
+                source_root: str | Path | None = None) -> Verified:
+    p = Path(path)
+    current: list[Record] = []  # one document's records at a time: memory stays bounded
+    first_line = 1
+    documents = total = 0
+    for n, record in jsonl.iter_records(p):
+        if record.index == 0 and current:
+            _check_document(p, first_line, current, lock, source_root)
+            documents += 1
+            current, first_line = [], n
+        if not current and record.index != 0:
+            raise VerificationError(f"{p}:{n}: index {record.index}, expected 0: a document's "
+                                    "first record is missing")
+        current.append(record)
+        total += 1
+    if not current:
+        raise VerificationError(f"{p}: holds no records")
+    _check_document(p, first_line, current, lock, source_root)
+    documents += 1
+    if documents == 1:  # <stem>.jsonl: its side formats and the manifest beside it
+        from .verify_formats import verify_side_outputs
+
+        verify_side_outputs(p, current, lock)
+    return Verified(p, documents, total)
+
+
+def source_path(record_file: Path, doc_path: str, source_root: str | Path | None) -> Path:
+    """Where the source of a record lives: ``doc_path`` from the record file's directory, or
+    its file name under ``source_root`` when the sources moved."""
+    if source_root is not None:
+        return Path(source_root) / Path(doc_path).name
+    return record_file.parent / doc_path
+
+
+def _check_document(p: Path, first_line: int, records: list[Record], lock,
+                    source_root) -> None:
+    first = records[0]
+    if first.provenance is None:
+        raise VerificationError(f"{p}:{first_line}: the first record of a document lacks its "
+                                "provenance")
+    for k, r in enumerate(records):
+        n = first_line + k
+        if r.index != k:
+            raise VerificationError(f"{p}:{n}: index {r.index}, expected {k}: records are "
+                                    "missing, duplicated or out of order")
+        if (r.doc_path, r.doc_sha256, r.doc_encoding, r.doc_id) != \
+                (first.doc_path, first.doc_sha256, first.doc_encoding, first.doc_id):
+            raise VerificationError(f"{p}:{n}: names another document ({r.doc_path}) than "
+                                    f"line {first_line} ({first.doc_path})")
+        if r.fingerprint != first.fingerprint:
+            raise VerificationError(f"{p}:{n}: fingerprint differs from line {first_line}: "
+                                    "records of two runs are mixed in one document")
+        if k and r.provenance is not None:
+            raise VerificationError(f"{p}:{n}: provenance belongs on a document's first "
+                                    "record only")
+    doc = _read_source(p, first, source_root)
+    text = doc.text
+    starts = line_starts(text)
+    previous_end = 0
+    for k, r in enumerate(records):
+        n = first_line + k
+        if r.end > len(text):
+            raise VerificationError(f"{p}:{n}: span [{r.start}, {r.end}) is not inside the "
+                                    f"document (length {len(text)})")
+        if r.start < previous_end:
+            raise VerificationError(f"{p}:{n}: span [{r.start}, {r.end}) overlaps or precedes "
+                                    f"the previous one (ended at {previous_end})")
+        if text[previous_end:r.start].strip():
+            gap = text[previous_end:r.start].strip()
+            raise VerificationError(f"{p}:{n}: text before this span belongs to no record: "
+                                    f"{gap[:60]!r}")
+        if r.line != bisect_right(starts, r.start) - 1:
+            raise VerificationError(f"{p}:{n}: line {r.line}, but offset {r.start} is on line "
+                                    f"{bisect_right(starts, r.start) - 1}")
+        if text[r.start:r.end] != r.source:
+            raise VerificationError(f"{p}:{n}: text[{r.start}:{r.end}] is "
+                                    f"{text[r.start:r.end][:60]!r}, the record's source is "
+                                    f"{r.source[:60]!r}")
+        if any(not (r.start <= a < b <= r.end) for a, b in r.pieces):
+            raise VerificationError(f"{p}:{n}: a piece lies outside the sentence's span")
+        previous_end = r.end
+    if text[previous_end:].strip():
+        raise VerificationError(f"{p}: text after the last record belongs to no record: "
+                                f"{text[previous_end:].strip()[:60]!r}")
+    check_model(p, first.provenance.model, lock)
+
+
+def _read_source(p: Path, first: Record, source_root) -> Document:
+    if first.doc_id is not None:
+        from .archive import read_article
+
+        where = source_path(p, first.doc_path, source_root)
+        try:
+            doc = read_article(where, first.doc_line, first.doc_id)
+        except InputError as exc:
+            raise VerificationError(f"{p}: cannot re-read the source: {exc}") from None
+    else:
+        where = source_path(p, first.doc_path, source_root)
+        if not where.exists():
+            raise VerificationError(
+                f"{p}: its source {where} is missing (the records name {first.doc_path!r}, "
+                "relative to the record file); pass --source-root DIR if the sources moved")
+        try:
+            doc = Document.from_path(where, encoding=first.doc_encoding)
+        except InputError as exc:
+            raise VerificationError(f"{p}: cannot re-read the source: {exc}") from None
+    if doc.sha256 != first.doc_sha256:
+        raise VerificationError(
+            f"{p}: source {where} has sha256 {doc.sha256[:12]}…, the records say "
+            f"{first.doc_sha256[:12]}…: the source changed since it was translated")
+    return doc
+
+
+def check_model(p: Path, model: dict, lock: str | Path | None) -> None:
+    """The model a record names is the one pinned in ``lock`` (or its directory still holds
+    the files it recorded)."""
+    from .lock import default_lock_path, directory_digests, read_lock
+
+    if model.get("repo"):
+        lock_path = Path(lock) if lock is not None else default_lock_path()
+        pin = read_lock(lock_path)
+        if pin.repo != model["repo"] or pin.revision != model.get("revision"):
+            raise VerificationError(
+                f"{p}: records name {model['repo']}@{model.get('revision')}, {lock_path} pins "
+                f"{pin.repo}@{pin.revision}")
+        pinned = {n: f.sha256 for n, f in pin.files.items()}
+        if pinned != model.get("files"):
+            raise VerificationError(f"{p}: the model file digests in the records differ from "
+                                    f"{lock_path}")
+        return
+    directory = Path(model.get("dir", ""))
+    if not directory.is_dir():
+        raise VerificationError(f"{p}: model directory {directory} no longer exists; cannot "
+                                "check its digests")
+    try:
+        actual = directory_digests(directory)
+    except Exception as exc:
+        raise VerificationError(f"{p}: {exc}") from None
+    expected = model.get("files", {})
+    for name in sorted(set(actual) | set(expected)):
+        if actual.get(name) != expected.get(name):
+            raise VerificationError(
+                f"{p}: model file {directory / name} has sha256 "
+                f"{(actual.get(name) or 'absent')[:12]}, the records say "
+                f"{(expected.get(name) or 'absent')[:12]}")
