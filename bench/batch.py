@@ -72,7 +72,7 @@ def main() -> None:
         raise SystemExit(f"{src}: not found (pass --eval-dir)")
     lines = [line.strip() for line in src.read_text(encoding="utf-8").splitlines() if line.strip()]
 
-    from pipeline.cli import cache_dir
+    from pipeline.paths import cache_dir
 
     model = cache_dir() / "bench-tiny-model"
     if not (model / "config.json").is_file():

@@ -133,7 +133,7 @@ def raw_ct2(ct2_dir: Path, model_dir: Path, lines: list[str], inter: int, intra:
     import ctranslate2
 
     from pipeline.translate.base import length_batches
-    from pipeline.translate.ct2_engine import MarianPieces
+    from pipeline.translate.pieces import MarianPieces
 
     pieces = MarianPieces(model_dir)
     tr = ctranslate2.Translator(str(ct2_dir), compute_type="int8", inter_threads=inter,
@@ -171,7 +171,7 @@ def worker(side: str, eval_dir: Path, n: int, repeat: int, config: str | None = 
     lines = (eval_dir / "newstest2019.de-en.de").read_text(encoding="utf-8").splitlines()[:n]
     model_dir = twin_model(eval_dir)
     from pipeline.model import from_directory
-    from pipeline.translate.ct2_engine import converted_model
+    from pipeline.translate.convert import converted_model
 
     ct2_dir = converted_model(from_directory(model_dir), "int8", cache_dir())  # once, cached
     if side == "prepare":

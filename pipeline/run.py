@@ -350,6 +350,18 @@ def translate_files(inputs: Sequence[str | Path], out_dir: str | Path, *,
             translator.close()
 
 
+def write_failure(exc: OSError) -> str:
+    """Why an output could not be written, and what to do about it."""
+    import errno
+
+    why = f"cannot write output: {exc.strerror or exc}"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return why + "; free some space and run again (finished documents are kept)"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return why + "; make the output directory writable or choose another with -o"
+    return why
+
+
 def _prepare_output_dir(out: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -409,7 +421,7 @@ class _Run:
             except PipelineError:
                 pass  # the rest of the record file is damaged: translate again
             except OSError as exc:
-                self.fail(path, f"cannot write output: {exc.strerror or exc}", doc.sha256)
+                self.fail(path, write_failure(exc), doc.sha256)
                 return
         self.pending.append(_Pending(path, doc, doc_path, self.translator.split(doc.text)))
         self.size += len(self.pending[-1].sentences)
@@ -457,7 +469,7 @@ class _Run:
                                             unit=p.path)
                 except OSError as exc:
                     batch.abort(mark)
-                    self.fail(p.path, f"cannot write output: {exc.strerror or exc}", p.doc.sha256)
+                    self.fail(p.path, write_failure(exc), p.doc.sha256)
                     continue
                 staged.append((p, records, written))
             try:
@@ -470,7 +482,7 @@ class _Run:
         for p, records, written in staged:
             if p.path in failed:
                 exc = failed[p.path]
-                self.fail(p.path, f"cannot write output: {exc.strerror or exc}", p.doc.sha256)
+                self.fail(p.path, write_failure(exc), p.doc.sha256)
                 continue
             target = record_path(p.path, self.out)
             self.entries[target.name] = manifest.Described(target, records, manifest.TRANSLATED,

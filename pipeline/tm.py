@@ -21,6 +21,8 @@ from pathlib import Path
 from .errors import CacheError
 
 SCHEMA = 1  # bump and rename the file when columns change
+#: How long a process waits for another one that holds the memory, in seconds.
+BUSY_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,7 @@ class TranslationMemory:
             return cls(path, translation_key, report)
         except sqlite3.DatabaseError as exc:
             if _locked(exc):
-                raise CacheError(f"{path}: the translation memory is locked by another process "
-                                 "for over a minute; retry, or run with --no-cache") from None
+                raise _locked_error(path) from None
             _move_aside(path, exc, report)
             try:
                 return cls(path, translation_key, report)
@@ -76,11 +77,11 @@ class TranslationMemory:
         self.translation_key = translation_key
         self.report = report or (lambda message: None)
         self._bad_rows = 0
-        self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        self.conn.execute("PRAGMA busy_timeout=60000")
+        self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        self.conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         # Switching to WAL needs a moment of exclusive access, and SQLite does not wait for it
         # through the busy timeout: when several processes open a new memory at once, retry.
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
         while True:
             try:
                 self.conn.execute("PRAGMA journal_mode=WAL")
@@ -103,8 +104,7 @@ class TranslationMemory:
             return self._get_many(list(dict.fromkeys(sources)))
         except sqlite3.DatabaseError as exc:
             if _locked(exc):
-                raise CacheError(f"{self.path}: the translation memory is locked by another "
-                                 "process for over a minute; retry, or run with --no-cache") from None
+                raise _locked_error(self.path) from None
             self._restart(exc)
             return {}
 
@@ -143,8 +143,7 @@ class TranslationMemory:
                 return
             except sqlite3.DatabaseError as exc:
                 if _locked(exc):
-                    raise CacheError(f"{self.path}: the translation memory is locked by another "
-                                     "process for over a minute; retry, or run with --no-cache") from None
+                    raise _locked_error(self.path) from None
                 if attempt == 2:
                     raise CacheError(f"{self.path}: cannot write the translation memory ({exc}); "
                                      "run with --no-cache") from None
@@ -166,6 +165,11 @@ class TranslationMemory:
 
 def _locked(exc: Exception) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _locked_error(path: Path) -> CacheError:
+    return CacheError(f"{path}: the translation memory is locked by another process for over "
+                      f"{BUSY_TIMEOUT_S:g} s; retry, or run with --no-cache")
 
 
 def _move_aside(path: Path, exc: Exception, report: Callable[[str], None]) -> None:

@@ -39,9 +39,20 @@ def seeds(tmp_path) -> Path:
     return d
 
 
+@pytest.fixture(scope="session")
+def shared_conversions(tmp_path_factory) -> Path:
+    """One CTranslate2 conversion cache for the whole session: a model is converted once
+    (the cache is keyed by the model's digests, so tests that change a model still convert)."""
+    return tmp_path_factory.mktemp("ct2-shared")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_caches(tmp_path, monkeypatch):
-    """Never touch the user's caches or the network from tests."""
-    monkeypatch.setenv("PIPELINE_CACHE", str(tmp_path / "pipeline-cache"))
+def _isolated_caches(tmp_path, monkeypatch, shared_conversions):
+    """Never touch the user's caches or the network from tests. Each test has its own
+    pipeline cache (translation memory, digests), sharing only the converted models."""
+    cache = tmp_path / "pipeline-cache"
+    cache.mkdir()
+    (cache / "ct2").symlink_to(shared_conversions, target_is_directory=True)
+    monkeypatch.setenv("PIPELINE_CACHE", str(cache))
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

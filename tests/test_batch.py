@@ -169,10 +169,9 @@ def test_kill_and_resume_is_byte_identical(tiny_model, tmp_path):
 def test_two_processes_over_overlapping_inputs(tiny_model, tmp_path):
     archive = _archive(tmp_path, n=12)
     out = tmp_path / "out"
-    env = {"PIPELINE_CACHE": str(tmp_path / "shared-cache")}
     common = ["--model-dir", tiny_model, "--quiet", "--beam", "1"]
-    a = _cli([archive, "-o", out, *common], env)
-    b = _cli([*sorted(archive.glob("doc_00*.txt")), "-o", out, *common], env)
+    a = _cli([archive, "-o", out, *common])  # the two share this test's translation memory
+    b = _cli([*sorted(archive.glob("doc_00*.txt")), "-o", out, *common])
     assert a.wait(300) == 0, a.stderr.read().decode()
     assert b.wait(300) == 0, b.stderr.read().decode()
     assert len(list(out.glob("*.jsonl"))) == 12
@@ -183,7 +182,6 @@ def test_two_processes_over_overlapping_inputs(tiny_model, tmp_path):
 
 def test_guards_and_memory_through_the_cli(tiny_model, tmp_path, monkeypatch):
     """Pass-through, splitting for length, and the translation memory end to end."""
-    monkeypatch.setenv("PIPELINE_CACHE", str(tmp_path / "cache"))
     src = tmp_path / "in"
     src.mkdir()
     long = ("Die Regierung, die seit Jahren, wie berichtet wird, mit der Opposition verhandelt, "
@@ -229,7 +227,6 @@ def test_guards_and_memory_through_the_cli(tiny_model, tmp_path, monkeypatch):
 def test_memory_misses_after_the_model_changes(model_copy, seeds, tmp_path, monkeypatch):
     """The memory is keyed by the model's file digests: any change to a model file, even one
     that leaves the translations alone, means nothing comes from the memory."""
-    monkeypatch.setenv("PIPELINE_CACHE", str(tmp_path / "cache"))
 
     def flags(out):
         return [r["flags"] for f in sorted(out.glob("*.jsonl"))

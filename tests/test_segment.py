@@ -146,10 +146,20 @@ def test_crlf_and_leading_whitespace() -> None:
     assert [s.paragraph for s in got] == [0, 1, 1]
 
 
-def test_name_is_versioned() -> None:
-    name = GermanSplitter.name
-    assert name.startswith("pipeline-de/") and name.split("/")[1][0].isdigit()
-    assert DEFAULT.name == name
+def test_a_new_splitter_version_is_recorded_and_re_translates(tiny_model, seeds, tmp_path,
+                                                             monkeypatch) -> None:
+    from pipeline import translate_files
+    from pipeline.formats import jsonl
+
+    def translate():
+        return translate_files([seeds / "article_02.txt"], tmp_path / "o", model_dir=tiny_model,
+                               beam=1, report=lambda message: None)
+
+    assert len(translate().translated) == 1 and len(translate().skipped) == 1
+    monkeypatch.setattr(GermanSplitter, "name", "pipeline-de/99.0")
+    assert len(translate().translated) == 1  # the records of another splitter are redone
+    first = jsonl.read(tmp_path / "o" / "article_02.jsonl")[0]
+    assert first.provenance.splitter == "pipeline-de/99.0" == DEFAULT.name
 
 
 def test_empty_and_whitespace() -> None:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..document import sha256_file_cached
-from ..errors import ModelIntegrityError
+from ..errors import CacheError, ModelIntegrityError
 from ..model import ModelSource
 from .spec import EngineSetupError
 
@@ -50,8 +50,14 @@ def converted_model(source: ModelSource, quantization: str, cache_dir: Path,
     final = root / key
     if _intact(final, cache_dir, report):
         return final
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / f"{key}.lock", "w") as lock:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        lock = open(root / f"{key}.lock", "w")
+    except OSError as exc:
+        raise CacheError(f"{root}: cannot keep the converted model there "
+                         f"({exc.strerror or exc}); set PIPELINE_CACHE to a writable directory"
+                         ) from None
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -66,7 +72,11 @@ def converted_model(source: ModelSource, quantization: str, cache_dir: Path,
             report(f"converting the model for CTranslate2 ({quantization}) into {final}; "
                    "once per model, about a minute for opus-mt ...")
         _sweep_interrupted(root)
-        work = Path(tempfile.mkdtemp(prefix=f".{key}.{os.getpid()}.", dir=root))
+        try:
+            work = Path(tempfile.mkdtemp(prefix=f".{key}.{os.getpid()}.", dir=root))
+        except OSError as exc:
+            raise CacheError(f"{root}: cannot convert the model there ({exc.strerror or exc}); "
+                             "set PIPELINE_CACHE to a writable directory") from None
         try:
             out = work / "model"
             _convert(source.path, out, quantization)
@@ -81,6 +91,9 @@ def converted_model(source: ModelSource, quantization: str, cache_dir: Path,
             os.rename(out, final)
             global conversions
             conversions += 1
+        except OSError as exc:
+            raise CacheError(f"{root}: cannot write the converted model ({exc.strerror or exc}); "
+                             "free some space or set PIPELINE_CACHE to another directory") from None
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return final
