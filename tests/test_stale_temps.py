@@ -24,8 +24,9 @@ def test_sweep_removes_only_dead_processes_temporaries(tmp_path):
 
 
 def test_atomic_writer_temp_names_carry_the_pid(tmp_path):
-    with atomic_writer(tmp_path / "out.txt") as f:
-        names = [p.name for p in tmp_path.iterdir()]
+    d = tmp_path / "d"
+    with atomic_writer(d / "out.txt") as f:
+        names = [p.name for p in d.iterdir()]
         f.write("ok")
     assert len(names) == 1 and f".out.txt.{os.getpid()}." in names[0]
-    assert (tmp_path / "out.txt").read_text() == "ok"
+    assert (d / "out.txt").read_text() == "ok"
