@@ -30,7 +30,7 @@ def _fail(exc: PipelineError) -> None:
 
 
 # The commands register themselves on ``app`` when imported.
-from . import split, translate, verify, export, demo, models  # noqa: E402,F401
+from . import split, translate, verify, export, demo, models, eval  # noqa: E402,F401
 
 
 def main() -> None:
