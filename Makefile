@@ -61,8 +61,11 @@ eval: | $(STAMP)
 	  [ -z "$$ref" ] || { echo "make eval: REF given without SRC" >&2; exit 2; }; \
 	  mkdir -p '$(EVAL_DIR)'; src='$(EVAL_DIR)/newstest2019.de-en.de'; ref='$(EVAL_DIR)/newstest2019.de-en.en'; \
 	  testset=$${testset:-newstest2019}; \
-	  for side in src ref; do f=$$src; [ $$side = src ] || f=$$ref; \
-	    [ -s "$$f" ] || { $(BIN)/sacrebleu -t wmt19 -l de-en --echo $$side > "$$f.part" && mv "$$f.part" "$$f"; }; \
+	  for side in src ref; do f=$$src; [ $$side = src ] || f=$$ref; [ ! -s "$$f" ] || continue; \
+	    if $(BIN)/sacrebleu -t wmt19 -l de-en --echo $$side > "$$f.part"; then mv "$$f.part" "$$f"; \
+	    else rm -f "$$f.part"; echo "make eval: sacrebleu could not fetch newstest2019 (no network?);" \
+	      "offline, give the files: make eval SRC=../shared/eval/mt/newstest2019.de-en.de" \
+	      "REF=../shared/eval/mt/newstest2019.de-en.en" >&2; exit 1; fi; \
 	  done; \
 	elif [ -z "$$ref" ]; then echo "make eval: SRC needs REF (its reference translation)" >&2; exit 2; fi; \
 	stem=$$(basename "$$src"); stem=$${stem%.*}; \
