@@ -38,6 +38,13 @@ class LockError(PipelineError, ValueError):
     exit_code = 2
 
 
+class EvaluationError(PipelineError, ValueError):
+    """Hypotheses and references cannot be scored together: counts differ, nothing to score,
+    an unknown metric, or test settings sacrebleu cannot run."""
+
+    exit_code = 2
+
+
 class VerificationError(PipelineError):
     """An output does not agree with its inputs or with itself."""
 
