@@ -7,6 +7,7 @@ The public API, loaded lazily (``import pipeline`` imports no engine library)::
     recs = pipeline.translate_text(text, model_dir="m")  # list[pipeline.Record], nothing written
     summary = pipeline.translate_files(["articles/"], "out/", model_dir="m", beam=4)
     pipeline.verify(["out/a.jsonl"])                   # raises pipeline.VerificationError
+    pipeline.evaluate(hypotheses, [references])        # sacrebleu BLEU, chrF, TER + signatures
     rec = pipeline.Record.from_json(line); rec.to_json()
 
 :class:`Translator` keeps one model loaded across calls (``translate_text``,
@@ -32,6 +33,7 @@ _EXPORTS = {
     "translate_files": "run",
     "RunSummary": "run",
     "verify": "verification",
+    "evaluate": "evaluation",
     "PipelineError": "errors",
     "InputError": "errors",
     "VerificationError": "errors",
@@ -59,4 +61,5 @@ if TYPE_CHECKING:  # pragma: no cover  (for type checkers and editors)
     from .records import Record  # noqa: F401
     from .run import RunSummary, Translator, translate_files, translate_text  # noqa: F401
     from .segment import split  # noqa: F401
+    from .evaluation import evaluate  # noqa: F401
     from .verification import verify  # noqa: F401

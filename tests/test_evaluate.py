@@ -20,8 +20,10 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, SHARED_EVAL
 from pipeline.cli import app
-from pipeline.errors import EvaluationError, InputError
-from pipeline.evaluate import (
+from pipeline.errors import EvaluationError, InputError, PipelineError
+from pipeline.provenance import Provenance
+from pipeline.records import Record
+from pipeline.evaluation import (
     ModelUsed,
     compare,
     compare_published,
@@ -272,16 +274,21 @@ def test_count_mismatch_is_one_line_naming_files_and_counts(tmp_path):
 # --------------------------------------------------------------- record files
 
 
-def record(doc: Path, index: int, line: int, target: str, **extra) -> dict:
+def record(doc: Path, index: int, line: int, target: str, model: dict | None = None) -> Record:
+    """A record of ``doc`` for a record file in the same directory; only ``index``, ``line``,
+    ``target`` and the document matter to evaluation."""
     data = doc.read_bytes() if doc.exists() else b""
-    return {"doc_path": str(doc), "doc_sha256": hashlib.sha256(data).hexdigest(),
-            "index": index, "line": line, "target": target, **extra}
+    provenance = None if model is None else Provenance(
+        model={**model, "files": {"config.json": "0" * 64}},
+        engine={"name": "ctranslate2", "version": "4", "decoding": {"num_beams": 4}},
+        splitter="pipeline-de/1.2")
+    return Record(doc_path=doc.name, doc_sha256=hashlib.sha256(data).hexdigest(), index=index,
+                  paragraph=0, line=line, kind="sentence", start=10 * index, end=10 * index + 1,
+                  source="x", target=target, provenance=provenance)
 
 
-def write_records(path: Path, records: list[dict], header: dict | None = None) -> Path:
-    lines = ([json.dumps(header)] if header else []) + [json.dumps(r, ensure_ascii=False)
-                                                         for r in records]
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+def write_records(path: Path, records: list[Record]) -> Path:
+    path.write_text("".join(r.to_json() + "\n" for r in records), encoding="utf-8")
     return path
 
 
@@ -325,44 +332,46 @@ def test_several_record_files_concatenate_in_order_and_name_the_model(tmp_path):
     for name, text in (("b.de", "B1.\nB2.\n"), ("a.de", "A1.\n")):
         (tmp_path / name).write_text(text, encoding="utf-8")
         docs.append(tmp_path / name)
-    model = {"repo": "Helsinki-NLP/opus-mt-de-en", "revision": "abc"}
-    fb = write_records(tmp_path / "b.jsonl", [record(docs[0], i, i, f"b{i}", model=model) for i in range(2)])
-    fa = write_records(tmp_path / "a.jsonl", [record(docs[1], 0, 0, "a0")],
-                       header={"schema": "header", "model": {"dir": "/m"}})
+    model = {"repo": "Helsinki-NLP/opus-mt-de-en", "revision": "a" * 40}
+    fb = write_records(tmp_path / "b.jsonl", [record(docs[0], i, i, f"b{i}", model if i == 0 else None)
+                                              for i in range(2)])
+    fa = write_records(tmp_path / "a.jsonl", [record(docs[1], 0, 0, "a0", {"dir": "/m"})])
     hyps = hypotheses_from_records([fb, fa])
     assert hyps.lines == ("b0", "b1", "a0")
     assert [(d.start, d.end) for d in hyps.documents] == [(0, 2), (2, 3)]
-    assert hyps.models == (ModelUsed(repo="Helsinki-NLP/opus-mt-de-en", revision="abc"),
+    assert hyps.models == (ModelUsed(repo="Helsinki-NLP/opus-mt-de-en", revision="a" * 40),
                            ModelUsed(directory="/m"))
+
+
+_OK = ('{"schema":"pipeline.record/2","doc_path":"d","doc_sha256":"' + "0" * 64 + '",'
+       '"doc_encoding":"utf-8","index":0,"paragraph":0,"line":0,"kind":"sentence","start":0,'
+       '"end":1,"source":"x","target":"x","flags":[],"score":null,'
+       '"tokens":{"source":0,"target":0},"pieces":[],"fingerprint":""}')
 
 
 @pytest.mark.parametrize("content,message", [
     ("{not json\n", "test.jsonl:1: not valid JSON"),
     ("[1, 2]\n", "test.jsonl:1: expected a JSON object"),
-    ('{"line": 0, "target": "x"}\n', "test.jsonl:1: record lacks index, doc_path, doc_sha256"),
-    ('{"line": -1, "target": "x", "index": 0, "doc_path": "d", "doc_sha256": "s"}\n',
-     "integer index and line"),
-    ('{"line": 0, "target": null, "index": 0, "doc_path": "d", "doc_sha256": "s"}\n',
-     "a string target"),
-    ('{"line": 0, "target": "x", "index": 0, "doc_path": "d", "doc_sha256": "s"}\n' * 2,
-     "two records with the same index"),
+    ('{"schema": "pipeline.record/2", "line": 0, "target": "x"}\n', "test.jsonl:1: lacks"),
+    (_OK.replace('"line":0', '"line":-1') + "\n", "test.jsonl:1: line must be a non-negative"),
+    (_OK.replace('"target":"x"', '"target":null') + "\n", "test.jsonl:1: target must be a string"),
+    (_OK + "\n" + _OK + "\n", "two records with the same index"),
 ])
 def test_broken_record_files_are_refused(tmp_path, content, message):
     path = tmp_path / "test.jsonl"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(InputError, match=re.escape(message)):
+    with pytest.raises(PipelineError, match=re.escape(message)):
         hypotheses_from_records([path])
 
 
-@pytest.mark.parametrize("obj,model", [
-    ({"model": {"repo": "Helsinki-NLP/opus-mt-de-en", "revision": "r1", "files": {}}},
+@pytest.mark.parametrize("model,used", [
+    ({"repo": "Helsinki-NLP/opus-mt-de-en", "revision": "r1", "files": {}},
      ModelUsed(repo="Helsinki-NLP/opus-mt-de-en", revision="r1")),
-    ({"model": {"dir": "/tmp/m", "files": {}}}, ModelUsed(directory="/tmp/m")),
-    ({"model": "x"}, None),
+    ({"dir": "/tmp/m", "files": {}}, ModelUsed(directory="/tmp/m")),
     ({}, None),
 ])
-def test_model_of_record(obj, model):
-    assert model_of_record(obj) == model
+def test_model_of_record(model, used):
+    assert model_of_record(model) == used
 
 
 _LINE = st.lists(st.text(st.characters(blacklist_categories=("Cs", "Zl", "Zp", "Cc")), min_size=1,

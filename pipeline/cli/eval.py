@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import PipelineError
-from . import _fail, app
+from . import app, fail, say
 
 
 @app.command("eval")
@@ -50,7 +50,7 @@ def eval_(
     Records give one hypothesis per source line (the sentences of a line joined), to match a
     reference with one segment per line. Resampling is seeded as in sacrebleu
     ($SACREBLEU_SEED, default 12345), so every number is reproducible."""
-    from ..evaluate import evaluate_files
+    from ..evaluation import evaluate_files
 
     given = list(runs or [])
     if hyp and given:
@@ -73,9 +73,9 @@ def eval_(
                                 bootstrap=bootstrap, trials=trials, per_document=per_doc,
                                 test_set=test_set, write_hypotheses=write_hyp)
     except PipelineError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
-        typer.echo(report.to_json())
+        typer.echo(report.to_json())  # JSON escapes control characters itself
     else:
         for line in report.lines(width):
-            typer.echo(line)
+            say(line)

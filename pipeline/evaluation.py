@@ -15,14 +15,13 @@ each line; an empty line is an empty segment.
 Record files (``pipeline translate`` output) become one hypothesis per *line of the source
 document*: the targets of the records that start on one line are joined with a space, in record
 order. That lines up with a test set kept one segment per line. From each record only
-``line``, ``target``, ``index``, ``doc_path`` and ``doc_sha256`` are read (``doc_encoding`` if
-present), and, through :func:`model_of_record` alone, the model that translated it.
+``line``, ``target``, ``index``, ``doc_path`` and ``doc_sha256`` are used (``doc_encoding``
+too), and, through :func:`model_of_record`, the model its provenance names.
 
 * Blank source lines have no record; they become empty hypotheses (an empty hypothesis scores as
   sacrebleu scores an empty line), so later lines stay aligned.
 * How many lines a source has is taken from the source itself when it is still at ``doc_path``
-  (a relative path counts from the current directory, as ``pipeline translate`` recorded it)
-  with the recorded sha256. Its lines are then counted as sacrebleu counts them, at ``\\n``
+  (relative to the record file, as ``pipeline translate`` records it) with the recorded sha256. Its lines are then counted as sacrebleu counts them, at ``\\n``
   only; units the splitter saw on separate lines (it also breaks at ``\\r``, U+2028 …) within
   one ``\\n`` line are joined. Otherwise the count comes from the records (the last line with
   a record), so blank lines at the end of that source cannot be counted; the result's notes say
@@ -55,9 +54,6 @@ PAIRED_TESTS = {"bs": "paired bootstrap resampling", "ar": "paired approximate r
 
 _SACREBLEU_CLASS = {"bleu": ("BLEU", {}), "chrf": ("CHRF", {}), "chrf++": ("CHRF", {"word_order": 2}),
                     "ter": ("TER", {})}
-# The keys that make a JSON object a record; an object with none of them (a file header) is
-# only looked at by model_of_record.
-_RECORD_KEYS = ("line", "target", "index")
 
 
 # ----------------------------------------------------------------------------- reading
@@ -108,16 +104,9 @@ class ModelUsed:
         return f"local directory {self.directory}"
 
 
-def model_of_record(obj: Mapping[str, Any]) -> ModelUsed | None:
-    """The model named by one JSON object of a record file, or None if it names none.
-
-    The only place that knows where the model is described: today in every record's
-    ``model`` object (``{"repo", "revision", "files"}`` for the pinned model, ``{"dir",
-    "files"}`` for ``--model-dir``). If the description moves to a per-file header line, that
-    header reaches this function too (every non-record object of a file is passed here)."""
-    model = obj.get("model")
-    if not isinstance(model, Mapping):
-        return None
+def model_of_record(model: Mapping[str, Any]) -> ModelUsed | None:
+    """The model a record file's provenance names (``{"repo", "revision", "files"}`` for the
+    pinned model, ``{"dir", "files"}`` for ``--model-dir``), or None if it names none."""
     repo, directory = model.get("repo"), model.get("dir")
     if isinstance(repo, str) and repo:
         revision = model.get("revision")
@@ -171,52 +160,32 @@ def hypotheses_from_text(paths: Sequence[str | Path]) -> Hypotheses:
 
 @dataclass
 class _Doc:
-    path: str
+    path: str  # the source, as found from the record file
     sha256: str
     encoding: str
+    archived: bool = False  # an article of a JSONL archive: its lines are not the file's
     records: list[tuple[int, int, str]] = field(default_factory=list)  # (index, line, target)
 
 
 def _read_record_file(path: Path) -> tuple[list[_Doc], list[ModelUsed]]:
-    """The documents of one record file, in order of first appearance, and the models named."""
-    text = _read_utf8(path, "a record file (.jsonl)")
-    docs: dict[tuple[str, str], _Doc] = {}
+    """The documents of one record file, in order of first appearance, and the models named.
+    Every record is validated as it is read (:class:`pipeline.records.Record`)."""
+    from .formats import jsonl
+    from .verification import source_path
+
+    docs: dict[tuple[str, str, str | None], _Doc] = {}
     models: list[ModelUsed] = []
-    # JSON escapes "\n" inside strings, so "\n" alone separates objects (U+2028 may be raw).
-    for n, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{n}: not valid JSON ({exc.msg}); expected one record per "
-                             "line (pass plain-text hypotheses with --hyp)") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"{path}:{n}: expected a JSON object per line")
-        model = model_of_record(obj)
-        if model is not None and model not in models:
-            models.append(model)
-        present = [k for k in _RECORD_KEYS if k in obj]
-        if not present:
-            continue
-        missing = [k for k in (*_RECORD_KEYS, "doc_path", "doc_sha256") if k not in obj]
-        if missing:
-            raise InputError(f"{path}:{n}: record lacks {', '.join(missing)}")
-        index, line_no, target = obj["index"], obj["line"], obj["target"]
-        if not (_is_count(index) and _is_count(line_no) and isinstance(target, str)):
-            raise InputError(f"{path}:{n}: record needs an integer index and line (>= 0) and "
-                             f"a string target; got index={index!r}, line={line_no!r}, "
-                             f"target of type {type(target).__name__}")
-        key = (str(obj["doc_path"]), str(obj["doc_sha256"]))
+    for _, r in jsonl.iter_records(path):
+        if r.provenance is not None:
+            model = model_of_record(r.provenance.model)
+            if model is not None and model not in models:
+                models.append(model)
+        key = (r.doc_path, r.doc_sha256, r.doc_id)
         if key not in docs:
-            enc = obj.get("doc_encoding")
-            docs[key] = _Doc(key[0], key[1], enc if isinstance(enc, str) else "utf-8")
-        docs[key].records.append((index, line_no, target))
+            docs[key] = _Doc(str(source_path(path, r.doc_path, None)), r.doc_sha256,
+                             r.doc_encoding, r.doc_id is not None)
+        docs[key].records.append((r.index, r.line, r.target))
     return list(docs.values()), models
-
-
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _source_segments(doc: _Doc) -> tuple[int, list[int]] | None:
@@ -227,6 +196,8 @@ def _source_segments(doc: _Doc) -> tuple[int, list[int]] | None:
 
     from .document import Document, line_starts
 
+    if doc.archived:
+        return None
     try:
         data = Path(doc.path).read_bytes()
     except OSError:
