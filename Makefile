@@ -14,9 +14,13 @@ IN     ?= data/raw
 OUT    ?= data/out
 ARGS   ?=
 
-# Names make cannot express as targets (spaces, colons, #, %, $) are left to batch's final pass.
-SRCS := $(shell find '$(IN)' -maxdepth 1 -type f -name '*.txt' ! -name '* *' ! -name '*:*' \
-          ! -name '*\#*' ! -name '*%*' ! -name '*$$*' 2>/dev/null | LC_ALL=C sort)
+# Only names made of these characters become make targets and reach a shell (single-quoted);
+# every other input (spaces, quotes, $, `, ;, newlines, non-ASCII) is left to batch's final
+# pass, which gets it from pipeline itself, never through a shell.
+SAFE   := [A-Za-z0-9._+,=@-]
+SRCS := $(shell printf '%s\n' '$(IN)' | LC_ALL=C grep -qxE '/?$(SAFE)+(/$(SAFE)+)*/?' && \
+          find '$(IN)' -maxdepth 1 -type f -regextype posix-extended -regex '.*/$(SAFE)+\.txt' \
+          2>/dev/null | LC_ALL=C sort)
 OUTS := $(patsubst $(IN)/%.txt,$(OUT)/%.jsonl,$(SRCS))
 
 .PHONY: install translate batch demo test lock fetch verify eval clean
@@ -36,13 +40,15 @@ translate: | $(STAMP)
 	$(PIPELINE) models lock --if-unpinned
 	$(MAKE) batch IN=data/raw OUT=data/out
 
-# One pattern rule per article: a new pin in models.lock re-translates everything. The final
-# pass picks up names make cannot express (spaces) and skips, by content, whatever is done.
+# One pattern rule per article (make -j2 runs two at once; a new pin in models.lock
+# re-translates everything). A rule never stops the batch: the final pass goes over the whole
+# directory, skips by content whatever is done, translates what the rules could not (other
+# names, a failed rule), reports each bad input in one line and sets the exit code.
 batch: $(OUTS) | $(STAMP)
-	$(PIPELINE) translate "$(IN)" -o "$(OUT)" --quiet $(ARGS)
+	$(PIPELINE) translate '$(IN)' -o '$(OUT)' --quiet $(ARGS)
 
 $(OUT)/%.jsonl: $(IN)/%.txt models.lock | $(STAMP)
-	$(PIPELINE) translate "$<" -o "$(OUT)" --quiet $(ARGS)
+	@$(PIPELINE) translate '$<' -o '$(OUT)' --quiet $(ARGS) 2>/dev/null || true
 
 demo: | $(STAMP)
 	$(PIPELINE) demo -i data/raw -o data/demo

@@ -8,12 +8,30 @@ its text is always sliced from the document, never stored beside it, so offsets 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
 
 BOM = "\ufeff"
+AUTO = "auto"  # UTF-8 when the bytes are valid UTF-8, else Windows-1252
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def misread_utf8(data: bytes, encoding: str) -> bool:
+    """Whether ``data`` is UTF-8 with non-ASCII text that ``encoding`` (another codec) would
+    turn into mojibake: worth a warning."""
+    return (encoding.lower().replace("-", "").replace("_", "") not in ("utf8", "utf8sig", AUTO)
+            and not data.isascii() and _is_utf8(data))
 
 #: Kinds of unit the splitter distinguishes; outputs may show or skip them.
 KINDS = ("sentence", "heading", "list_item", "boilerplate")
@@ -51,16 +69,19 @@ class Document:
     @classmethod
     def from_bytes(cls, data: bytes, path: str, encoding: str = "utf-8") -> Document:
         """Decode ``data`` strictly; a byte that does not decode is an :class:`InputError`
-        naming the file and the byte position."""
+        naming the file and the byte position. ``encoding="auto"`` reads UTF-8 when the bytes
+        are valid UTF-8, else Windows-1252; ``encoding`` then records which."""
         digest = hashlib.sha256(data).hexdigest()
         nul = data.find(b"\x00", 0, 8192)
         if nul >= 0:
             raise InputError(f"{path}: looks like a binary file (NUL byte at byte position {nul}); "
                              "expected German plain text")
+        if encoding == AUTO:
+            encoding = "utf-8" if _is_utf8(data) else "cp1252"
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
-            hint = (" (if the file is Windows-1252 or Latin-1, pass --encoding cp1252)"
+            hint = (" (if the file is Windows-1252 or Latin-1, pass --encoding cp1252 or auto)"
                     if encoding.lower().replace("-", "") in ("utf8", "utf8sig") else "")
             raise InputError(
                 f"{path}: not valid {encoding}: byte 0x{data[exc.start]:02x} at byte position "
@@ -88,20 +109,47 @@ class Document:
     @classmethod
     def from_path(cls, path: str | Path, encoding: str = "utf-8") -> Document:
         """Read and decode one file; every failure is an :class:`InputError` naming it."""
-        p = Path(path)
-        try:
-            data = p.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{p}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"{p}: is a directory, expected a text file") from None
-        except OSError as exc:
-            raise InputError(f"{p}: cannot be read: {exc.strerror or exc}") from None
-        return cls.from_bytes(data, str(p), encoding)
+        return cls.from_bytes(read_input(path), str(path), encoding)
 
     def slice(self, sentence: Sentence) -> str:
         """The text of ``sentence`` in this document."""
         return self.text[sentence.start : sentence.end]
+
+
+#: The largest input read (an article is kilobytes; a whole book is a few megabytes).
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+
+def read_input(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of one regular file of at most ``limit`` bytes; a FIFO, a device (also
+    through a symbolic link), a directory or a larger file is an :class:`InputError` naming it,
+    and so is every read failure. Opening never blocks (a FIFO would wait for a writer)."""
+    p = Path(path)
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read: {exc.strerror or exc}") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(f"{p}: is a directory, expected a text file")
+        kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+                else "a device")
+        raise InputError(f"{p}: is {kind}, not a regular file; only regular files are read")
+    with os.fdopen(fd, "rb") as f:
+        if st.st_size > limit:
+            raise InputError(f"{p}: is {st.st_size:,} bytes, more than the {limit:,} an input may "
+                             "have; split it")
+        try:
+            data = f.read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"{p}: cannot be read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InputError(f"{p}: grew past the {limit:,} bytes an input may have while it was read")
+    return data
 
 
 def line_starts(text: str) -> list[int]:

@@ -260,8 +260,14 @@ def stage_outputs(batch: AtomicBatch, records: list[Record], out_dir: Path, stem
 
 def read_document(path: Path, encoding: str, max_line_chars: int, warn: Report) -> Document:
     """Read one input; refuse lines longer than any article paragraph; warn about control
-    characters (kept as they are)."""
-    doc = Document.from_path(path, encoding=encoding)
+    characters (kept as they are) and about UTF-8 text read as another encoding."""
+    from .document import misread_utf8, read_input
+
+    data = read_input(path)
+    doc = Document.from_bytes(data, str(path), encoding)
+    if misread_utf8(data, doc.encoding):
+        warn(f"warning: {path}: is valid UTF-8 with non-ASCII text but is read as "
+             f"{doc.encoding}, which garbles it; use --encoding utf-8 or auto")
     for n, line in enumerate(doc.text.split("\n"), 1):
         if len(line) > max_line_chars:
             raise InputError(f"{path}: line {n} is {len(line):,} characters long (limit "

@@ -7,6 +7,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
+import pipeline
 from pipeline.cli import app
 from pipeline.formats import jsonl, tsv
 
@@ -198,3 +199,60 @@ def test_unknown_engine_settings_refused_up_front(tiny_model, seeds, tmp_path, o
     res = run("translate", seeds, "-o", tmp_path / "o", "--model-dir", tiny_model, option, value)
     assert res.exit_code == 2 and value in res.output
     assert not (tmp_path / "o").exists()
+
+
+def test_translate_reads_standard_input_and_writes_standard_output(tiny_model):
+    res = runner.invoke(app, ["translate", "-", "--model-dir", str(tiny_model), "--beam", "1"],
+                        input="Das ist ein Test. Noch einer.\n".encode())
+    assert res.exit_code == 0, res.output
+    records = [pipeline.Record.from_json(line) for line in res.stdout.splitlines()]
+    assert [r.source for r in records] == ["Das ist ein Test.", "Noch einer."]
+    assert records[0].doc_path == "<stdin>" and records[0].provenance is not None
+    res = runner.invoke(app, ["translate", "-", "--model-dir", str(tiny_model), "--beam", "1",
+                              "--format", "tsv"], input="Das ist ein Test.\n".encode())
+    assert res.exit_code == 0 and res.stdout.startswith("Das ist ein Test.\t")
+    res = runner.invoke(app, ["translate", "-", "--model-dir", str(tiny_model), "--format",
+                              "moses"], input=b"Test.\n")
+    assert res.exit_code == 2 and "--format" in res.output and not res.stdout.startswith("Test")
+
+
+def test_encoding_auto_reads_each_file_as_it_is_and_warns_about_misread_utf8(tiny_model,
+                                                                            tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "utf8.txt").write_text("Grüße aus Köln.\n", encoding="utf-8")
+    (src / "legacy.txt").write_bytes("Grüße aus Köln.\n".encode("cp1252"))
+    out = tmp_path / "o"
+    res = run("translate", src, "-o", out, "--model-dir", tiny_model, "--encoding", "auto")
+    assert res.exit_code == 0, res.output
+    for stem, encoding in (("utf8", "utf-8"), ("legacy", "cp1252")):
+        rec = jsonl.read(out / f"{stem}.jsonl")[0]
+        assert rec.source == "Grüße aus Köln." and rec.doc_encoding == encoding
+    assert run("verify", *sorted(out.glob("*.jsonl"))).exit_code == 0
+    res = run("translate", src / "utf8.txt", "-o", tmp_path / "o2", "--model-dir", tiny_model,
+              "--encoding", "cp1252")
+    assert "utf8.txt: is valid UTF-8 with non-ASCII text but is read as cp1252" in res.output
+
+
+def test_version_and_a_summary_that_says_where_translations_came_from(tiny_model, seeds,
+                                                                      tmp_path):
+    res = run("--version")
+    assert res.exit_code == 0 and res.output.strip() == f"pipeline {pipeline.__version__}"
+    out = tmp_path / "o"
+    res = run("translate", seeds / "article_02.txt", "-o", out, "--model-dir", tiny_model)
+    assert "0 from the translation memory" in res.output
+    res = run("translate", seeds / "article_02.txt", "-o", tmp_path / "o2", "--model-dir",
+              tiny_model)
+    assert "0 by the engine" in res.output and "0 from the translation memory" not in res.output
+    res = run("translate", seeds / "article_02.txt", "-o", tmp_path / "o3", "--model-dir",
+              tiny_model, "-q")
+    assert res.output == ""  # quiet: nothing when all went well
+
+
+def test_moses_english_edit_is_named_in_the_english_file(translated):
+    _, out = translated
+    en = out / "article_02.en"
+    lines = en.read_text(encoding="utf-8").splitlines(keepends=True)
+    en.write_text("Edited.\n" + "".join(lines[1:]), encoding="utf-8")
+    res = run("verify", out / "article_02.jsonl")
+    assert res.exit_code == 1 and "article_02.en: line 1: English is 'Edited.'" in res.output

@@ -267,3 +267,32 @@ def test_spaced_ellipses_give_no_empty_or_backward_span(text):
     assert all(s.start < s.end for s in spans)
     assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
     assert "".join(text[s.start:s.end] for s in spans).replace(" ", "") == text.replace(" ", "")
+
+
+# --------------------------------------------------------------------------- glued sentences
+
+@pytest.mark.parametrize("text, expected", [
+    ("Die Regierung will handeln.Die Opposition lehnt ab.",
+     [("Die Regierung will handeln.", "sentence"), ("Die Opposition lehnt ab.", "sentence")]),
+    ("Wirklich?Ja, sagte er.", [("Wirklich?", "sentence"), ("Ja, sagte er.", "sentence")]),
+    ("- Die Ukraine baut neu auf, hat aber Probleme - PoliticoEin mutmaßlich bedeutsames "
+     "Abkommen steht bevor. Dies verkündete Smith.",
+     [("- Die Ukraine baut neu auf, hat aber Probleme - Politico", "list_item"),
+      ("Ein mutmaßlich bedeutsames Abkommen steht bevor.", "sentence"),
+      ("Dies verkündete Smith.", "sentence")]),
+    ("Titel der MeldungDer Minister sagte nichts.",
+     [("Titel der Meldung", "heading"), ("Der Minister sagte nichts.", "sentence")]),
+    # not glued sentences: abbreviations, addresses, brand names, decimals
+    ("Er traf Dr.Müller am Montag.", [("Er traf Dr.Müller am Montag.", "sentence")]),
+    ("Er sagte bzw.Die Leute nicht.", [("Er sagte bzw.Die Leute nicht.", "sentence")]),
+    ("Siehe www.Spiegel.De und max.Muster@web.De heute.",
+     [("Siehe www.Spiegel.De und max.Muster@web.De heute.", "sentence")]),
+    ("Das iPhone und die BahnCard sind da.", [("Das iPhone und die BahnCard sind da.", "sentence")]),
+    ("Er kaufte bei MediaMarkt und YouTube ein.",
+     [("Er kaufte bei MediaMarkt und YouTube ein.", "sentence")]),
+    ("Der Kurs stieg um 3.5 Prozent.", [("Der Kurs stieg um 3.5 Prozent.", "sentence")]),
+])
+def test_glued_sentences_are_split_and_kinds_follow(text, expected) -> None:
+    got = split(text)
+    assert [(s.text(text), s.kind) for s in got] == expected
+    check_invariants(text, got)

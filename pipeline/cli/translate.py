@@ -55,17 +55,42 @@ def run_translation(inputs: list[Path], output: Path, *, quiet: bool, **options)
         fail(exc)
     progress.close()
     if not quiet or not summary.ok:
-        say(summary.line(), err=True)
+        say(summary.line(), err=True)  # each failure had its error line as it happened
     if not summary.ok:
-        for path, why in summary.failed:
-            say(f"failed: {path}: {why}", err=True)
         raise typer.Exit(1)
+
+
+def translate_stdin(selected: tuple[str, ...], encoding: str, **options) -> None:
+    """``pipeline translate -``: one document from standard input, one format to standard
+    output (the records by default)."""
+    import sys
+
+    from ..document import Document
+    from ..formats import render
+    from ..run import Translator
+
+    chosen = [name for name in selected if name != "jsonl"] or ["jsonl"]
+    if len(chosen) != 1 or chosen[0] == "moses":
+        raise typer.BadParameter("with - as input, choose one format that is one file: jsonl "
+                                 "(default), tsv, tmx or html", param_hint="--format")
+    try:
+        doc = Document.from_bytes(sys.stdin.buffer.read(), "<stdin>", encoding)
+        with Translator(report=lambda msg: say(msg, err=True), **options) as translator:
+            records = translator.translate_document(doc)
+    except PipelineError as exc:
+        fail(exc)
+    (text,) = render(chosen[0], records, "stdin").values()
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 @app.command()
 def translate(
-    inputs: Annotated[list[Path], typer.Argument(help="Text files, or directories of *.txt.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("out"),
+    inputs: Annotated[list[Path], typer.Argument(
+        help="Text files, or directories of *.txt; - reads one article from standard input and "
+        "writes its records (or the one --format given) to standard output.")],
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Output directory [default: out].", show_default=False)] = None,
     model_dir: Annotated[Optional[Path], typer.Option(
         help="A local MarianMT directory (save_pretrained) instead of the pinned model.")] = None,
     beam: Annotated[Optional[int], typer.Option(
@@ -81,7 +106,9 @@ def translate(
         min=1)] = None,
     intra_threads: Annotated[Optional[int], typer.Option(
         help="ctranslate2: threads per worker (default: 1).", min=1)] = None,
-    encoding: Annotated[str, typer.Option(help="Input encoding (e.g. cp1252 for old archives).")] = "utf-8",
+    encoding: Annotated[str, typer.Option(
+        help="Input encoding: utf-8, cp1252 (old archives), or auto (UTF-8 when a file decodes "
+        "as UTF-8, else cp1252; recorded per file).")] = "utf-8",
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Bypass the translation memory (neither read nor write it).")] = False,
     force: Annotated[bool, typer.Option(
@@ -104,9 +131,19 @@ def translate(
     """Translate articles; write <stem>.jsonl (canonical records) and side formats per input.
 
     Documents whose records already match the source bytes and these settings are skipped."""
-    run_translation(inputs, output, quiet=quiet, model_dir=model_dir, lock=lock, beam=beam,
-                    engine=engine.value, threads=threads, compute_type=compute_type.value,
-                    inter_threads=inter_threads, intra_threads=intra_threads,
-                    encoding=encoding, cache=not no_cache, force=force,
-                    max_source_tokens=max_source_tokens, max_line_chars=max_line_chars,
-                    window=window, formats=formats_option(output_formats))
+    engine_options = dict(model_dir=model_dir, lock=lock, beam=beam, engine=engine.value,
+                          threads=threads, compute_type=compute_type.value,
+                          inter_threads=inter_threads, intra_threads=intra_threads,
+                          cache=not no_cache, max_source_tokens=max_source_tokens)
+    if [str(p) for p in inputs] == ["-"]:
+        if output is not None:
+            raise typer.BadParameter("with - as input the output goes to standard output",
+                                     param_hint="--output")
+        return translate_stdin(formats_option(output_formats) if output_formats else ("jsonl",),
+                               encoding, **engine_options)
+    if any(str(p) == "-" for p in inputs):
+        raise typer.BadParameter("- (standard input) cannot be mixed with files",
+                                 param_hint="INPUTS")
+    run_translation(inputs, output or Path("out"), quiet=quiet, encoding=encoding, force=force,
+                    max_line_chars=max_line_chars, window=window,
+                    formats=formats_option(output_formats), **engine_options)

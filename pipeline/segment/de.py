@@ -23,6 +23,15 @@ Boundaries inside a line
 Numbers with inner separators (``12.000``, ``14.30 Uhr``, ``86,82``), URLs and e-mail addresses
 never contain a candidate, because a candidate needs whitespace after it.
 
+Glued sentences
+    Scraped text sometimes runs two sentences together without a space: ``… handeln.Die
+    Opposition …`` (a word in lower case, a terminator, a capitalised word) or ``… Probleme -
+    PoliticoEin mutmaßlich …`` (a headline or list item run into the next sentence: a word, then
+    an article or pronoun such as ``Ein``, ``Der``, ``Dies`` glued to it, then a space). Both are
+    boundaries, unless the token is an abbreviation (``Dr.Müller``, ``bzw.Die``), a URL, an e-mail
+    address or a domain. The units after such a boundary are sentences, whatever the line began
+    as; a unit without final punctuation before a glued sentence is a heading.
+
 Offsets are produced during the one forward scan; nothing is searched for afterwards. ``kind``
 marks headings (a line that is one unit without final punctuation), list items (a line opened by a
 bullet, dash or number) and boilerplate (``Lesen Sie auch`` …).
@@ -68,6 +77,16 @@ _RANGE = re.compile(r"(?:\d{1,3}\.?)?[-–—/](\d{1,3})")
 _MULTI_PREFIX = re.compile(r"(?:(?<![\w.])\w{1,3}\.\s?){1,4}\Z")
 _LIST_MARK = re.compile(r"\s*(?:[-–—•·▪►▶*+]|\d{1,3}[.)]|[a-zA-Z][.)])\s")
 _BULLETS_ONLY = re.compile(r"[\s\-–—•·▪►▶*+]*\Z")
+# Glued sentences (see the module docstring): the cut lies between group 1 and what follows.
+_LETTER = "A-Za-zÄÖÜäöüß"
+_GLUED_STOP = re.compile(rf"(?<![{_LETTER}.])([A-ZÄÖÜ]?[a-zäöüß]{{2,}}[.!?]+)"
+                         r"(?=[A-ZÄÖÜ][a-zäöüß]+(?:[\s,;:.!?\"'“”»«)]|$))")
+_GLUED_START = re.compile(
+    rf"(?<![{_LETTER}\d])([A-ZÄÖÜ]?[a-zäöüß]{{3,}})"
+    rf"(?=(?:{'|'.join(sorted((w for w in STARTERS if len(w) >= 3), key=len, reverse=True))})\s+[{_LETTER}„\"])")
+_NOT_PROSE = ("@", "/", "www", "http", "\\")
+# Cheap tests that a line may hold a glued sentence at all (most lines do not).
+_MAYBE_GLUED = re.compile(r"[a-zäöüß][.!?]+[A-ZÄÖÜ]|[a-zäöüß][A-ZÄÖÜ]")
 _STRIP_OPEN = "\"'„“‚‘»«›‹([{"
 _STRIP_CLOSE = "\"'“”‘’»«›‹)]}"
 _FINAL_PUNCT = frozenset(_TERM + ":;")
@@ -84,7 +103,7 @@ def _is_cap(word: str) -> bool:
 class GermanSplitter:
     """Rule-based German splitter; ``name`` is the versioned identity recorded in provenance."""
 
-    name = "pipeline-de/1.2"
+    name = "pipeline-de/1.3"
 
     def split(self, text: str) -> list[Sentence]:
         out: list[Sentence] = []
@@ -104,11 +123,55 @@ class GermanSplitter:
                 paragraph += 1
                 blank_pending = False
             seen_text = True
-            spans = self._split_line(line)
-            kind = self._line_kind(line, len(spans))
-            for s, e in spans:
+            for s, e, kind in self._units(line):
                 out.append(Sentence(len(out), paragraph, line_start + s, line_start + e, kind))
         return out
+
+    def _units(self, line: str) -> list[tuple[int, int, str]]:
+        """The units of one line with their kinds: split at glued sentence boundaries first,
+        then each piece by the ordinary rules."""
+        cuts = self._glued_cuts(line)
+        if not cuts:
+            spans = self._split_line(line)
+            kind = self._line_kind(line, len(spans))
+            return [(s, e, kind) for s, e in spans]
+        units: list[tuple[int, int, str]] = []
+        bounds = [0] + [c for c, _ in cuts] + [len(line)]
+        for k in range(len(bounds) - 1):
+            a, b = bounds[k], bounds[k + 1]
+            spans = [(a + s, a + e) for s, e in self._split_line(line[a:b])]
+            if k == 0:
+                kind = self._line_kind(line, 2)  # list item or boilerplate as the line begins
+                if kind == "sentence" and len(spans) == 1 and not cuts[0][1]:
+                    kind = "heading"  # a headline run into the next sentence
+            else:
+                kind = "sentence"
+            units.extend((s, e, kind) for s, e in spans)
+        return units
+
+    @staticmethod
+    def _glued_cuts(line: str) -> list[tuple[int, bool]]:
+        """Offsets where a glued sentence starts, each with whether a terminator precedes it.
+        The full patterns are tried only around the rare places a cheap scan points at."""
+        found: dict[int, bool] = {}
+        for hint in _MAYBE_GLUED.finditer(line):
+            lo, hi = max(0, hint.start() - 40), min(len(line), hint.end() + 60)
+            for regex, stop in ((_GLUED_STOP, True), (_GLUED_START, False)):
+                m = regex.search(line, lo, hi)
+                if m is None or m.end(1) in found or not hint.start() < m.end(1) <= hint.end():
+                    continue
+                token_start = line.rfind(" ", 0, m.start()) + 1
+                token_end = line.find(" ", m.end())
+                token = line[token_start:token_end if token_end >= 0 else len(line)]
+                if any(mark in token for mark in _NOT_PROSE) or any(c.isdigit() for c in token):
+                    continue
+                word = m.group(1).rstrip(".!?")
+                if stop and m.group(1).endswith(".") and (
+                        word in NEVER_FINAL or word in WEAK or word in BEFORE_NUMBER
+                        or word.lower() in _LOWER_ABBREVIATIONS):
+                    continue  # "Dr.Müller", "bzw.Die", "Nr.Fünf"
+                found[m.end(1)] = stop
+        return sorted(found.items())
 
     # ------------------------------------------------------------------ one line
 
@@ -282,5 +345,7 @@ class GermanSplitter:
                 return "heading"
         return "sentence"
 
+
+_LOWER_ABBREVIATIONS = frozenset(w.lower() for w in NEVER_FINAL | WEAK | FINAL | BEFORE_NUMBER)
 
 DEFAULT = GermanSplitter()
