@@ -222,7 +222,7 @@ def _fetch_listed(lock: ModelLock, info, cache: Path) -> Fetched:
                                     listed_sha256=entry.lfs.sha256 if entry.lfs else None)
         except ModelIntegrityError as exc:
             _discard(path)
-            raise ModelIntegrityError(f"{exc}: refused; the download was removed from the cache "
+            raise ModelIntegrityError(f"{exc}: refused; the file was removed from the cache "
                                       "and models.lock was left as it was") from None
     return Fetched(replace(lock, files=files, revision_verified=True), path.parent)
 
@@ -416,6 +416,11 @@ def _incomplete(lock: ModelLock, why: str | None) -> LockError:
 
 def _unavailable(lock: ModelLock, cache: Path, why: str | None) -> ModelUnavailableError:
     reason = f" ({why})" if why else ""
+    if not lock.revision:
+        return ModelUnavailableError(
+            f"cannot pin {lock.repo}: the hub cannot be reached{reason}: run `pipeline models "
+            "lock` where it can, or `pipeline models lock --from-dir DIR --revision COMMIT` with a "
+            "copy of the repository, or translate with a local model via --model-dir DIR")
     return ModelUnavailableError(
         f"model {lock.repo}@{lock.revision} is not in the Hugging Face cache ({cache}) and cannot "
         f"be downloaded{reason}: run `pipeline models fetch` where the hub is reachable, or "

@@ -234,7 +234,7 @@ def test_real_pin_refuses_the_standin_weights(tmp_path, real_revision_hub, ct2_c
     hub.listed_sha256["pytorch_model.bin"] = REAL_WEIGHTS_SHA256  # a listing that lies
     line = _one_line_error(machine.run("models", "fetch", "--lock", machine.lock))
     assert f"pytorch_model.bin has sha256 {ours}, models.lock pins {REAL_WEIGHTS_SHA256} (from " \
-           "the public record): refused; the download was removed from the cache" in line
+           "the public record): refused; the file was removed from the cache" in line
     assert _weights_downloads(hub) == 1 and machine.lock.read_text() == text
     snapshot = machine.hf_cache / "models--Helsinki-NLP--opus-mt-de-en" / "snapshots" / REAL_REVISION
     assert not (snapshot / "pytorch_model.bin").exists()

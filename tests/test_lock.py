@@ -21,17 +21,22 @@ REAL_WEIGHTS_SHA256 = "e743c3070f61f477cb62fe95ef2c9be2e77f3e488cb6b8030ff8a19e8
 
 def test_committed_lock_is_the_public_record_pin():
     """The committed lock pins the revision and weights digest that independent projects
-    publish, says they are unchecked here, and invents nothing else."""
+    publish. Until a download here has matched them it says they are unchecked, and invents
+    nothing else; once completed (`pipeline models fetch`), they are marked verified."""
     lock = read_lock(ROOT / "models.lock")
     assert lock.repo == DEFAULT_REPO and lock.license == "CC-BY-4.0"
-    assert (lock.revision, lock.revision_origin, lock.revision_verified) == (
-        REAL_REVISION, PUBLIC_RECORD, False)
-    assert lock.files == {"pytorch_model.bin": FilePin(None, REAL_WEIGHTS_SHA256, PUBLIC_RECORD,
-                                                       False)}
-    assert lock.partial and not lock.pinned
-    assert "size of pytorch_model.bin" in lock.missing() and "config.json" in lock.missing()
-    assert (ROOT / "models.lock").read_text() == render_lock(lock)  # the file says so too
-    assert "not yet checked by a download here" in render_lock(lock)
+    assert (lock.revision, lock.revision_origin) == (REAL_REVISION, PUBLIC_RECORD)
+    weights = lock.files["pytorch_model.bin"]
+    assert (weights.sha256, weights.origin) == (REAL_WEIGHTS_SHA256, PUBLIC_RECORD)
+    assert (ROOT / "models.lock").read_text() == render_lock(lock)  # the file says what it is
+    if lock.partial:
+        assert lock.files == {"pytorch_model.bin": FilePin(None, REAL_WEIGHTS_SHA256,
+                                                           PUBLIC_RECORD, False)}
+        assert not lock.revision_verified
+        assert "size of pytorch_model.bin" in lock.missing() and "config.json" in lock.missing()
+        assert "not yet checked by a download here" in render_lock(lock)
+    else:
+        assert lock.pinned and weights.verified and weights.size is not None
 
 
 @pytest.mark.parametrize("lock", [
