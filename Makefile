@@ -25,19 +25,46 @@ OUTS := $(patsubst $(IN)/%.txt,$(OUT)/%.jsonl,$(SRCS))
 
 .PHONY: install translate batch demo test lock fetch verify eval clean
 
-# torch first, pinned: any other torch spec pulls gigabytes of CUDA packages.
+# torch first, pinned, and the CPU build: PyPI's torch wheel for Linux pulls gigabytes of CUDA
+# packages. PyTorch's CPU wheel index is used when it answers within a few seconds; otherwise
+# pip's own configuration decides (where pip is set up with a local CPU build, as on the build
+# machine, that is enough). `make install TORCH_INDEX=` skips the index.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+# Exit status 0 when the URL answers within 8 s, name lookup included (urlopen's timeout does
+# not cover DNS, hence the thread).
+PROBE := import sys, threading, urllib.request; ok = []; \
+  t = threading.Thread(target=lambda: ok.append(urllib.request.urlopen(sys.argv[1], timeout=5)), \
+  daemon=True); t.start(); t.join(8); sys.exit(0 if ok else 1)
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet torch==2.13.0
+	@if [ -n "$(TORCH_INDEX)" ] && $(BIN)/python -c '$(PROBE)' '$(TORCH_INDEX)/torch/' 2>/dev/null; then \
+	  echo "torch==2.13.0, CPU build, from $(TORCH_INDEX)"; \
+	  $(BIN)/python -m pip install --quiet torch==2.13.0 --index-url '$(TORCH_INDEX)'; \
+	else \
+	  echo "note: $(TORCH_INDEX) did not answer; torch==2.13.0 from pip's configured indexes"; \
+	  $(BIN)/python -m pip install --quiet torch==2.13.0; \
+	fi
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(STAMP)
 
-# Pins the model on first use (needs network), then translates incrementally.
+# Pins the model on first use and fetches it (needs the hub), then translates incrementally.
+# Without the hub: `make demo`, a local model, or a copy of the repository (said below).
 translate: | $(STAMP)
-	$(PIPELINE) models lock --if-unpinned
+	@$(PIPELINE) models lock --if-unpinned && $(PIPELINE) models fetch || { \
+	  echo "make translate: no verified copy of the pinned model here, and the hub did not" \
+	       "provide one (see above). Three ways on:"; \
+	  echo "  make demo"; \
+	  echo "      the whole pipeline on a tiny random model (its English is NOT a translation)"; \
+	  echo "  make batch ARGS=\"--model-dir DIR\""; \
+	  echo "      translate with a MarianMT directory you have (written by save_pretrained)"; \
+	  echo "  $(PIPELINE) models fetch --from-dir DIR"; \
+	  echo "      a copy of the model repository brought in by other means, checked against" \
+	       "models.lock and installed in the Hugging Face cache"; \
+	  exit 2; } >&2
 	$(MAKE) batch IN=data/raw OUT=data/out
 
 # One pattern rule per article (make -j2 runs two at once; a new pin in models.lock

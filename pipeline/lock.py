@@ -1,18 +1,27 @@
 """models.lock: the pin of the translation model, and verification of model files against it.
 
-The lock is TOML. A fully pinned entry looks like::
+The lock is TOML. A complete pin looks like::
 
     [model]
     repo = "Helsinki-NLP/opus-mt-de-en"
     license = "CC-BY-4.0"
     revision = "<40-hex commit>"
+    revision_origin = "hub"
+    revision_verified = true
 
     [model.files."config.json"]
-    size = 1234
     sha256 = "<64 hex>"
+    size = 1234
+    origin = "hub"
+    verified = true
 
-Anything that could not be obtained (no network when the lock was written) is simply absent;
-:meth:`ModelLock.missing` says what, and the tools refuse to pretend otherwise.
+A pin may also be *partial*: a revision and some file digests, sizes optional, taken for
+example from the public record before anything was downloaded here. Each value says where it
+came from (``origin``, one of :data:`ORIGINS`) and whether bytes seen on this machine have
+matched it (``verified``). ``pipeline models fetch`` (or ``--from-dir``) checks every value
+the lock has, records the rest from the files it got, and marks the checked ones verified.
+Translation needs a complete pin (:attr:`ModelLock.pinned`); :meth:`ModelLock.missing` says
+what a partial one lacks. Nothing is ever invented: what is not known is absent.
 """
 
 from __future__ import annotations
@@ -21,7 +30,8 @@ import hashlib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .document import sha256_file_cached
@@ -39,17 +49,28 @@ WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 #: generation and tokenizer configs are pinned too whenever the repository has them.
 REQUIRED_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
 
+#: Where a value in the lock comes from.
+PUBLIC_RECORD = "public-record"  # published pins of this model by independent projects
+HUB = "hub"                      # a download of the pinned revision, here
+DIRECTORY = "directory"          # a copy of the repository given with --from-dir, here
+ORIGINS = (PUBLIC_RECORD, HUB, DIRECTORY)
+
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 NOT_PINNED_HINT = "not pinned: run `make lock` (or `pipeline models lock`) with network"
+COMPLETE_HINT = ("run `pipeline models fetch` with network, or `pipeline models fetch "
+                 "--from-dir DIR` with a copy of the repository")
 
 
 @dataclass(frozen=True)
 class FilePin:
-    """Size in bytes and sha256 of one model file."""
+    """One model file: sha256, size in bytes (None until known), where the digest came from,
+    and whether bytes seen here have matched it."""
 
-    size: int
+    size: int | None
     sha256: str
+    origin: str = HUB
+    verified: bool = True
 
 
 @dataclass(frozen=True)
@@ -60,14 +81,23 @@ class ModelLock:
     license: str
     revision: str | None = None
     files: dict[str, FilePin] = field(default_factory=dict)
+    revision_origin: str = HUB
+    revision_verified: bool = True
 
     @property
     def pinned(self) -> bool:
-        """True when the revision and every needed file's digest are present."""
+        """True when the pin is complete: the revision, every file the model loads with its
+        sha256 and size, and no value still waiting to be checked. Translation needs this."""
         return not self.missing()
 
+    @property
+    def partial(self) -> bool:
+        """True when the lock names a revision but the pin is not complete yet."""
+        return bool(self.revision) and not self.pinned
+
     def missing(self) -> list[str]:
-        """What the lock lacks before it can be used: 'revision' and/or file names."""
+        """What the lock lacks before it can be used: 'revision', file names, sizes, and
+        values not yet checked against real bytes."""
         out = [] if self.revision else ["revision"]
         names = set(self.files)
         for name in REQUIRED_FILES:
@@ -75,11 +105,29 @@ class ModelLock:
                 out.append(name)
         if not names.intersection(WEIGHT_FILES):
             out.append("weights (" + " or ".join(WEIGHT_FILES) + ")")
+        for name in sorted(names):
+            pin = self.files[name]
+            if pin.size is None:
+                out.append(f"size of {name}")
+            if not pin.verified:
+                out.append(f"a check of {name} ({pin.origin})")
         return out
+
+    def unverified(self) -> list[str]:
+        """Names of the values taken on trust so far: 'revision' and file names."""
+        out = [] if not self.revision or self.revision_verified else ["revision"]
+        return out + [n for n, p in sorted(self.files.items()) if not p.verified]
 
     def digest(self) -> str:
         """sha256 of the canonical text of this pin: changes whenever any pin changes."""
         return hashlib.sha256(render_lock(self).encode("utf-8")).hexdigest()
+
+    def at_revision(self, revision: str, origin: str, verified: bool) -> "ModelLock":
+        """This lock moved to ``revision``: file values of another revision do not carry over."""
+        if revision == self.revision:
+            return replace(self, revision_verified=self.revision_verified or verified)
+        return replace(self, revision=revision, files={}, revision_origin=origin,
+                       revision_verified=verified)
 
 
 def default_lock_path() -> Path:
@@ -109,36 +157,79 @@ def read_lock(path: str | Path | None = None) -> ModelLock:
         raise LockError(f"{p}: model.revision must be a full 40-hex commit id, got {revision!r}")
     files: dict[str, FilePin] = {}
     for name, pin in (model.get("files") or {}).items():
-        if (not isinstance(pin, dict) or not isinstance(pin.get("size"), int)
-                or not isinstance(pin.get("sha256"), str) or not _HEX64.match(pin["sha256"])):
-            raise LockError(f"{p}: model.files.{name!r} needs an integer `size` and a 64-hex "
-                            "`sha256`")
-        files[name] = FilePin(pin["size"], pin["sha256"])
+        where = f"{p}: model.files.{name!r}"
+        if not isinstance(pin, dict) or not isinstance(pin.get("sha256"), str) \
+                or not _HEX64.match(pin["sha256"]):
+            raise LockError(f"{where} needs a 64-hex `sha256`")
+        size = pin.get("size")
+        if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+            raise LockError(f"{where}: `size` must be a whole number of bytes, got {size!r}")
+        files[name] = FilePin(size, pin["sha256"], *_origin(pin, "origin", "verified", where))
+    origin, verified = _origin(model, "revision_origin", "revision_verified", f"{p}: model")
     return ModelLock(repo=model["repo"], license=str(model.get("license", "")),
-                     revision=revision, files=files)
+                     revision=revision, files=files, revision_origin=origin,
+                     revision_verified=verified)
+
+
+def _origin(table: dict, origin_key: str, verified_key: str, where: str) -> tuple[str, bool]:
+    """(origin, verified) of one value. A lock written before these keys existed held only
+    values recorded from hub downloads: absent means ("hub", verified)."""
+    origin = table.get(origin_key, HUB)
+    if origin not in ORIGINS:
+        raise LockError(f"{where}: `{origin_key}` must be one of {', '.join(ORIGINS)}, "
+                        f"got {origin!r}")
+    verified = table.get(verified_key, origin != PUBLIC_RECORD)
+    if not isinstance(verified, bool):
+        raise LockError(f"{where}: `{verified_key}` must be true or false, got {verified!r}")
+    return origin, verified
+
+
+_HEADER = """\
+# models.lock: the pinned translation model. Written by `pipeline models lock` and completed by
+# `pipeline models fetch`; checked before every translation and by `pipeline models verify`.
+#
+# origin says where a value comes from:
+#   "public-record"  published pins of this model by independent open-source projects
+#   "hub"            a download of the pinned revision, on this machine
+#   "directory"      a copy of the repository given with --from-dir, on this machine
+# verified = true once bytes downloaded or copied here have matched the value; a value from
+# the public record stays false until then. Translation needs a complete pin: the revision,
+# and sha256 and size of every file the model loads, each verified."""
 
 
 def render_lock(lock: ModelLock) -> str:
-    """The TOML text of ``lock``; unpinned parts are written as comments that say so."""
-    lines = [
-        "# models.lock: the pinned translation model. Written by `pipeline models lock`;",
-        "# checked before every translation and by `pipeline models verify`.",
-        "",
-        "[model]",
-        f'repo = "{lock.repo}"',
-        f'license = "{lock.license}"',
-    ]
+    """The TOML text of ``lock``; what is not pinned, or not checked yet, is said in comments."""
+    lines = [_HEADER, "", "[model]", f'repo = "{lock.repo}"', f'license = "{lock.license}"']
     if lock.revision:
-        lines.append(f'revision = "{lock.revision}"')
+        lines += [f'revision = "{lock.revision}"', f'revision_origin = "{lock.revision_origin}"',
+                  f"revision_verified = {str(lock.revision_verified).lower()}"]
+        if not lock.revision_verified:
+            lines.append(f"# revision: from the {_said(lock.revision_origin)}; the hub has not "
+                         "served it to this machine yet")
     else:
         lines.append(f"# revision: {NOT_PINNED_HINT}")
     for name in sorted(lock.files):
         pin = lock.files[name]
-        lines += ["", f'[model.files."{name}"]', f"size = {pin.size}", f'sha256 = "{pin.sha256}"']
+        lines += ["", f'[model.files."{name}"]', f'sha256 = "{pin.sha256}"']
+        if pin.size is not None:
+            lines.append(f"size = {pin.size}")
+        lines += [f'origin = "{pin.origin}"', f"verified = {str(pin.verified).lower()}"]
+        if not pin.verified:
+            lines.append(f"# from the {_said(pin.origin)}; not yet checked by a download here")
+        if pin.size is None:
+            lines.append("# size: not recorded there; `pipeline models fetch` records it")
     if not lock.files:
         lines += ["", "# files (config, generation config, weights, source.spm, target.spm,",
                   f"# vocab.json, tokenizer config) with size and sha256: {NOT_PINNED_HINT}"]
+    elif lock.partial:
+        lines += ["", "# The other files of this revision (config, tokenizer, ...) are not pinned yet;",
+                  "# `pipeline models fetch` (network) or `pipeline models fetch --from-dir DIR`",
+                  "# (a copy of the repository) records them."]
     return "\n".join(lines) + "\n"
+
+
+def _said(origin: str) -> str:
+    return {PUBLIC_RECORD: "public record", HUB: "hub", DIRECTORY: "--from-dir copy"}[origin]
 
 
 def write_lock(lock: ModelLock, path: str | Path | None = None) -> None:
@@ -185,3 +276,52 @@ def check_files(directory: Path, expected: dict[str, str], what: str,
             raise ModelIntegrityError(
                 f"{f}: sha256 {actual[:12]}… does not match {what} ({digest[:12]}…); the file was "
                 "changed or is corrupt: delete it and run `pipeline models fetch`")
+
+
+def files_to_pin(lock: ModelLock, available: Iterable[str], where: str) -> list[str]:
+    """The files a pin at ``lock.revision`` covers, given the names the repository (or a copy
+    of it) has: every file the lock names already (each must be there); for a partial pin also
+    the config and tokenizer files that are there, and one weights file: the one the lock
+    names, else model.safetensors if present, else pytorch_model.bin. Only these files are
+    fetched and loaded, so an unpinned file never reaches an engine."""
+    have = set(available)
+    absent = sorted(set(lock.files) - have)
+    if absent:
+        raise ModelIntegrityError(f"{where} has no {', '.join(absent)}, which models.lock pins "
+                                  f"for {lock.repo}@{lock.revision}")
+    if lock.pinned:
+        return sorted(lock.files)
+    names = {n for n in CONFIG_FILES + TOKENIZER_FILES if n in have} | set(lock.files)
+    if not names.intersection(WEIGHT_FILES):
+        names.update([w for w in WEIGHT_FILES if w in have][:1])
+    lacking = [n for n in REQUIRED_FILES if n not in names]
+    if not names.intersection(WEIGHT_FILES):
+        lacking.append(" or ".join(WEIGHT_FILES))
+    if lacking:
+        raise ModelIntegrityError(f"{where} is not a MarianMT checkpoint: it has no "
+                                  f"{', '.join(lacking)}")
+    return sorted(names)
+
+
+def check_pin(lock: ModelLock, name: str, path: Path, where: str, *, origin: str,
+              listed_sha256: str | None = None) -> FilePin:
+    """The pin of ``name`` once the file at ``path`` is known: the lock's value, checked and
+    marked verified, or (for a file the lock does not name yet) the file's own digest and
+    size with ``origin``. ``listed_sha256`` is a digest the source states for the file (the
+    hub's LFS sha256), checked as well. Raises :class:`ModelIntegrityError` on any mismatch."""
+    from .document import sha256_file
+
+    actual, size = sha256_file(path), path.stat().st_size
+    pin = lock.files.get(name)
+    if pin is not None and actual != pin.sha256:
+        raise ModelIntegrityError(f"{where}: {name} has sha256 {actual}, models.lock pins "
+                                  f"{pin.sha256} (from the {_said(pin.origin)})")
+    if pin is not None and pin.size is not None and size != pin.size:
+        raise ModelIntegrityError(f"{where}: {name} has {size} bytes, models.lock pins "
+                                  f"{pin.size} (from the {_said(pin.origin)})")
+    if listed_sha256 is not None and actual != listed_sha256:
+        raise ModelIntegrityError(f"{where}: {name} has sha256 {actual}, but the source lists "
+                                  f"{listed_sha256} for it")
+    if pin is not None:
+        return replace(pin, size=size, verified=True)
+    return FilePin(size, actual, origin, True)

@@ -1,19 +1,38 @@
 """Where the model files come from, and proof that they are the ones pinned.
 
-Both sources end in the same place: a local directory of verified MarianMT files that the
-engines load with ``from_pretrained``. The pinned hub model is looked up in the Hugging Face
-cache (downloaded there only when allowed); a ``--model-dir`` is hashed and recorded as is.
+Every source ends in the same place: a local directory of verified MarianMT files that the
+engines load with ``from_pretrained``.
+
+* The pinned hub model lives in the Hugging Face cache (standard layout, so other tools and
+  ``HF_HUB_OFFLINE=1`` find it). :func:`fetch` downloads exactly the pinned revision, checks
+  every value models.lock has, and records the rest; :func:`install_from_dir` does the same
+  with a copy of the repository brought in by other means (an air-gapped newsroom).
+  The engines then load a directory holding *only* the pinned files (:func:`from_lock`), so a
+  file that someone else downloaded into the same snapshot is never loaded unpinned.
+* A ``--model-dir`` is hashed and recorded as is.
+
+``HF_ENDPOINT`` is read when a function runs (huggingface_hub itself reads it once, at import)
+and passed on explicitly.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .errors import LockError, ModelUnavailableError
-from .lock import NOT_PINNED_HINT, ModelLock, check_files, directory_digests
+from .errors import LockError, ModelIntegrityError, ModelUnavailableError
+from .lock import (COMPLETE_HINT, DIRECTORY, HUB, NOT_PINNED_HINT, WEIGHT_FILES, ModelLock,
+                   check_files, check_pin, directory_digests, files_to_pin)
+
+#: Seconds to wait for the hub to answer one metadata request (the listing, a file's HEAD):
+#: an unreachable hub fails fast instead of hanging a batch.
+HUB_TIMEOUT = 10.0
+DEFAULT_ENDPOINT = "https://huggingface.co"
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 
 
 @dataclass(frozen=True)
@@ -28,21 +47,24 @@ class ModelSource:
     @property
     def digest(self) -> str:
         """One sha256 over the file digests: the model's identity in cache keys."""
-        text = "\n".join(f"{name}:{sha}" for name, sha in sorted(self.files.items()))
-        return hashlib.sha256(text.encode()).hexdigest()
+        from .provenance import files_digest
+
+        return files_digest(self.files)
 
     def provenance(self) -> dict:
-        """The ``model`` object of each record."""
+        """The ``model`` object of a document's provenance."""
         if self.repo:
             return {"repo": self.repo, "revision": self.revision, "files": dict(self.files)}
         return {"dir": str(self.path), "files": dict(self.files)}
 
-    @property
-    def short(self) -> str:
-        """A short label for signatures: repo@revision[:12] or dir:digest[:12]."""
-        if self.repo:
-            return f"{self.repo}@{(self.revision or '')[:12]}"
-        return f"dir:{self.digest[:12]}"
+
+@dataclass(frozen=True)
+class Fetched:
+    """A verified copy of a pin in the Hugging Face cache, and the pin after the check: every
+    value it had marked verified, every file it lacked recorded."""
+
+    lock: ModelLock
+    path: Path
 
 
 def _digest_cache() -> Path | None:
@@ -68,6 +90,11 @@ def hub_offline() -> bool:
                for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
 
 
+def hub_endpoint() -> str:
+    """The hub to talk to: ``$HF_ENDPOINT`` at call time, else huggingface.co."""
+    return os.environ.get("HF_ENDPOINT", "").strip().rstrip("/") or DEFAULT_ENDPOINT
+
+
 def from_directory(directory: str | Path) -> ModelSource:
     """A ``--model-dir``: any directory written by ``save_pretrained``; its digests are recorded."""
     d = Path(directory)
@@ -79,23 +106,283 @@ def from_directory(directory: str | Path) -> ModelSource:
 def from_lock(lock: ModelLock, download: bool = True, rehash: bool = False) -> ModelSource:
     """The pinned model from the HF cache, downloading missing files if allowed and possible.
 
-    Every file is checked against the lock before it is used; a mismatch refuses to run.
-    ``rehash`` ignores remembered digests and reads every byte again.
+    The pin must be complete. Every file is checked against the lock before it is used; a
+    mismatch refuses to run. ``rehash`` ignores remembered digests and reads every byte again.
+    The returned path holds the pinned files and nothing else.
     """
     if not lock.pinned:
-        raise LockError(
-            f"models.lock does not pin {lock.repo} yet (missing: {', '.join(lock.missing())}): "
-            f"{NOT_PINNED_HINT}, or translate with a local model via --model-dir DIR")
+        raise _incomplete(lock, "offline mode is on" if download and hub_offline() else None)
     cache = hf_cache_dir()
     directory = _cached_snapshot(lock, cache)
     if directory is None:
         if not download or hub_offline():
             raise _unavailable(lock, cache, "offline mode is on" if hub_offline() else None)
-        directory = fetch(lock)
-    check_files(directory, {n: p.sha256 for n, p in lock.files.items()}, "models.lock",
-                None if rehash else _digest_cache())
-    return ModelSource(path=directory, files={n: p.sha256 for n, p in lock.files.items()},
-                       repo=lock.repo, revision=lock.revision)
+        directory = fetch(lock).path
+    expected = {n: p.sha256 for n, p in lock.files.items()}
+    check_files(directory, expected, "models.lock", None if rehash else _digest_cache())
+    return ModelSource(path=_pinned_view(lock, directory), files=expected, repo=lock.repo,
+                       revision=lock.revision)
+
+
+def resolve(model_dir: str | Path | None, lock_path: str | Path, download: bool = True,
+            report: Callable[[str], None] | None = None) -> ModelSource:
+    """The model for a run: ``--model-dir`` if given, else the pin in ``lock_path``.
+
+    A partial pin (a revision and some digests, e.g. from the public record) is completed first
+    when downloading is allowed: fetched, checked, and written back to ``lock_path`` (``report``
+    is told so). Offline, it is refused with one line that names the ways on."""
+    if model_dir is not None:
+        return from_directory(model_dir)
+    from .lock import read_lock, write_lock
+
+    lock = read_lock(lock_path)
+    if lock.partial and download and not hub_offline():
+        done = fetch(lock)
+        try:
+            write_lock(done.lock, lock_path)
+        except OSError as exc:
+            raise LockError(f"{lock_path}: cannot record the completed pin ({exc}); pass --lock "
+                            "with a writable copy of models.lock") from None
+        if report is not None:
+            report(f"{lock_path}: {describe_change(lock, done.lock)}")
+        lock = done.lock
+    return from_lock(lock, download=download)
+
+
+def fetch(lock: ModelLock) -> Fetched:
+    """Download exactly the pinned revision into the HF cache and check it against the lock.
+
+    A complete pin already in the cache is only checked (no network). Otherwise the hub's file
+    listing of the revision is read; a file whose listed LFS sha256 or size contradicts the
+    lock is refused before any download. Each file is downloaded, checked against the lock's
+    values (and against the hub's LFS sha256), and the files the lock does not name yet are
+    recorded. Any mismatch raises :class:`ModelIntegrityError`, removes that download from the
+    cache, and leaves the caller's lock as it was (nothing is returned)."""
+    if not lock.revision:
+        raise LockError(f"models.lock does not pin {lock.repo} yet: {NOT_PINNED_HINT}")
+    cache = hf_cache_dir()
+    if lock.pinned:
+        directory = _cached_snapshot(lock, cache)
+        if directory is not None:
+            check_files(directory, {n: p.sha256 for n, p in lock.files.items()}, "models.lock",
+                        _digest_cache())
+            return Fetched(lock, directory)
+    if hub_offline():
+        raise _unavailable(lock, cache, "offline mode is on")
+    return _fetch_listed(lock, _model_info(lock.repo, lock.revision, lock), cache)
+
+
+def pin_from_hub(lock: ModelLock, revision: str | None = None) -> Fetched:
+    """Pin ``revision`` (a branch, tag or commit; default: the lock's own revision, else
+    ``main``): resolve it to a commit on the hub, then :func:`fetch` it. Values the lock has
+    for that same commit are checked; values of another commit are dropped."""
+    if hub_offline():
+        raise ModelUnavailableError(f"cannot pin {lock.repo}: offline mode is on (HF_HUB_OFFLINE); "
+                                    "run `pipeline models lock` on a machine with network, or "
+                                    "`pipeline models lock --from-dir DIR` with a copy of it")
+    info = _model_info(lock.repo, revision or lock.revision or "main", lock)
+    target = lock.at_revision(info.sha, HUB, verified=True)
+    return _fetch_listed(target, info, hf_cache_dir())
+
+
+def _fetch_listed(lock: ModelLock, info, cache: Path) -> Fetched:
+    """:func:`fetch` once the hub's listing ``info`` of ``lock.revision`` is known."""
+    where = f"{hub_endpoint()}/{lock.repo}@{lock.revision}"
+    if info.sha != lock.revision:
+        raise ModelIntegrityError(f"{where}: the hub answered with commit {info.sha}; refused")
+    listed = {s.rfilename: s for s in info.siblings or []}
+    names = files_to_pin(lock, listed, where)
+    for name in names:  # refuse from the listing, before downloading hundreds of megabytes
+        pin, entry = lock.files.get(name), listed[name]
+        lfs_sha = entry.lfs.sha256 if entry.lfs is not None else None
+        size = entry.lfs.size if entry.lfs is not None else entry.size
+        if pin is not None and lfs_sha is not None and lfs_sha != pin.sha256:
+            raise ModelIntegrityError(f"{where}: the hub lists sha256 {lfs_sha} for {name}, "
+                                      f"models.lock pins {pin.sha256} ({pin.origin}): refused "
+                                      "before downloading; models.lock was left as it was")
+        if pin is not None and pin.size is not None and size is not None and size != pin.size:
+            raise ModelIntegrityError(f"{where}: the hub lists {size} bytes for {name}, "
+                                      f"models.lock pins {pin.size}: refused before downloading; "
+                                      "models.lock was left as it was")
+    files = {}
+    for name in names:
+        entry = listed[name]
+        path = _download(lock, name, cache)
+        try:
+            if path.parent.name != lock.revision:
+                raise ModelIntegrityError(f"{where}: the hub served {name} from commit "
+                                          f"{path.parent.name}")
+            files[name] = check_pin(lock, name, path, where, origin=HUB,
+                                    listed_sha256=entry.lfs.sha256 if entry.lfs else None)
+        except ModelIntegrityError as exc:
+            _discard(path)
+            raise ModelIntegrityError(f"{exc}: refused; the file was removed from the cache "
+                                      "and models.lock was left as it was") from None
+    return Fetched(replace(lock, files=files, revision_verified=True), path.parent)
+
+
+def install_from_dir(lock: ModelLock, directory: str | Path) -> Fetched:
+    """Check a copy of the repository at ``lock.revision`` (brought in by other means) against
+    the lock and install it in the HF cache, in the hub's own layout, so that :func:`from_lock`
+    finds it offline. Values the lock has must match; the files it does not name yet are
+    recorded with origin "directory". The revision cannot be checked from files: it stays as
+    the lock (or ``pipeline models lock --from-dir DIR --revision COMMIT``) states it."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise ModelUnavailableError(f"{d}: --from-dir is not a directory")
+    if not lock.revision:
+        raise LockError(f"--from-dir needs the commit the copy was taken from, and models.lock "
+                        f"names none for {lock.repo}: pass it with `pipeline models lock "
+                        "--from-dir DIR --revision COMMIT`")
+    names = files_to_pin(lock, [p.name for p in d.iterdir() if p.is_file()], str(d))
+    files = {}
+    for name in names:
+        _refuse_lfs_pointer(d / name)
+        try:
+            files[name] = check_pin(lock, name, d / name, str(d), origin=DIRECTORY)
+        except ModelIntegrityError as exc:
+            raise ModelIntegrityError(f"{exc}: refused; nothing was installed and models.lock "
+                                      "was left as it was") from None
+    done = replace(lock, files=files)
+    snapshot = _install(done, {n: d / n for n in names}, hf_cache_dir())
+    check_files(snapshot, {n: p.sha256 for n, p in files.items()}, "models.lock")
+    return Fetched(done, snapshot)
+
+
+def describe_change(old: ModelLock, new: ModelLock) -> str:
+    """One line saying what a fetch did to a lock: checked values, recorded files."""
+    if old == new:
+        return f"{new.repo}@{new.revision}: already complete and verified"
+    checked = [n for n, p in sorted(new.files.items()) if n in old.files and not old.files[n].verified]
+    added = [f"{n} ({p.origin})" for n, p in sorted(new.files.items()) if n not in old.files]
+    parts = []
+    if old.revision != new.revision:
+        parts.append(f"pinned {new.repo}@{new.revision}")
+    if checked:
+        parts.append(f"{', '.join(checked)} matched models.lock (now verified)")
+    if added:
+        parts.append(f"recorded {', '.join(added)}")
+    if new.revision_verified and not old.revision_verified and old.revision == new.revision:
+        parts.append("the hub served the pinned revision")
+    return "; ".join(parts) or "updated"
+
+
+def _model_info(repo: str, revision: str, lock: ModelLock):
+    """The hub's listing of ``repo`` at ``revision`` with file sizes and LFS digests."""
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
+
+    endpoint = hub_endpoint()
+    try:
+        return HfApi(endpoint=endpoint).model_info(repo, revision=revision, files_metadata=True,
+                                                   timeout=HUB_TIMEOUT)
+    except RevisionNotFoundError:
+        raise LockError(f"{endpoint}: {repo} has no revision {revision}; check models.lock, or "
+                        "pin another with `pipeline models lock --revision REV`") from None
+    except RepositoryNotFoundError:
+        raise LockError(f"{endpoint}: no repository {repo} (or it needs a login)") from None
+    except Exception as exc:  # network, proxy, server errors: all mean "cannot reach it now"
+        raise _unavailable(lock, hf_cache_dir(), _first_line(exc)) from None
+
+
+def _download(lock: ModelLock, name: str, cache: Path) -> Path:
+    from huggingface_hub import hf_hub_download
+
+    try:
+        return Path(hf_hub_download(lock.repo, name, revision=lock.revision, cache_dir=cache,
+                                    endpoint=hub_endpoint(), etag_timeout=HUB_TIMEOUT))
+    except Exception as exc:  # network, auth, missing file: all mean "cannot fetch"
+        raise _unavailable(lock, cache, _first_line(exc)) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = (str(exc).splitlines() or [""])[0][:160]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _discard(path: Path) -> None:
+    """Remove a refused download from the HF cache: the snapshot entry and its blob."""
+    blob = path.resolve()
+    for p in {path, blob}:
+        try:
+            os.unlink(p)
+        except FileNotFoundError:
+            pass
+
+
+def _refuse_lfs_pointer(path: Path) -> None:
+    if path.stat().st_size < 1024:
+        with open(path, "rb") as f:
+            if f.read(len(_LFS_POINTER)) == _LFS_POINTER:
+                raise ModelIntegrityError(f"{path}: a Git LFS pointer, not the file itself: run "
+                                          "`git lfs pull` in that copy, then try again")
+
+
+def _git_blob_sha1(path: Path) -> str:
+    """The git object id of a file: the hub's ETag for a file not stored with LFS."""
+    h = hashlib.sha1(f"blob {path.stat().st_size}\0".encode())
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _install(lock: ModelLock, sources: dict[str, Path], cache: Path) -> Path:
+    """Lay ``sources`` out as huggingface_hub does: ``blobs/<etag>`` (the LFS sha256 for
+    weights, the git blob id for the rest) and ``snapshots/<revision>/<name>`` linking to it."""
+    base = cache / ("models--" + lock.repo.replace("/", "--"))
+    snapshot = base / "snapshots" / str(lock.revision)
+    (base / "blobs").mkdir(parents=True, exist_ok=True)
+    snapshot.mkdir(parents=True, exist_ok=True)
+    for name, src in sorted(sources.items()):
+        etag = lock.files[name].sha256 if name in WEIGHT_FILES else _git_blob_sha1(src)
+        blob = base / "blobs" / etag
+        if not blob.is_file() or blob.stat().st_size != src.stat().st_size:
+            tmp = blob.with_name(f".{etag}.{os.getpid()}.incomplete")
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, blob)
+        _replace_link(snapshot / name, os.path.join("..", "..", "blobs", etag), fallback=blob)
+    return snapshot
+
+
+def _replace_link(link: Path, target: str, fallback: Path | None = None) -> None:
+    """Point ``link`` at ``target`` atomically; copy ``fallback`` where links are not allowed."""
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    try:
+        os.symlink(target, tmp)
+    except OSError:
+        if fallback is None:
+            raise
+        shutil.copyfile(fallback, tmp)
+    os.replace(tmp, link)
+
+
+def _pinned_view(lock: ModelLock, snapshot: Path) -> Path:
+    """A directory (in the pipeline cache) of links to exactly the pinned files of ``snapshot``.
+
+    transformers loads whatever a directory holds (model.safetensors before pytorch_model.bin,
+    any tokenizer file); a snapshot may hold files another tool downloaded at the same
+    revision. Loading from this view, an engine sees the pinned files and nothing else."""
+    from .paths import cache_dir
+
+    text = f"{lock.repo}@{lock.revision}\n" + "\n".join(
+        f"{n}:{p.sha256}" for n, p in sorted(lock.files.items()))
+    view = cache_dir() / "models" / hashlib.sha256(text.encode()).hexdigest()[:24]
+    try:
+        view.mkdir(parents=True, exist_ok=True)
+        for name in sorted(lock.files):
+            target = str(snapshot / name)
+            if not (os.path.islink(view / name) and os.readlink(view / name) == target):
+                _replace_link(view / name, target)
+        for entry in view.iterdir():
+            if entry.name not in lock.files and not entry.name.startswith("."):
+                entry.unlink()
+    except OSError as exc:
+        raise ModelUnavailableError(f"{view}: cannot link the pinned model files there ({exc}); "
+                                    "set PIPELINE_CACHE to a writable directory") from None
+    return view
 
 
 def _cached_snapshot(lock: ModelLock, cache: Path) -> Path | None:
@@ -110,75 +397,26 @@ def _cached_snapshot(lock: ModelLock, cache: Path) -> Path | None:
     return found[0] if found and all(p == found[0] for p in found) else None
 
 
-def fetch(lock: ModelLock) -> Path:
-    """Download exactly the pinned files at the pinned revision into the HF cache."""
-    from huggingface_hub import hf_hub_download
-
-    if not lock.pinned:
-        raise LockError(f"models.lock does not pin {lock.repo} yet: {NOT_PINNED_HINT}")
-    cache = hf_cache_dir()
-    paths = []
-    for name in sorted(lock.files):
-        try:
-            paths.append(Path(hf_hub_download(lock.repo, name, revision=lock.revision,
-                                              cache_dir=cache, etag_timeout=10)))
-        except Exception as exc:  # network, auth, missing file: all mean "cannot fetch"
-            raise _unavailable(lock, cache, f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
-                               if str(exc) else type(exc).__name__) from None
-    directory = paths[0].parent
-    check_files(directory, {n: p.sha256 for n, p in lock.files.items()}, "models.lock")
-    return directory
+def _incomplete(lock: ModelLock, why: str | None) -> LockError:
+    if not lock.revision:
+        return LockError(f"models.lock does not pin {lock.repo} yet (missing: "
+                         f"{', '.join(lock.missing())}): {NOT_PINNED_HINT}, or translate with a "
+                         "local model via --model-dir DIR")
+    reason = f" and {why}" if why else ""
+    return LockError(f"models.lock pins {lock.repo}@{lock.revision[:12]} only in part (missing: "
+                     f"{', '.join(lock.missing())}){reason}: {COMPLETE_HINT}, or translate with "
+                     "a local model via --model-dir DIR")
 
 
 def _unavailable(lock: ModelLock, cache: Path, why: str | None) -> ModelUnavailableError:
     reason = f" ({why})" if why else ""
+    if not lock.revision:
+        return ModelUnavailableError(
+            f"cannot pin {lock.repo}: the hub cannot be reached{reason}: run `pipeline models "
+            "lock` where it can, or `pipeline models lock --from-dir DIR --revision COMMIT` with a "
+            "copy of the repository, or translate with a local model via --model-dir DIR")
     return ModelUnavailableError(
         f"model {lock.repo}@{lock.revision} is not in the Hugging Face cache ({cache}) and cannot "
-        f"be downloaded{reason}: run `pipeline models fetch` on a machine with network (copy the "
-        "cache over if needed), or translate with a local model via --model-dir DIR")
-
-
-def lock_from_hub(repo: str, revision: str = "main", license: str = "") -> ModelLock:
-    """Resolve ``revision`` to a commit, download the checkpoint files into the HF cache, and
-    return a lock with each file's size and sha256 (cross-checked with the hub's LFS digest)."""
-    from huggingface_hub import HfApi, hf_hub_download
-
-    from .document import sha256_file
-    from .lock import CONFIG_FILES, TOKENIZER_FILES, WEIGHT_FILES, FilePin
-
-    if hub_offline():
-        raise ModelUnavailableError(f"cannot pin {repo}: offline mode is on (HF_HUB_OFFLINE); "
-                                    "run `pipeline models lock` on a machine with network")
-    cache = hf_cache_dir()
-    try:
-        info = HfApi().model_info(repo, revision=revision, files_metadata=True)
-        siblings = {s.rfilename: s for s in info.siblings or []}
-        names = [n for n in CONFIG_FILES + TOKENIZER_FILES if n in siblings]
-        names += [w for w in WEIGHT_FILES if w in siblings][:1]
-        files = {}
-        for name in names:
-            path = Path(hf_hub_download(repo, name, revision=info.sha, cache_dir=cache))
-            digest = sha256_file(path)
-            lfs = getattr(siblings[name], "lfs", None)
-            lfs_sha = getattr(lfs, "sha256", None) if lfs is not None else None
-            if lfs_sha and lfs_sha != digest:
-                raise ModelUnavailableError(f"{path}: downloaded file has sha256 {digest}, the "
-                                            f"hub says {lfs_sha}; try again")
-            files[name] = FilePin(path.stat().st_size, digest)
-    except ModelUnavailableError:
-        raise
-    except Exception as exc:  # network, auth, unknown repo: all mean "cannot pin now"
-        first = (str(exc).splitlines() or [""])[0][:160]
-        raise ModelUnavailableError(f"cannot pin {repo}@{revision} from the Hugging Face hub "
-                                    f"({type(exc).__name__}: {first}); the lock was left as it "
-                                    "was. Run it again with network") from None
-    return ModelLock(repo=repo, license=license, revision=info.sha, files=files)
-
-
-def resolve(model_dir: str | Path | None, lock_path: str | Path, download: bool = True) -> ModelSource:
-    """The model for a run: ``--model-dir`` if given, else the pin in ``lock_path``."""
-    if model_dir is not None:
-        return from_directory(model_dir)
-    from .lock import read_lock
-
-    return from_lock(read_lock(lock_path), download=download)
+        f"be downloaded{reason}: run `pipeline models fetch` where the hub is reachable, or "
+        "`pipeline models fetch --from-dir DIR` with a copy of the repository, or translate with "
+        "a local model via --model-dir DIR")

@@ -95,7 +95,7 @@ class Translator:
                                inter_threads=inter_threads, intra_threads=intra_threads)
         self.model_dir = None if model_dir is None else Path(model_dir)
         self.lock = None if model_dir is not None else Path(lock or default_lock_path())
-        self.source = model.resolve(model_dir, self.lock, download=download)
+        self.source = model.resolve(model_dir, self.lock, download=download, report=self.report)
         self.splitter = splitter("de")
         self.provenance = Provenance(model=self.source.provenance(),
                                      engine=self.spec.settings(self.source.path),

@@ -3,9 +3,23 @@
 Used by the tests, ``make demo`` and the benchmarks, because no model weights can be downloaded
 here. The English such a model writes is random tokens, not a translation.
 
-* ``tiny``: a few thousand parameters, for tests and the demo.
+* ``tiny``: a few thousand parameters (plus the embeddings), for tests and the demo.
 * ``opus``: a *shape twin* of Helsinki-NLP/opus-mt-de-en (6+6 layers, d_model 512, FFN 2048,
   8 heads, vocab 58101, swish, static sinusoidal positions, shared embeddings) for speed work.
+
+Every shape gets the configuration values transformers' Marian converter gives the real
+opus-mt checkpoints (:func:`opus_config`), and the vocabulary layout of those checkpoints:
+``</s>`` is id 0, ``<unk>`` id 1, the sentencepiece pieces follow, ``<pad>`` is the last id.
+
+``layout`` chooses the files written:
+
+* ``save_pretrained``: what transformers writes today (model.safetensors, a separate
+  generation_config.json);
+* ``hub-2020``: the files of an opus-mt repository as converted in 2020 (config.json that
+  carries the generation settings, pytorch_model.bin, source.spm, target.spm, vocab.json,
+  tokenizer_config.json as the converter writes it; no safetensors, no generation config);
+* ``hub-2020+safetensors``: the same plus model.safetensors and generation_config.json, as
+  later hub conversions added them.
 """
 
 from __future__ import annotations
@@ -25,6 +39,37 @@ SHAPES = {
                  max_position_embeddings=512),
 }
 OPUS_VOCAB = 58101
+LAYOUTS = ("save_pretrained", "hub-2020", "hub-2020+safetensors")
+#: Generation settings the 2020 conversions kept in config.json (transformers now keeps them
+#: in generation_config.json, and still reads them from config.json when that file is absent).
+GENERATION_KEYS = ("num_beams", "max_length", "bad_words_ids")
+
+
+def opus_config(vocab_size: int, shape: str = "opus", num_beams: int = 4) -> dict:
+    """The config of an opus-mt checkpoint with a shared vocabulary of ``vocab_size`` ids
+    (the last one ``<pad>``), in the layers of ``shape``.
+
+    The values are those transformers' converter sets, checked against
+    src/transformers/models/marian/convert_marian_to_pytorch.py (``OpusState.__init__``,
+    huggingface/transformers at 02c4e2b5; the file is not shipped in the transformers wheel):
+    ``pad_token_id = decoder_start_token_id`` = the id appended after Marian's vocabulary
+    (``add_emb_entries``; 58100 for opus-mt-de-en, so ``vocab_size`` 58101),
+    ``eos_token_id = forced_eos_token_id`` = the tokenizer's ``</s>`` = 0, ``bos_token_id`` 0,
+    ``bad_words_ids = [[pad]]``, ``static_position_embeddings`` (Marian trains no positions),
+    ``scale_embedding`` True, ``normalize_embedding`` False, ``num_beams`` = decoder.yml's
+    beam-size (4 for opus-mt), ``max_length`` 512, dropout 0.1, tied embeddings shared by
+    encoder and decoder, and the activation of the Marian model (swish for opus-mt-de-en).
+    ``max_position_embeddings`` is the converter's dim-emb (512 for opus-mt); the tiny
+    shape keeps 512 too, so that the engines' length limits are the real ones.
+    """
+    pad = vocab_size - 1
+    return dict(
+        architectures=["MarianMTModel"], vocab_size=vocab_size, decoder_vocab_size=vocab_size,
+        pad_token_id=pad, decoder_start_token_id=pad, eos_token_id=0, forced_eos_token_id=0,
+        bos_token_id=0, bad_words_ids=[[pad]], activation_function="swish",
+        static_position_embeddings=True, scale_embedding=True, normalize_embedding=False,
+        share_encoder_decoder_embeddings=True, tie_word_embeddings=True, dropout=0.1,
+        num_beams=num_beams, max_length=512, **SHAPES[shape])
 
 
 def _train_spm(lines: list[str], prefix: Path, vocab_size: int) -> None:
@@ -41,15 +86,22 @@ def _train_spm(lines: list[str], prefix: Path, vocab_size: int) -> None:
 
 def build_model(out_dir: str | Path, source_text: Iterable[str], target_text: Iterable[str] | None = None,
                 *, shape: str = "tiny", spm_vocab: int = 300, seed: int = 0,
-                num_beams: int = 4) -> Path:
-    """Train sentencepiece models on the given lines, make a random Marian model of ``shape``,
-    and ``save_pretrained`` model and tokenizer into ``out_dir`` (written atomically)."""
+                num_beams: int = 4, vocab_size: int | None = None,
+                layout: str = "save_pretrained") -> Path:
+    """Train sentencepiece models on the given lines, make a random Marian model of ``shape``
+    with the real checkpoints' config values (:func:`opus_config`), and write model and
+    tokenizer into ``out_dir`` in ``layout`` (written atomically).
+
+    ``vocab_size`` pads the vocabulary with unused pieces up to that many ids (default: the
+    real 58101 for ``opus``, just the pieces and ``<pad>`` for ``tiny``)."""
     import warnings
 
     import torch
     import transformers
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
     transformers.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
     warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
@@ -76,7 +128,9 @@ def build_model(out_dir: str | Path, source_text: Iterable[str], target_text: It
             sp = spm.SentencePieceProcessor(model_file=str(model_dir / name))
             for i in range(sp.get_piece_size()):
                 vocab.setdefault(sp.id_to_piece(i), len(vocab))
-        size = OPUS_VOCAB if shape == "opus" else len(vocab) + 1
+        size = vocab_size or (OPUS_VOCAB if shape == "opus" else len(vocab) + 1)
+        if size < len(vocab) + 1:
+            raise ValueError(f"vocab_size {size} is smaller than the {len(vocab) + 1} ids needed")
         for i in range(len(vocab), size - 1):  # pad the vocabulary to the real model's size
             vocab[f"<extra_{i}>"] = i
         vocab["<pad>"] = len(vocab)
@@ -85,24 +139,42 @@ def build_model(out_dir: str | Path, source_text: Iterable[str], target_text: It
                               source_spm=str(model_dir / "source.spm"),
                               target_spm=str(model_dir / "target.spm"),
                               source_lang="de", target_lang="en")
-        cfg = MarianConfig(vocab_size=len(vocab), pad_token_id=vocab["<pad>"], eos_token_id=0,
-                           decoder_start_token_id=vocab["<pad>"], activation_function="swish",
-                           static_position_embeddings=True, scale_embedding=True,
-                           share_encoder_decoder_embeddings=True, **SHAPES[shape])
+        values = opus_config(len(vocab), shape, num_beams)
+        cfg = MarianConfig(**{k: v for k, v in values.items() if k not in GENERATION_KEYS})
         torch.manual_seed(seed)
         model = MarianMTModel(cfg).eval()
         gen = model.generation_config
-        gen.num_beams = num_beams
-        gen.max_length = 512
-        gen.bad_words_ids = [[vocab["<pad>"]]]
+        for key in GENERATION_KEYS:
+            setattr(gen, key, values[key])
         model.save_pretrained(model_dir)
         tok.save_pretrained(model_dir)
+        if layout != "save_pretrained":
+            _hub_2020_files(model, model_dir, values, keep_new=layout.endswith("+safetensors"))
         if out.exists():
             shutil.rmtree(out)
         model_dir.rename(out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return out
+
+
+def _hub_2020_files(model, model_dir: Path, values: dict, keep_new: bool) -> None:
+    """Rewrite a save_pretrained directory into the files of a 2020 opus-mt conversion:
+    config.json with the generation settings in it, pytorch_model.bin (torch.save of the
+    state dict), and tokenizer_config.json as the converter's ``save_tokenizer_config``
+    writes it. ``keep_new`` keeps model.safetensors and generation_config.json as well."""
+    import torch
+
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    config.update({k: values[k] for k in GENERATION_KEYS})
+    (model_dir / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n",
+                                           encoding="utf-8")
+    torch.save(model.state_dict(), model_dir / "pytorch_model.bin")
+    (model_dir / "tokenizer_config.json").write_text(json.dumps(
+        {"target_lang": "en", "source_lang": "de", "separate_vocabs": False}), encoding="utf-8")
+    if not keep_new:
+        (model_dir / "model.safetensors").unlink()
+        (model_dir / "generation_config.json").unlink()
 
 
 def repo_text(root: str | Path) -> list[str]:

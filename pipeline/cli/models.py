@@ -8,47 +8,64 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import PipelineError
-from . import LockOpt, fail, models_app
+from . import LockOpt, fail, models_app, say
+
+FromDirOpt = Annotated[Optional[Path], typer.Option(
+    "--from-dir", help="A copy of the model repository brought in by other means (no network): "
+    "checked against the lock and installed in the Hugging Face cache.", show_default=False)]
 
 
 @models_app.command("lock")
 def models_lock(
     lock: LockOpt = None,
-    revision: Annotated[str, typer.Option(help="Branch, tag or commit to pin.")] = "main",
+    revision: Annotated[Optional[str], typer.Option(
+        help="Branch, tag or commit to pin (default: the lock's own revision, else main); with "
+        "--from-dir, the full commit the copy was taken from.", show_default=False)] = None,
+    from_dir: FromDirOpt = None,
     if_unpinned: Annotated[bool, typer.Option(
-        "--if-unpinned", help="Do nothing when the lock is already fully pinned.")] = False,
+        "--if-unpinned", help="Do nothing when the lock is already complete.")] = False,
 ) -> None:
-    """Resolve the model's revision and file digests from the hub (needs network); rewrite the lock."""
-    from ..lock import default_lock_path, read_lock, write_lock
-    from ..model import lock_from_hub
+    """Pin the model: resolve the revision on the hub, download it, check every value the lock
+    has and record the rest (needs network), or take the files from --from-dir."""
+    from ..lock import DIRECTORY, default_lock_path, read_lock, write_lock
+    from ..model import describe_change, install_from_dir, pin_from_hub
 
     lock = lock if lock is not None else default_lock_path()
-
     try:
         current = read_lock(lock)
         if if_unpinned and current.pinned:
-            typer.echo(f"{lock}: {current.repo}@{current.revision} already pinned")
+            say(f"{lock}: {current.repo}@{current.revision} already pinned")
             return
-        new = lock_from_hub(current.repo, revision, current.license)
-        write_lock(new, lock)
+        if from_dir is not None:
+            target = current
+            if revision is not None:
+                target = current.at_revision(_commit(revision), DIRECTORY, verified=False)
+            done = install_from_dir(target, from_dir)
+        else:
+            done = pin_from_hub(current, revision)
+        write_lock(done.lock, lock)
     except PipelineError as exc:
         fail(exc)
-    typer.echo(f"{lock}: pinned {new.repo}@{new.revision} ({len(new.files)} files)")
+    say(f"{lock}: {describe_change(current, done.lock)} ({len(done.lock.files)} files)")
 
 
 @models_app.command("fetch")
-def models_fetch(lock: LockOpt = None) -> None:
-    """Download exactly the pinned files into the Hugging Face cache and check them."""
-    from ..lock import default_lock_path, read_lock
-    from ..model import fetch
+def models_fetch(lock: LockOpt = None, from_dir: FromDirOpt = None) -> None:
+    """Download exactly the pinned revision into the Hugging Face cache (or install it from
+    --from-dir), check it, and complete a partial pin in the lock."""
+    from ..lock import default_lock_path, read_lock, write_lock
+    from ..model import describe_change, fetch, install_from_dir
 
     lock = lock if lock is not None else default_lock_path()
-
     try:
-        path = fetch(read_lock(lock))
+        current = read_lock(lock)
+        done = install_from_dir(current, from_dir) if from_dir is not None else fetch(current)
+        if done.lock != current:
+            write_lock(done.lock, lock)
+            say(f"{lock}: {describe_change(current, done.lock)}")
     except PipelineError as exc:
         fail(exc)
-    typer.echo(f"ok: {path}")
+    say(f"ok: {done.path}")
 
 
 @models_app.command("verify")
@@ -57,24 +74,26 @@ def models_verify(
     model_dir: Annotated[Optional[Path], typer.Option(help="Check this directory instead.")] = None,
 ) -> None:
     """Check offline that the cached model files match the lock (or list a directory's digests)."""
-    from ..lock import default_lock_path
-
-    lock = lock if lock is not None else default_lock_path()
-    from ..lock import read_lock
+    from ..lock import default_lock_path, read_lock
     from ..model import from_directory, from_lock
 
+    lock = lock if lock is not None else default_lock_path()
     try:
         if model_dir is not None:
             source = from_directory(model_dir)
             for name, digest in sorted(source.files.items()):
-                typer.echo(f"{digest}  {name}")
+                say(f"{digest}  {name}")
             return
-        current = read_lock(lock)
-        if not current.pinned:
-            typer.echo(f"{lock}: {current.repo}: {', '.join(current.missing())} not pinned: run "
-                       "`make lock` (or `pipeline models lock`) with network", err=True)
-            raise typer.Exit(2)
-        source = from_lock(current, download=False, rehash=True)
+        source = from_lock(read_lock(lock), download=False, rehash=True)
     except PipelineError as exc:
         fail(exc)
-    typer.echo(f"ok: {source.repo}@{source.revision}: {len(source.files)} files match {lock}")
+    say(f"ok: {source.repo}@{source.revision}: {len(source.files)} files match {lock}")
+
+
+def _commit(revision: str) -> str:
+    from ..errors import LockError
+
+    if len(revision) != 40 or any(c not in "0123456789abcdef" for c in revision):
+        raise LockError(f"--revision with --from-dir must be the full 40-hex commit the copy was "
+                        f"taken from (no hub to resolve {revision!r} here)")
+    return revision
