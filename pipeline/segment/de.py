@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import re
 
-from ..document import Sentence
 from .de_data import (
     BEFORE_NUMBER,
     BOILERPLATE_PREFIXES,
@@ -44,6 +43,7 @@ from .de_data import (
     STARTERS,
     WEAK,
 )
+from .scan import LineSplitter
 
 _NEVER = NEVER_FINAL - WEAK - FINAL
 
@@ -81,80 +81,23 @@ def _is_cap(word: str) -> bool:
     return len(word) > 1 and c.islower() and word[1].isupper()
 
 
-class GermanSplitter:
+class GermanSplitter(LineSplitter):
     """Rule-based German splitter; ``name`` is the versioned identity recorded in provenance."""
 
     name = "pipeline-de/1.2"
+    candidate = _CAND
+    any_candidate = _ANY_TERM
+    next_token = _NEXT
+    trailing_symbol = _TRAILING_SYMBOL
+    list_mark = _LIST_MARK
+    boilerplate = BOILERPLATE_PREFIXES
+    closers = _STRIP_CLOSE
+    final_punct = _FINAL_PUNCT
 
-    def split(self, text: str) -> list[Sentence]:
-        out: list[Sentence] = []
-        paragraph = 0
-        seen_text = False
-        blank_pending = False
-        offset = 0
-        for raw in text.splitlines(keepends=True):
-            line_start = offset
-            offset += len(raw)
-            line = raw.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-            if not line or line.isspace():
-                if seen_text:
-                    blank_pending = True
-                continue
-            if blank_pending:
-                paragraph += 1
-                blank_pending = False
-            seen_text = True
-            spans = self._split_line(line)
-            kind = self._line_kind(line, len(spans))
-            for s, e in spans:
-                out.append(Sentence(len(out), paragraph, line_start + s, line_start + e, kind))
-        return out
-
-    # ------------------------------------------------------------------ one line
-
-    def _split_line(self, line: str) -> list[tuple[int, int]]:
-        n = len(line)
-        start = 0
-        while start < n and line[start].isspace():
-            start += 1
-        end_of_line = n
-        while end_of_line > start and line[end_of_line - 1].isspace():
-            end_of_line -= 1
-        spans: list[tuple[int, int]] = []
-        if not _ANY_TERM.search(line):
-            return [(start, end_of_line)] if start < end_of_line else spans
-        for m in _CAND.finditer(line, start):
-            cut = m.end()
-            if cut >= end_of_line:
-                break
-            if m.start() < start:
-                continue  # already inside the next sentence (a symbol after ". . ." moved start)
-            nxt = _NEXT.match(line, cut)
-            if nxt is None:  # pragma: no cover - the candidate is followed by whitespace
-                continue
-            opener, word = nxt.group(1), nxt.group(2)
-            # a symbol/emoji token after the terminator stays with the sentence before it
-            if not opener and word and _TRAILING_SYMBOL.fullmatch(word):
-                after = _NEXT.match(line, nxt.end())
-                if after is None:
-                    continue
-                if self._boundary(line, start, m, after.group(1), after.group(2)):
-                    cut = nxt.end()
-                    if cut >= end_of_line:
-                        break
-                    spans.append((start, cut))
-                    start = after.start(1)
-                continue
-            if self._boundary(line, start, m, opener, word) and start < cut:
-                spans.append((start, cut))
-                start = nxt.start(1)
-        if start < end_of_line:
-            spans.append((start, end_of_line))
-        return spans
-
-    def _boundary(self, line: str, seg_start: int, m: re.Match[str], opener: str, word: str) -> bool:
+    def _boundary(self, line: str, seg_start: int, m: re.Match[str], nxt: re.Match[str]) -> bool:
         """Does candidate ``m`` end a sentence, given the next token ``opener`` + ``word``?"""
         tok, term, closers = m.group(1), m.group(2), m.group(3)
+        opener, word = nxt.group(1), nxt.group(2)
         if not word:
             if not opener:
                 return False
@@ -266,21 +209,5 @@ class GermanSplitter:
                 return "weak"  # unknown dotted abbreviation ("U.S.", "i.d.R")
             return "strong"  # a domain, file name or e-mail address at the end of a sentence
         return "strong"
-
-    # ------------------------------------------------------------------ kinds
-
-    @staticmethod
-    def _line_kind(line: str, units: int) -> str:
-        body = line.strip()
-        if body.startswith(BOILERPLATE_PREFIXES):
-            return "boilerplate"
-        if _LIST_MARK.match(line):
-            return "list_item"
-        if units == 1:
-            last = body.rstrip(_STRIP_CLOSE + "¹²³⁰⁴⁵⁶⁷⁸⁹")
-            if not last or last[-1] not in _FINAL_PUNCT:
-                return "heading"
-        return "sentence"
-
 
 DEFAULT = GermanSplitter()

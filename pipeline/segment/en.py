@@ -1,0 +1,300 @@
+"""English sentence splitter for news and web text.
+
+Units and paragraphs
+    Every line break ends a unit; a line holding only whitespace separates paragraphs. A line
+    without sentence-final punctuation (headline, byline, list item) is one unit of its own.
+
+Boundaries inside a line
+    A candidate is a run of ``. ! ? …`` followed by optional closing quotes, brackets and footnote
+    markers (``[6]``, ``¹``) and then whitespace, or an emoticon (``:)``, ``:-D``) followed by
+    whitespace. Whether it ends a sentence is decided from the token before it and the tokens
+    after it:
+
+    * a sentence does not go on in lower case, so a lower-case next word is never a boundary
+      (``"Why?" he asked``, ``at 9 a.m. tomorrow``, ``e.g. apples``);
+    * after ``!``, ``?`` and ellipses: a boundary before a capital, a digit or an opening
+      quote/bracket, except a quotation followed by a name and a verb of saying
+      (``"Why?" Smith asked.``) and names spelt with ``!`` (``Yahoo! Inc.``);
+    * after a period: titles (``Mr.``, ``Gen.``) and ``e.g.``/``i.e.`` never end a sentence;
+      ``No.``, ``pp.``, ``Jan.`` do not before a number; company, address and state
+      abbreviations (``Inc.``, ``St.``, ``Calif.``), dotted acronyms (``U.S.``, ``a.m.``) and
+      initials (``John F. Kennedy``) are ambiguous: they end a sentence only before a typical
+      sentence opener (``The``, ``He``, ``But`` …) or an opening quote; ``etc.`` ends one before
+      any capital; any other word ends one before a capital, a digit, an opening quote/bracket or
+      a currency sign. A number or letter that opens a segment (``1. Open the box``) is a label.
+
+Numbers with inner separators (``3.5``, ``1,000``), URLs and e-mail addresses never contain a
+candidate, because a candidate needs whitespace after it.
+
+Offsets are produced during the one forward scan; nothing is searched for afterwards. ``kind``
+marks headings (a line that is one unit without final punctuation), list items (a line opened by
+a bullet, dash or number) and boilerplate (``Read more`` …).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .en_data import (
+    BEFORE_NUMBER,
+    BOILERPLATE_PREFIXES,
+    COMMA_STARTERS,
+    COMPANY,
+    EXCLAIMING_NAMES,
+    FINAL,
+    MULTI_COMPANY,
+    MULTI_NEVER,
+    MULTI_STATES,
+    MULTI_WEAK,
+    NEVER_FINAL,
+    SPEECH_VERBS,
+    STARTERS,
+    STATES,
+    TITLE_WORDS,
+    UNITS,
+    WEAK,
+)
+from .scan import LineSplitter
+
+_TERM = ".!?…‼⁇⁈⁉"
+_QUOTES_CLOSE = "\"'”’»›"
+_STRIP_OPEN = "\"'“‘«‹([{"
+_STRIP_CLOSE = "\"'”’»›)]}"
+
+# A candidate: an emoticon token followed by whitespace (group 1); or [token][terminators or a
+# colon][closers / footnote marks] followed by whitespace (groups 2-4). The token is the
+# non-space run before the terminators.
+_EMOTICON = r"(?:[:;=][-o^']?[()\[\]DPpO/\\|*]|<3|\^_\^|:'\()"
+_CAND = re.compile(
+    r"(?<!\S)(?:(" + _EMOTICON + r")"
+    r"|(\S*?)(?<![.!?…‼⁇⁈⁉])([.!?…‼⁇⁈⁉]++|:)"
+    r"((?:[\"'”’»›)\]}]|\[\d{1,3}\]|[¹²³⁰⁴-⁹]+)*))"
+    r"(?=\s)"
+)
+_EMOTICON_RE = re.compile(_EMOTICON)
+_ANY_CAND = re.compile(r"[.!?…‼⁇⁈⁉:]|" + _EMOTICON)
+# A dash or bullet standing alone: a dialogue turn or list item follows (``? - What``).
+_DASH = re.compile(r"[-–—]{1,3}|[•▪►▶*]")
+# A lower-case list label as the next token: ``b) As of``, ``x - There were``.
+_LABEL_NEXT = re.compile(r"[a-z]\)\s|[a-z]\s+[-–—]{1,2}\s")
+# What follows a candidate: whitespace, opening quotes/brackets, then the next token.
+_NEXT = re.compile(r"\s+((?:[\"'“‘«‹(\[{`])*)(\S*)")
+# The word after the next one (for ``"Why?" Smith asked``).
+_WORD_AFTER = re.compile(r"\s+([a-z]+)")
+# A token made only of symbols/emoji that stays with the sentence before it (``Great! 👍 Next``).
+_TRAILING_SYMBOL = re.compile(r"[^\w\s\"'“‘«‹(\[{@#§$€£¥%&*+\-–—•·▪►▶/\\<>|~^]+")
+_ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
+_LIST_MARK = re.compile(r"\s*(?:[-–—•·▪►▶*+]|\d{1,3}[.)]|[a-z][.)]|[A-Z]\))\s")
+_LABEL_LEAD = " \t\u00a0-–—•·▪►▶*+("
+_FINAL_PUNCT = frozenset(_TERM + ":;")
+_CURRENCY = "$£€¥"
+
+
+def _parts(m: re.Match[str]) -> tuple[str, str, str]:
+    """``(token, terminators, closers)`` of a candidate; an emoticon is its own terminator."""
+    if m.group(1) is not None:
+        return "", m.group(1), ""
+    return m.group(2), m.group(3), m.group(4)
+
+
+def _opens_sentence(opener: str, word: str) -> bool:
+    """Can ``opener`` + ``word`` start a sentence: an opening quote/bracket, a capital, a digit,
+    or an ``iPhone``-style word?"""
+    if opener:
+        return True
+    if not word:
+        return False
+    c = word[0]
+    return c.isupper() or c.isdigit() or (len(word) > 1 and c.islower() and word[1].isupper())
+
+
+def _caps_heading(line: str, seg_start: int, colon: int) -> bool:
+    """Is the segment before ``colon`` a short run-in heading in capitals (``COURT RULING:``)?"""
+    if colon - seg_start > 60:
+        return False
+    upper = 0
+    for c in line[seg_start:colon]:
+        if c.islower():
+            return False
+        upper += c.isupper()
+    return upper >= 3
+
+
+def _prev_initial(line: str, pos: int) -> str:
+    """The first character, opening quotes and brackets aside, of the token before the one at
+    ``pos`` ("" at the line start)."""
+    i = pos
+    while i > 0 and line[i - 1].isspace():
+        i -= 1
+    end = i
+    if i == pos or i == 0:
+        return ""
+    while i > 0 and not line[i - 1].isspace():
+        i -= 1
+    while i < end - 1 and line[i] in _STRIP_OPEN:
+        i += 1
+    return line[i]
+
+
+def _is_label(line: str, seg_start: int, tok_start: int) -> bool:
+    """Does the token at ``tok_start`` open its segment or follow a colon, bullets aside
+    (``1. Open the box``, ``Steps: 2. Stir``)?"""
+    i = tok_start
+    while i > seg_start and line[i - 1] in _LABEL_LEAD:
+        i -= 1
+    return i == seg_start or line[i - 1] == ":"
+
+
+def _lookup(core: str, words: frozenset[str]) -> bool:
+    """``core`` in ``words``, also as the capitalised form of an all-lower-case entry."""
+    return core in words or (core[:1].isupper() and core[1:].islower() and core.lower() in words)
+
+
+class EnglishSplitter(LineSplitter):
+    """Rule-based English splitter; ``name`` is the versioned identity recorded in provenance."""
+
+    name = "pipeline-en/1.0"
+    candidate = _CAND
+    any_candidate = _ANY_CAND
+    next_token = _NEXT
+    trailing_symbol = _TRAILING_SYMBOL
+    list_mark = _LIST_MARK
+    boilerplate = BOILERPLATE_PREFIXES
+    closers = _STRIP_CLOSE
+    final_punct = _FINAL_PUNCT
+
+    def _trailing(self, word: str) -> bool:
+        return super()._trailing(word) or _EMOTICON_RE.fullmatch(word) is not None
+
+    def _boundary(self, line: str, seg_start: int, m: re.Match[str], nxt: re.Match[str]) -> bool:
+        """Does candidate ``m`` end a sentence, given what follows it (``nxt``: opener, word)?"""
+        tok, term, closers = _parts(m)
+        opener, word = nxt.group(1), nxt.group(2)
+        if not word:
+            if not opener or nxt.end() == len(line):
+                return False  # a quote mark alone at the end of the line opens nothing
+            word = opener
+        if not opener and _DASH.fullmatch(word):
+            # a dialogue turn or dashed list item: "? - What else", "halt. -- If S&P falls"
+            after = _NEXT.match(line, nxt.end())
+            if after is None or not _opens_sentence(after.group(1), after.group(2)):
+                return False
+            return term[0] != "." or len(term) > 1 or self._period_kind(line, seg_start, m, word) != "never"
+        if term == ":":
+            # a run-in heading in capitals: "FCC COUNSEL JOINS FIRM: Diane S. Killory will …"
+            return _opens_sentence(opener, word) and _caps_heading(line, seg_start, m.start(3))
+        if not opener and _LABEL_NEXT.match(line, nxt.start(2)):
+            return term[0] != "." or len(term) > 1 or self._period_kind(line, seg_start, m, word) != "never"
+        first = word[0]
+        if not opener and first.islower() and not (len(word) > 1 and word[1].isupper()):
+            return False  # a sentence does not go on in lower case
+        if not _opens_sentence(opener, word):
+            if term[0] not in _TERM:
+                return False  # an emoticon before a symbol
+            # a bullet, hashtag, mention or currency sign after a full stop or !/? starts a new
+            # unit; anything else (``%``, ``,``, ``&``) continues the sentence
+            return first in "#@•▪►▶" + _CURRENCY and (
+                term[-1] in "!?…" or self._period_kind(line, seg_start, m, word) == "strong")
+        if term[-1] in "!?" and closers and closers[-1] in _QUOTES_CLOSE and not opener and first.isupper():
+            # '"Why?" Smith asked.': a name and a verb of saying keep the quotation in the
+            # sentence (a quotation closed by a period is a sentence: '"We won." Smith said so.')
+            name = word.rstrip(",;:")
+            after = _WORD_AFTER.match(line, nxt.end())
+            if after is not None and after.group(1) in SPEECH_VERBS and name not in STARTERS:
+                return False
+        if term[0] != "." or len(term) > 1:
+            # "!", "?", "…", "..." and mixtures: end of sentence before a capital or an opening
+            # quote, except a bracketed aside "a (!) record", an elision "[...]", "Yahoo! Inc."
+            # and an ellipsis inside a figure ("for... 1.6 million")
+            if term[0] == "!" and tok.lstrip(_STRIP_OPEN) in EXCLAIMING_NAMES:
+                return False
+            if term[0] in ".…" and first.isdigit() and not opener:
+                return False
+            return not tok.endswith(("(", "["))
+        if closers and closers[0] in _QUOTES_CLOSE:
+            # 'said "it is done." The' – a quotation closed after its period
+            return True
+        kind = self._period_kind(line, seg_start, m, word)
+        if kind == "strong":
+            return True
+        if kind == "final":
+            # "Apple Inc. (AAPL) rose": a bracket after an abbreviation adds to the sentence
+            return not opener.startswith(("(", "["))
+        if kind == "weak":
+            if opener:
+                return opener[0] in "\"“'‘«"
+            w = word.rstrip(_STRIP_CLOSE + ";:!?")
+            if w.endswith(","):
+                return w[:-1] in STARTERS or w[:-1] in COMMA_STARTERS  # "U.S. First, …"
+            # "J. A. Smith", "the U.S. No. 2" – a word with a period is no opener here
+            return w in STARTERS
+        return False  # "never"
+
+    def _period_kind(self, line: str, seg_start: int, m: re.Match[str], word: str) -> str:
+        """Classify the token before a single period, given the next ``word``: ``strong`` (an
+        ordinary word: the period ends the sentence), ``final`` (an abbreviation that ends one
+        before any capital here), ``weak`` (an abbreviation, acronym or initial that ends one
+        only before a sentence opener) or ``never``."""
+        tok = m.group(2) or ""
+        core = tok.lstrip(_STRIP_OPEN)
+        if not core:
+            return "strong"
+        next_digit = word[0].isdigit()
+        first = core[0]
+        tok_start = m.start(2) + (len(tok) - len(core))
+        if first.isdigit() or (len(core) <= 4 and _ROMAN.fullmatch(core)) or (len(core) == 1 and first.islower()):
+            if len(core) <= 3 and core.isalnum() and _is_label(line, seg_start, tok_start):
+                return "never"  # an enumeration label: "1. Open the box", "Steps: 2. Stir", "a. Rice"
+            if first.isdigit():
+                return "strong"  # "in 2010.", "rose 5.5%.", "3-1."
+        after_comma = tok_start >= 2 and line[tok_start - 2] == ","
+        if "." in core:
+            # abbreviations written with inner dots: e.g, a.m, U.S, Ph.D, J.R.R, N.V
+            parts = core.split(".")
+            key = "".join(parts)
+            if key in MULTI_NEVER:
+                return "never"
+            if key in MULTI_COMPANY:
+                return self._company_kind(line, tok_start, word)
+            if key in MULTI_STATES and after_comma:
+                return "final"
+            if key in MULTI_WEAK or key.lower() in MULTI_WEAK:
+                return "weak"
+            if "@" not in core and "/" not in core and all(len(p) <= 3 and p.isalpha() for p in parts):
+                return "weak"  # an unknown dotted abbreviation or initials ("N.Y", "J.R")
+            return "strong"  # a domain, file name or e-mail address at the end of a sentence
+        if _lookup(core, BEFORE_NUMBER):
+            if next_digit:
+                return "never"
+            return "never" if _lookup(core, NEVER_FINAL) else "weak"
+        if _lookup(core, NEVER_FINAL):
+            return "never"
+        if _lookup(core, FINAL):
+            return "final"
+        if core in UNITS:
+            return "final"
+        if core in COMPANY:
+            return self._company_kind(line, tok_start, word)
+        if core in STATES:
+            return "final" if after_comma else "weak"
+        if _lookup(core, WEAK):
+            return "weak"
+        if len(core) == 1 and first.isalpha():
+            return "weak"  # an initial ("John F. Kennedy") or a letter ("Plan B.")
+        return "strong"
+
+    @staticmethod
+    def _company_kind(line: str, tok_start: int, word: str) -> str:
+        """``Acme Inc.``/``Lazard Freres & Co.``: ``final`` unless a job title or another suffix
+        follows (``Sony Corp. Chairman``) or the word before is in lower case (``in Co. Cork``)."""
+        prev = _prev_initial(line, tok_start)
+        if not prev or not (prev.isupper() or prev.isdigit() or prev == "&"):
+            return "weak"
+        w = word.rstrip(_STRIP_CLOSE + ".,;:!?")
+        if w.endswith(("'s", "’s")):
+            w = w[:-2]
+        if w in TITLE_WORDS:
+            return "never"
+        return "final"
+
+DEFAULT = EnglishSplitter()
