@@ -5,30 +5,38 @@ Units and paragraphs
     without sentence-final punctuation (headline, byline, list item) is one unit of its own.
 
 Boundaries inside a line
-    A candidate is a run of ``. ! ? …`` followed by optional closing quotes, brackets and footnote
-    markers (``[6]``, ``¹``) and then whitespace, or an emoticon (``:)``, ``:-D``) followed by
-    whitespace. Whether it ends a sentence is decided from the token before it and the tokens
-    after it:
+    A candidate is a run of ``. ! ? …`` (or a colon) followed by optional closing quotes,
+    brackets and footnote markers (``[6]``, ``¹``) and then whitespace, or an emoticon (``:)``,
+    ``:-D``) followed by whitespace. Whether it ends a sentence is decided from the token before
+    it and the tokens after it:
 
     * a sentence does not go on in lower case, so a lower-case next word is never a boundary
-      (``"Why?" he asked``, ``at 9 a.m. tomorrow``, ``e.g. apples``);
+      (``"Why?" he asked``, ``at 9 a.m. tomorrow``, ``e.g. apples``), except a list label
+      (``. b - As of Friday``);
+    * a lone dash or bullet followed by a capital starts a new unit after any terminator or
+      colon (dialogue turns ``? - What else``, dashed items ``halts: -- If S&P …``);
+    * a colon ends a unit only after a short run-in heading in capitals (``COURT RULING: The``);
     * after ``!``, ``?`` and ellipses: a boundary before a capital, a digit or an opening
       quote/bracket, except a quotation followed by a name and a verb of saying
-      (``"Why?" Smith asked.``) and names spelt with ``!`` (``Yahoo! Inc.``);
+      (``"Why?" Smith asked.``), names spelt with ``!`` (``Yahoo! Inc.``), an ellipsis before a
+      figure (``for... 1.6 million``) and a spaced ellipsis inside a sentence (``is . . . I``);
     * after a period: titles (``Mr.``, ``Gen.``) and ``e.g.``/``i.e.`` never end a sentence;
-      ``No.``, ``pp.``, ``Jan.`` do not before a number; company, address and state
-      abbreviations (``Inc.``, ``St.``, ``Calif.``), dotted acronyms (``U.S.``, ``a.m.``) and
-      initials (``John F. Kennedy``) are ambiguous: they end a sentence only before a typical
-      sentence opener (``The``, ``He``, ``But`` …) or an opening quote; ``etc.`` ends one before
-      any capital; any other word ends one before a capital, a digit, an opening quote/bracket or
-      a currency sign. A number or letter that opens a segment (``1. Open the box``) is a label.
+      ``No.``, ``pp.``, ``Jan.`` do not before a number; ``etc.``, units (``10 min.``), company
+      suffixes after a name (``Acme Inc.``, unless a job title follows: ``Sony Corp.
+      Chairman``) and state abbreviations after ``City,`` (``Dearborn, Mich.``) end one before
+      any capital; other abbreviations (``St.``, ``Jr.``), dotted acronyms (``U.S.``, ``a.m.``)
+      and initials (``John F. Kennedy``) are ambiguous: they end a sentence only before a
+      typical sentence opener (``The``, ``He``, ``But``, ``Mr.`` …) or an opening quote; any
+      other word ends one before a capital, a digit, an opening quote/bracket or a currency sign.
+      A number or letter that opens a segment (``1. Open the box``) is a label, and so is the
+      next label of an inline enumeration (``1. Buy flour 2. Bake``), which starts a new unit.
 
 Numbers with inner separators (``3.5``, ``1,000``), URLs and e-mail addresses never contain a
 candidate, because a candidate needs whitespace after it.
 
-Offsets are produced during the one forward scan; nothing is searched for afterwards. ``kind``
-marks headings (a line that is one unit without final punctuation), list items (a line opened by
-a bullet, dash or number) and boilerplate (``Read more`` …).
+Offsets are produced during the one forward scan (:mod:`.scan`); nothing is searched for
+afterwards. ``kind`` marks headings (a line that is one unit without final punctuation), list
+items (a line opened by a bullet, dash or number) and boilerplate (``Read more`` …).
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ import re
 from .en_data import (
     BEFORE_NUMBER,
     BOILERPLATE_PREFIXES,
+    TITLE_STARTERS,
     COMMA_STARTERS,
     COMPANY,
     EXCLAIMING_NAMES,
@@ -85,7 +94,14 @@ _WORD_AFTER = re.compile(r"\s+([a-z]+)")
 _TRAILING_SYMBOL = re.compile(r"[^\w\s\"'“‘«‹(\[{@#§$€£¥%&*+\-–—•·▪►▶/\\<>|~^]+")
 _ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
 _LIST_MARK = re.compile(r"\s*(?:[-–—•·▪►▶*+]|\d{1,3}[.)]|[a-z][.)]|[A-Z]\))\s")
-_LABEL_LEAD = " \t\u00a0-–—•·▪►▶*+("
+_BULLETS = "-–—•·▪►▶⁃*+"
+_LABEL_LEAD = " \t\u00a0(" + _BULLETS
+# An enumeration label opening a unit: "1.", "2)", "3.)", "a.", "• 9.", "⁃10." (group 1: the
+# number or letter).
+_LABEL_AT = re.compile(r"[-–—•·▪►▶⁃*+]?\s?(\d{1,3}|[a-z])(?:\.\)|[.)])\s")
+_LABEL_INLINE = re.compile(r"\s([-–—•·▪►▶⁃*+]?\s?(\d{1,3}|[a-z])(?:\.\)|[.)]))\s+(?=\S)")
+# A spaced ellipsis after a word's own period: "compounds. . . . The practice".
+_SPACED_ELLIPSIS = re.compile(r"(?:\s\.){3}\s+")
 _FINAL_PUNCT = frozenset(_TERM + ":;")
 _CURRENCY = "$£€¥"
 
@@ -136,6 +152,90 @@ def _prev_initial(line: str, pos: int) -> str:
     return line[i]
 
 
+def _successor(label: str) -> str:
+    """The label after ``label`` in an enumeration: "1" → "2", "a" → "b" ("" after "z")."""
+    if label.isdigit():
+        return str(int(label) + 1)
+    return chr(ord(label) + 1) if label < "z" else ""
+
+
+def _opens_after_dots(line: str, pos: int) -> bool:
+    """Is ``pos`` followed by a spaced ellipsis (`` . . .``) and then a sentence opener?"""
+    dots = _SPACED_ELLIPSIS.match(line, pos)
+    if dots is None:
+        return False
+    nxt = _NEXT.match(line, dots.end() - 1)
+    return nxt is not None and _opens_sentence(nxt.group(1), nxt.group(2))
+
+
+def _spaced_dots_before(line: str, dot: int) -> tuple[int, int]:
+    """The dots, each preceded by one space, that end at ``dot`` (up to 5): their number and
+    where the run starts (``is . . .`` → 3; ``compounds. . . .`` → 4, the word's period
+    included)."""
+    count = 0
+    i = dot
+    while count < 5 and i >= 1 and line[i] == "." and line[i - 1] == " ":
+        count += 1
+        i -= 2
+    if count and i >= 0 and line[i] == ".":
+        return count + 1, i
+    return count, i + 1
+
+
+def _words_before(line: str, seg_start: int, pos: int, want: int) -> bool:
+    """Are there at least ``want`` whitespace-separated words in ``line[seg_start:pos]``?
+    (Counted backwards from ``pos``, stopping as soon as there are enough.)"""
+    words = 0
+    i = pos
+    while i > seg_start:
+        while i > seg_start and line[i - 1].isspace():
+            i -= 1
+        if i == seg_start:
+            break
+        words += 1
+        if words >= want:
+            return True
+        while i > seg_start and not line[i - 1].isspace():
+            i -= 1
+    return False
+
+
+def _next_label(line: str, seg_start: int, tok_start: int, tok: str) -> bool:
+    """Is ``tok`` the next label of an enumeration that opens the segment: the successor of the
+    last label before it (looked for within 300 characters)?"""
+    lab = _LABEL_AT.match(line, seg_start)
+    if lab is None:
+        return False
+    last = lab.group(1)
+    if lab.end() < tok_start:
+        for found in _LABEL_INLINE.finditer(line, max(lab.end() - 1, tok_start - 300), tok_start):
+            last = found.group(2)
+    return tok == _successor(last)
+
+
+def _inline_items(line: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut the unit ``[start, end)`` before each following label of an enumeration that it
+    opens: "1. The first item 2. The second item", "a) red b) blue" (labels in sequence only)."""
+    lab = _LABEL_AT.match(line, start, end + 1)
+    if lab is None:
+        return [(start, end)]
+    spans = []
+    nxt = _successor(lab.group(1))
+    for found in _LABEL_INLINE.finditer(line, lab.end(), end):
+        if found.group(2) != nxt:
+            continue
+        stop = found.start()
+        while stop > start and line[stop - 1].isspace():
+            stop -= 1
+        spans.append((start, stop))
+        start = found.start(1)
+        nxt = _successor(nxt)
+        if not nxt:
+            break
+    spans.append((start, end))
+    return spans
+
+
 def _is_label(line: str, seg_start: int, tok_start: int) -> bool:
     """Does the token at ``tok_start`` open its segment or follow a colon, bullets aside
     (``1. Open the box``, ``Steps: 2. Stir``)?"""
@@ -164,7 +264,16 @@ class EnglishSplitter(LineSplitter):
     final_punct = _FINAL_PUNCT
 
     def _trailing(self, word: str) -> bool:
+        if word == "." * len(word):
+            return False  # a spaced ellipsis: see _boundary
         return super()._trailing(word) or _EMOTICON_RE.fullmatch(word) is not None
+
+    def _split_line(self, line: str) -> list[tuple[int, int]]:
+        """The shared scan, then a cut before each label of an inline enumeration."""
+        out: list[tuple[int, int]] = []
+        for s, e in super()._split_line(line):
+            out.extend(_inline_items(line, s, e))
+        return out
 
     def _boundary(self, line: str, seg_start: int, m: re.Match[str], nxt: re.Match[str]) -> bool:
         """Does candidate ``m`` end a sentence, given what follows it (``nxt``: opener, word)?"""
@@ -174,6 +283,15 @@ class EnglishSplitter(LineSplitter):
             if not opener or nxt.end() == len(line):
                 return False  # a quote mark alone at the end of the line opens nothing
             word = opener
+        if term == "." and word == "." and not opener:
+            # "compounds. . . . The practice": a word's own period, then a spaced ellipsis
+            return bool(tok) and _opens_after_dots(line, m.end())
+        if term == "." and not tok and not opener:
+            dots, run_start = _spaced_dots_before(line, m.start(3))
+            if dots == 3 or (dots > 1 and run_start <= seg_start):
+                # "the thing is . . . I didn't": an omission inside the sentence; ". . . The
+                # practice": an ellipsis that opens it
+                return False
         if not opener and _DASH.fullmatch(word):
             # a dialogue turn or dashed list item: "? - What else", "halt. -- If S&P falls"
             after = _NEXT.match(line, nxt.end())
@@ -221,13 +339,16 @@ class EnglishSplitter(LineSplitter):
             # "Apple Inc. (AAPL) rose": a bracket after an abbreviation adds to the sentence
             return not opener.startswith(("(", "["))
         if kind == "weak":
+            if tok.lower().endswith(("a.m", "p.m")) and not _words_before(line, seg_start, m.start(2), 3):
+                return False  # "At 5 a.m. Mr. Smith left": a fronted time, not a sentence
             if opener:
                 return opener[0] in "\"“'‘«"
             w = word.rstrip(_STRIP_CLOSE + ";:!?")
             if w.endswith(","):
                 return w[:-1] in STARTERS or w[:-1] in COMMA_STARTERS  # "U.S. First, …"
-            # "J. A. Smith", "the U.S. No. 2" – a word with a period is no opener here
-            return w in STARTERS
+            # "J. A. Smith", "the U.S. No. 2" – a word with a period is no opener here, but a
+            # title is: "at 6 P.M. Mr. Smith left"
+            return w in STARTERS or (w.endswith(".") and w[:-1] in TITLE_STARTERS)
         return False  # "never"
 
     def _period_kind(self, line: str, seg_start: int, m: re.Match[str], word: str) -> str:
@@ -236,7 +357,7 @@ class EnglishSplitter(LineSplitter):
         before any capital here), ``weak`` (an abbreviation, acronym or initial that ends one
         only before a sentence opener) or ``never``."""
         tok = m.group(2) or ""
-        core = tok.lstrip(_STRIP_OPEN)
+        core = tok.lstrip(_STRIP_OPEN + _BULLETS)
         if not core:
             return "strong"
         next_digit = word[0].isdigit()
@@ -245,6 +366,8 @@ class EnglishSplitter(LineSplitter):
         if first.isdigit() or (len(core) <= 4 and _ROMAN.fullmatch(core)) or (len(core) == 1 and first.islower()):
             if len(core) <= 3 and core.isalnum() and _is_label(line, seg_start, tok_start):
                 return "never"  # an enumeration label: "1. Open the box", "Steps: 2. Stir", "a. Rice"
+            if _next_label(line, seg_start, tok_start, core):
+                return "never"  # the next label of an inline list: "1. The first 2. The second"
             if first.isdigit():
                 return "strong"  # "in 2010.", "rose 5.5%.", "3-1."
         after_comma = tok_start >= 2 and line[tok_start - 2] == ","

@@ -22,7 +22,7 @@ vs v viz cf approx appx ca esp incl excl resp
 # Abbreviations that stand before a number (``No. 5``, ``pp. 12-14``, ``Fig. 3``, ``Jan. 15``):
 # never a boundary before a digit; before a capital they count as WEAK.
 BEFORE_NUMBER = frozenset("""
-No Nos no nos Nr Nrs p pp Vol Vols vol vols Fig Figs fig figs Ch Chap ch chap Sec Secs
+No Nos no nos Nr Nrs N° Nº p pp Vol Vols vol vols Fig Figs fig figs Ch Chap ch chap Sec Secs
 sec secs Sect Para para Pg pg Ex Eq Eqs eq eqs Tab Op op Rte Hwy Apt Ste Rm Bldg Tel tel Ext ext
 est Est
 Jan Feb Febr Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
@@ -97,6 +97,9 @@ Is Are Was Were Do Does Did Has Have Had Can Could Would Should Shall Might Must
 Let Please Yes Mr Mrs Ms Dr
 According
 """.split())  # not "May" (the month), "Will" (the name), "First" ("the U.S. First Lady")
+
+# Titles that open a sentence after an ambiguous period (``at 6 P.M. Mr. Smith left``).
+TITLE_STARTERS = frozenset("Mr Mrs Ms Messrs Dr Prof".split())
 
 # Openers only when a comma follows (``the U.S. First Lady`` / ``in the U.S. First, …``).
 COMMA_STARTERS = frozenset("First Second Third Fourth".split())
