@@ -49,8 +49,11 @@ from .en_data import (
     TITLE_STARTERS,
     COMMA_STARTERS,
     COMPANY,
+    DEGREES,
+    ERAS,
     EXCLAIMING_NAMES,
     FINAL,
+    FRONTING,
     MULTI_COMPANY,
     MULTI_NEVER,
     MULTI_STATES,
@@ -66,19 +69,20 @@ from .en_data import (
 from .scan import LineSplitter
 
 _TERM = ".!?…‼⁇⁈⁉"
-_QUOTES_CLOSE = "\"'”’»›"
+_QUOTES_CLOSE = "\"'”’»›`"
 _STRIP_OPEN = "\"'“‘«‹([{"
 _STRIP_CLOSE = "\"'”’»›)]}"
 
 # A candidate: an emoticon token followed by whitespace (group 1); or [token][terminators or a
-# colon][closers / footnote marks] followed by whitespace (groups 2-4). The token is the
-# non-space run before the terminators.
+# colon][closers / footnote marks] followed by whitespace, or a word's "." "!" "?" directly
+# followed by a capitalised word ("home.Today", web text without the space) (groups 2-4). The
+# token is the non-space run before the terminators.
 _EMOTICON = r"(?:[:;=][-o^']?[()\[\]DPpO/\\|*]|<3|\^_\^|:'\()"
 _CAND = re.compile(
-    r"(?<!\S)(?:(" + _EMOTICON + r")"
+    r"(?:(?<!\S)|(?<=[a-z\d][a-z\d][.!?])(?=[A-Z][a-z]))(?:(" + _EMOTICON + r")(?=\s)"
     r"|(\S*?)(?<![.!?…‼⁇⁈⁉])([.!?…‼⁇⁈⁉]++|:)"
-    r"((?:[\"'”’»›)\]}]|\[\d{1,3}\]|[¹²³⁰⁴-⁹]+)*))"
-    r"(?=\s)"
+    r"((?:[\"'”’»›`)\]}]|\[\d{1,3}\]|[¹²³⁰⁴-⁹]+)*)"
+    r"(?:(?=\s)|(?<=[a-z\d][a-z\d][.!?])(?=[A-Z][a-z])))"
 )
 _EMOTICON_RE = re.compile(_EMOTICON)
 _ANY_CAND = re.compile(r"[.!?…‼⁇⁈⁉:]|" + _EMOTICON)
@@ -87,7 +91,18 @@ _DASH = re.compile(r"[-–—]{1,3}|[•▪►▶*]")
 # A lower-case list label as the next token: ``b) As of``, ``x - There were``.
 _LABEL_NEXT = re.compile(r"[a-z]\)\s|[a-z]\s+[-–—]{1,2}\s")
 # What follows a candidate: whitespace, opening quotes/brackets, then the next token.
-_NEXT = re.compile(r"\s+((?:[\"'“‘«‹(\[{`])*)(\S*)")
+# (The word is cut at 200 characters: one token may hold many "home.Today"-style candidates.)
+_NEXT = re.compile(r"\s*((?:[\"'“‘«‹({`]|\[(?!\d{1,3}\]))*)(\S{0,200})")
+# What may follow a sentence end without a space: a capitalised word, then punctuation or nothing.
+# (Not a top-level domain: "Amazon.Com".)
+_PLAIN_WORD = re.compile(r"(?!(?:Com|Org|Net|Gov|Edu|Info|Biz)\b)[A-Z][a-z]+(?:['’][a-z]+)?(?:[,;:!?)]|\.(?![A-Za-z\d]))?\Z")
+# ... and what may precede it: a word that stands after whitespace ("home.Today", "1,000.That").
+_PLAIN_TOKEN = re.compile(r"(?<!\S)[\"'“‘(]*(?:[A-Za-z]+|\d[\d,]*)")
+_FIRST_WORD = re.compile(r"[\"'“‘(\[]*([A-Za-z]+)")
+# Time abbreviations that close a fronted adverbial: a.m., p.m. and eras.
+_TIMES = frozenset("am pm bc ad bce ce".split())
+# Footnote references standing after a sentence: "a gas. [1] It is".
+_FOOTNOTES = re.compile(r"(?:\[\d{1,3}\])+")
 # The word after the next one (for ``"Why?" Smith asked``).
 _WORD_AFTER = re.compile(r"\s+([a-z]+)")
 # A token made only of symbols/emoji that stays with the sentence before it (``Great! 👍 Next``).
@@ -98,8 +113,8 @@ _BULLETS = "-–—•·▪►▶⁃*+"
 _LABEL_LEAD = " \t\u00a0(" + _BULLETS
 # An enumeration label opening a unit: "1.", "2)", "3.)", "a.", "• 9.", "⁃10." (group 1: the
 # number or letter).
-_LABEL_AT = re.compile(r"[-–—•·▪►▶⁃*+]?\s?(\d{1,3}|[a-z])(?:\.\)|[.)])\s")
-_LABEL_INLINE = re.compile(r"\s([-–—•·▪►▶⁃*+]?\s?(\d{1,3}|[a-z])(?:\.\)|[.)]))\s+(?=\S)")
+_LABEL_AT = re.compile(r"(?:[-–—•·▪►▶⁃*+]\s?)?(\d{1,3}|[a-z])(?:\.\)|[.)])\s")
+_LABEL_INLINE = re.compile(r"\s((?:[-–—•·▪►▶⁃*+]\s?)?(\d{1,3}|[a-z])(?:\.\)|[.)]))\s+(?=\S)")
 # A spaced ellipsis after a word's own period: "compounds. . . . The practice".
 _SPACED_ELLIPSIS = re.compile(r"(?:\s\.){3}\s+")
 _FINAL_PUNCT = frozenset(_TERM + ":;")
@@ -180,6 +195,14 @@ def _spaced_dots_before(line: str, dot: int) -> tuple[int, int]:
     if count and i >= 0 and line[i] == ".":
         return count + 1, i
     return count, i + 1
+
+
+def _fronted(line: str, seg_start: int, pos: int) -> bool:
+    """Does the segment open with a preposition and hold fewer than six words before ``pos``:
+    a fronted adverbial (``At 5 a.m.``, ``In the spring of 44 B.C.``)?"""
+    first = _FIRST_WORD.match(line, seg_start)
+    return (first is not None and first.group(1) in FRONTING
+            and not _words_before(line, seg_start, pos, 6))
 
 
 def _words_before(line: str, seg_start: int, pos: int, want: int) -> bool:
@@ -266,7 +289,8 @@ class EnglishSplitter(LineSplitter):
     def _trailing(self, word: str) -> bool:
         if word == "." * len(word):
             return False  # a spaced ellipsis: see _boundary
-        return super()._trailing(word) or _EMOTICON_RE.fullmatch(word) is not None
+        return (super()._trailing(word) or _EMOTICON_RE.fullmatch(word) is not None
+                or _FOOTNOTES.fullmatch(word) is not None)
 
     def _split_line(self, line: str) -> list[tuple[int, int]]:
         """The shared scan, then a cut before each label of an inline enumeration."""
@@ -279,6 +303,8 @@ class EnglishSplitter(LineSplitter):
         """Does candidate ``m`` end a sentence, given what follows it (``nxt``: opener, word)?"""
         tok, term, closers = _parts(m)
         opener, word = nxt.group(1), nxt.group(2)
+        if nxt.start(1) == m.end() and not (_PLAIN_WORD.match(word) and _PLAIN_TOKEN.fullmatch(line, m.start(2), m.end(2))):
+            return False  # "Jane.Doe@example.com", "www.Example.Com": no sentences joined here
         if not word:
             if not opener or nxt.end() == len(line):
                 return False  # a quote mark alone at the end of the line opens nothing
@@ -335,12 +361,13 @@ class EnglishSplitter(LineSplitter):
         kind = self._period_kind(line, seg_start, m, word)
         if kind == "strong":
             return True
+        if (kind != "never" and not opener and tok.replace(".", "").lower() in _TIMES
+                and word.rstrip(_STRIP_CLOSE + ",;:!?") not in STARTERS and _fronted(line, seg_start, m.start(2))):
+            return False  # "At 5 a.m. Mr. Smith left", "In 44 B.C. Caesar died": a fronted time
         if kind == "final":
             # "Apple Inc. (AAPL) rose": a bracket after an abbreviation adds to the sentence
             return not opener.startswith(("(", "["))
         if kind == "weak":
-            if tok.lower().endswith(("a.m", "p.m")) and not _words_before(line, seg_start, m.start(2), 3):
-                return False  # "At 5 a.m. Mr. Smith left": a fronted time, not a sentence
             if opener:
                 return opener[0] in "\"“'‘«"
             w = word.rstrip(_STRIP_CLOSE + ";:!?")
@@ -363,9 +390,9 @@ class EnglishSplitter(LineSplitter):
         next_digit = word[0].isdigit()
         first = core[0]
         tok_start = m.start(2) + (len(tok) - len(core))
-        if first.isdigit() or (len(core) <= 4 and _ROMAN.fullmatch(core)) or (len(core) == 1 and first.islower()):
+        if first.isdigit() or (len(core) <= 4 and _ROMAN.fullmatch(core.upper())) or (len(core) == 1 and first.isalpha()):
             if len(core) <= 3 and core.isalnum() and _is_label(line, seg_start, tok_start):
-                return "never"  # an enumeration label: "1. Open the box", "Steps: 2. Stir", "a. Rice"
+                return "never"  # a label: "1. Open the box", "Steps: 2. Stir", "a. Rice", "iv. Soy", "Q. Why?"
             if _next_label(line, seg_start, tok_start, core):
                 return "never"  # the next label of an inline list: "1. The first 2. The second"
             if first.isdigit():
@@ -381,6 +408,12 @@ class EnglishSplitter(LineSplitter):
                 return self._company_kind(line, tok_start, word)
             if key in MULTI_STATES and after_comma:
                 return "final"
+            if key in ERAS:
+                if next_digit:
+                    return "never"  # "A.D. 79"
+                return "final" if _prev_initial(line, tok_start).isdigit() else "weak"  # "753 B.C."
+            if key in DEGREES:
+                return "final"  # "She earned her Ph.D. Tom was impressed."
             if key in MULTI_WEAK or key.lower() in MULTI_WEAK:
                 return "weak"
             if "@" not in core and "/" not in core and all(len(p) <= 3 and p.isalpha() for p in parts):
@@ -394,8 +427,8 @@ class EnglishSplitter(LineSplitter):
             return "never"
         if _lookup(core, FINAL):
             return "final"
-        if core in UNITS:
-            return "final"
+        if core in UNITS or (core == "in" and _prev_initial(line, tok_start).isdigit()):
+            return "never" if next_digit else "final"  # "5 ft. 6 in. tall", "2 lb. 4 oz."
         if core in COMPANY:
             return self._company_kind(line, tok_start, word)
         if core in STATES:

@@ -70,8 +70,13 @@ MULTI_STATES = frozenset("NH NJ NM NY NC ND RI SC SD DC BC WVa".split())
 # Abbreviations written with inner dots, keyed without the dots.
 MULTI_NEVER = frozenset("eg ie EG IE cf aka fka".split())  # ``e.g. the``, ``i.e. a``, ``a.k.a.``
 MULTI_WEAK = frozenset("""
-am pm AM PM US UK UN EU USA USSR DC NY LA BC AD BCE CE PhD MA BA BSc MSc MD JD LLB LLM
+am pm AM PM US UK UN EU USA USSR DC NY LA
 """.split())
+# Eras: after a year they end a sentence before any capital (``in 753 B.C. Augustus``), never
+# before a number (``A.D. 79``).
+ERAS = frozenset("BC AD BCE CE".split())
+# Academic degrees: they end a sentence before any capital (``earned her Ph.D. Tom was``).
+DEGREES = frozenset("PhD MA BA BSc MSc MD JD LLB LLM MBA DPhil EdD".split())
 
 # Capitalised words after which an ambiguous period (after ``Inc.``, ``U.S.``, an initial) is
 # taken as a sentence end: pronouns, determiners, conjunctions, prepositions and adverbs that
@@ -100,6 +105,12 @@ According
 
 # Titles that open a sentence after an ambiguous period (``at 6 P.M. Mr. Smith left``).
 TITLE_STARTERS = frozenset("Mr Mrs Ms Messrs Dr Prof".split())
+
+# Prepositions that open a fronted adverbial of time (``At 5 a.m. Mr. Smith went``).
+FRONTING = frozenset("""
+In At On By Around About Since Until Till Before After From During Between Near Toward Towards
+Circa Shortly Early Late
+""".split())
 
 # Openers only when a comma follows (``the U.S. First Lady`` / ``in the U.S. First, …``).
 COMMA_STARTERS = frozenset("First Second Third Fourth".split())
