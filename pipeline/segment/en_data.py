@@ -15,9 +15,9 @@ from __future__ import annotations
 NEVER_FINAL = frozenset("""
 Mr Mrs Ms Mssrs Messrs Mmes Mme Mlle Msgr Dr Drs Prof Profs Rev Revd Hon Rt Sen Sens Rep Reps
 Gov Govs Lt Col Gen Maj Capt Cmdr Cdr Comdr Cmdt Sgt Cpl Pvt Pfc Adm Brig Supt Insp Det Atty
-Amb Pres Gens Adj Asst Assoc Ald Fr Rabbi Sr Sra Srta
+Amb Pres Gens Adj Asst Ald Fr Sra Srta
 vs v viz cf approx appx ca esp incl excl resp
-""".split()) - {"Rabbi", "Sr", "Assoc"}  # Sr. (Senior) also closes a name: see WEAK
+""".split())  # not Sr. (Senior), which also closes a name: see WEAK
 
 # Abbreviations that stand before a number (``No. 5``, ``pp. 12-14``, ``Fig. 3``, ``Jan. 15``):
 # never a boundary before a digit; before a capital they count as WEAK.
@@ -32,8 +32,9 @@ Jan Feb Febr Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
 FINAL = frozenset("etc".split())
 
 # Abbreviations that may end a sentence but are often followed by a capitalised word inside it
-# (``Acme Inc. Chief Executive``, ``Boston, Mass. Mayor``, ``at 9 a.m. Eastern``, ``the U.S.
-# Treasury``): a boundary only before a typical sentence opener (see STARTERS).
+# (``Warner Bros. Pictures``, ``St. Louis``, ``Martin Luther King Jr. Day``; dotted ones such as
+# ``the U.S. Treasury`` and ``9 a.m. Eastern`` are in MULTI_WEAK): a boundary only before a
+# typical sentence opener (see STARTERS).
 WEAK = frozenset("""
 Bros Assn Assoc Dept Depts Univ Intl Natl Jr Sr Esq al
 St Ave Av Blvd Rd Pkwy Mt Ft Pt Sq Ln Pl Ct Terr
