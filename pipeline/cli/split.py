@@ -18,15 +18,23 @@ class SplitFormat(str, Enum):
     jsonl = "jsonl"
 
 
+class SplitLang(str, Enum):
+    """Languages with a sentence splitter (``pipeline.segment.LANGUAGES``)."""
+
+    de = "de"
+    en = "en"
+
+
 @app.command()
 def split(
     input: Annotated[str, typer.Argument(help="A UTF-8 text file, or - for standard input.")],
     format: Annotated[SplitFormat, typer.Option("--format", "-f")] = SplitFormat.text,
     encoding: Annotated[str, typer.Option(help="Input encoding.")] = "utf-8",
+    lang: Annotated[SplitLang, typer.Option("--lang", help="Language of the text.")] = SplitLang.de,
 ) -> None:
     """Split an article into sentences (one per line, or JSON objects with offsets)."""
     from ..document import Document
-    from ..segment.de import DEFAULT
+    from ..segment import splitter
 
     try:
         if input == "-":
@@ -35,7 +43,7 @@ def split(
             doc = Document.from_path(input, encoding)
     except PipelineError as exc:
         fail(exc)
-    for s in DEFAULT.split(doc.text):
+    for s in splitter(lang.value).split(doc.text):
         if format is SplitFormat.jsonl:
             typer.echo(json.dumps({"index": s.index, "paragraph": s.paragraph, "kind": s.kind,
                                    "start": s.start, "end": s.end, "text": doc.slice(s)},

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from ..document import Sentence
 
-LANGUAGES = ("de",)
+LANGUAGES = ("de", "en")
 
 
 def splitter(lang: str = "de"):
-    """The default splitter for ``lang``."""
+    """The default splitter for ``lang`` (``"de"`` or ``"en"``); the module is imported on
+    first use."""
     if lang == "de":
         from .de import DEFAULT
 
         return DEFAULT
+    if lang == "en":
+        from .en import DEFAULT as EN
+
+        return EN
     from ..errors import PipelineError
 
     raise PipelineError(f"no sentence splitter for language {lang!r}; choose one of: "

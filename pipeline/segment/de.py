@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import re
 
-from ..document import Sentence
 from .de_data import (
     BEFORE_NUMBER,
     BOILERPLATE_PREFIXES,
@@ -53,6 +52,7 @@ from .de_data import (
     STARTERS,
     WEAK,
 )
+from .scan import LineSplitter
 
 _NEVER = NEVER_FINAL - WEAK - FINAL
 
@@ -77,6 +77,9 @@ _RANGE = re.compile(r"(?:\d{1,3}\.?)?[-–—/](\d{1,3})")
 _MULTI_PREFIX = re.compile(r"(?:(?<![\w.])\w{1,3}\.\s?){1,4}\Z")
 _LIST_MARK = re.compile(r"\s*(?:[-–—•·▪►▶*+]|\d{1,3}[.)]|[a-zA-Z][.)])\s")
 _BULLETS_ONLY = re.compile(r"[\s\-–—•·▪►▶*+]*\Z")
+_STRIP_OPEN = "\"'„“‚‘»«›‹([{"
+_STRIP_CLOSE = "\"'“”‘’»«›‹)]}"
+_FINAL_PUNCT = frozenset(_TERM + ":;")
 # Glued sentences (see the module docstring): the cut lies between group 1 and what follows.
 _LETTER = "A-Za-zÄÖÜäöüß"
 _GLUED_STOP = re.compile(rf"(?<![{_LETTER}.])([A-ZÄÖÜ]?[a-zäöüß]{{2,}}[.!?]+)"
@@ -87,9 +90,7 @@ _GLUED_START = re.compile(
 _NOT_PROSE = ("@", "/", "www", "http", "\\")
 # Cheap tests that a line may hold a glued sentence at all (most lines do not).
 _MAYBE_GLUED = re.compile(r"[a-zäöüß][.!?]+[A-ZÄÖÜ]|[a-zäöüß][A-ZÄÖÜ]")
-_STRIP_OPEN = "\"'„“‚‘»«›‹([{"
-_STRIP_CLOSE = "\"'“”‘’»«›‹)]}"
-_FINAL_PUNCT = frozenset(_TERM + ":;")
+_LOWER_ABBREVIATIONS = frozenset(w.lower() for w in NEVER_FINAL | WEAK | FINAL | BEFORE_NUMBER)
 
 
 def _is_cap(word: str) -> bool:
@@ -100,124 +101,23 @@ def _is_cap(word: str) -> bool:
     return len(word) > 1 and c.islower() and word[1].isupper()
 
 
-class GermanSplitter:
+class GermanSplitter(LineSplitter):
     """Rule-based German splitter; ``name`` is the versioned identity recorded in provenance."""
 
     name = "pipeline-de/1.3"
+    candidate = _CAND
+    any_candidate = _ANY_TERM
+    next_token = _NEXT
+    trailing_symbol = _TRAILING_SYMBOL
+    list_mark = _LIST_MARK
+    boilerplate = BOILERPLATE_PREFIXES
+    closers = _STRIP_CLOSE
+    final_punct = _FINAL_PUNCT
 
-    def split(self, text: str) -> list[Sentence]:
-        out: list[Sentence] = []
-        paragraph = 0
-        seen_text = False
-        blank_pending = False
-        offset = 0
-        for raw in text.splitlines(keepends=True):
-            line_start = offset
-            offset += len(raw)
-            line = raw.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-            if not line or line.isspace():
-                if seen_text:
-                    blank_pending = True
-                continue
-            if blank_pending:
-                paragraph += 1
-                blank_pending = False
-            seen_text = True
-            for s, e, kind in self._units(line):
-                out.append(Sentence(len(out), paragraph, line_start + s, line_start + e, kind))
-        return out
-
-    def _units(self, line: str) -> list[tuple[int, int, str]]:
-        """The units of one line with their kinds: split at glued sentence boundaries first,
-        then each piece by the ordinary rules."""
-        cuts = self._glued_cuts(line)
-        if not cuts:
-            spans = self._split_line(line)
-            kind = self._line_kind(line, len(spans))
-            return [(s, e, kind) for s, e in spans]
-        units: list[tuple[int, int, str]] = []
-        bounds = [0] + [c for c, _ in cuts] + [len(line)]
-        for k in range(len(bounds) - 1):
-            a, b = bounds[k], bounds[k + 1]
-            spans = [(a + s, a + e) for s, e in self._split_line(line[a:b])]
-            if k == 0:
-                kind = self._line_kind(line, 2)  # list item or boilerplate as the line begins
-                if kind == "sentence" and len(spans) == 1 and not cuts[0][1]:
-                    kind = "heading"  # a headline run into the next sentence
-            else:
-                kind = "sentence"
-            units.extend((s, e, kind) for s, e in spans)
-        return units
-
-    @staticmethod
-    def _glued_cuts(line: str) -> list[tuple[int, bool]]:
-        """Offsets where a glued sentence starts, each with whether a terminator precedes it.
-        The full patterns are tried only around the rare places a cheap scan points at."""
-        found: dict[int, bool] = {}
-        for hint in _MAYBE_GLUED.finditer(line):
-            lo, hi = max(0, hint.start() - 40), min(len(line), hint.end() + 60)
-            for regex, stop in ((_GLUED_STOP, True), (_GLUED_START, False)):
-                m = regex.search(line, lo, hi)
-                if m is None or m.end(1) in found or not hint.start() < m.end(1) <= hint.end():
-                    continue
-                token_start = line.rfind(" ", 0, m.start()) + 1
-                token_end = line.find(" ", m.end())
-                token = line[token_start:token_end if token_end >= 0 else len(line)]
-                if any(mark in token for mark in _NOT_PROSE) or any(c.isdigit() for c in token):
-                    continue
-                word = m.group(1).rstrip(".!?")
-                if stop and m.group(1).endswith(".") and (
-                        word in NEVER_FINAL or word in WEAK or word in BEFORE_NUMBER
-                        or word.lower() in _LOWER_ABBREVIATIONS):
-                    continue  # "Dr.Müller", "bzw.Die", "Nr.Fünf"
-                found[m.end(1)] = stop
-        return sorted(found.items())
-
-    # ------------------------------------------------------------------ one line
-
-    def _split_line(self, line: str) -> list[tuple[int, int]]:
-        n = len(line)
-        start = 0
-        while start < n and line[start].isspace():
-            start += 1
-        end_of_line = n
-        while end_of_line > start and line[end_of_line - 1].isspace():
-            end_of_line -= 1
-        spans: list[tuple[int, int]] = []
-        if not _ANY_TERM.search(line):
-            return [(start, end_of_line)] if start < end_of_line else spans
-        for m in _CAND.finditer(line, start):
-            cut = m.end()
-            if cut >= end_of_line:
-                break
-            if m.start() < start:
-                continue  # already inside the next sentence (a symbol after ". . ." moved start)
-            nxt = _NEXT.match(line, cut)
-            if nxt is None:  # pragma: no cover - the candidate is followed by whitespace
-                continue
-            opener, word = nxt.group(1), nxt.group(2)
-            # a symbol/emoji token after the terminator stays with the sentence before it
-            if not opener and word and _TRAILING_SYMBOL.fullmatch(word):
-                after = _NEXT.match(line, nxt.end())
-                if after is None:
-                    continue
-                if self._boundary(line, start, m, after.group(1), after.group(2)):
-                    cut = nxt.end()
-                    if cut >= end_of_line:
-                        break
-                    spans.append((start, cut))
-                    start = after.start(1)
-                continue
-            if self._boundary(line, start, m, opener, word) and start < cut:
-                spans.append((start, cut))
-                start = nxt.start(1)
-        if start < end_of_line:
-            spans.append((start, end_of_line))
-        return spans
-
-    def _boundary(self, line: str, seg_start: int, m: re.Match[str], opener: str, word: str) -> bool:
+    def _boundary(self, line: str, seg_start: int, m: re.Match[str], nxt: re.Match[str]) -> bool:
         """Does candidate ``m`` end a sentence, given the next token ``opener`` + ``word``?"""
         tok, term, closers = m.group(1), m.group(2), m.group(3)
+        opener, word = nxt.group(1), nxt.group(2)
         if not word:
             if not opener:
                 return False
@@ -330,22 +230,28 @@ class GermanSplitter:
             return "strong"  # a domain, file name or e-mail address at the end of a sentence
         return "strong"
 
-    # ------------------------------------------------------------------ kinds
+    def _glued_cuts(self, line: str) -> list[tuple[int, bool]]:
+        """Offsets where a glued sentence starts, each with whether a terminator precedes it.
+        The full patterns are tried only around the rare places a cheap scan points at."""
+        found: dict[int, bool] = {}
+        for hint in _MAYBE_GLUED.finditer(line):
+            lo, hi = max(0, hint.start() - 40), min(len(line), hint.end() + 60)
+            for regex, stop in ((_GLUED_STOP, True), (_GLUED_START, False)):
+                m = regex.search(line, lo, hi)
+                if m is None or m.end(1) in found or not hint.start() < m.end(1) <= hint.end():
+                    continue
+                token_start = line.rfind(" ", 0, m.start()) + 1
+                token_end = line.find(" ", m.end())
+                token = line[token_start:token_end if token_end >= 0 else len(line)]
+                if any(mark in token for mark in _NOT_PROSE) or any(c.isdigit() for c in token):
+                    continue
+                word = m.group(1).rstrip(".!?")
+                if stop and m.group(1).endswith(".") and (
+                        word in NEVER_FINAL or word in WEAK or word in BEFORE_NUMBER
+                        or word.lower() in _LOWER_ABBREVIATIONS):
+                    continue  # "Dr.Müller", "bzw.Die", "Nr.Fünf"
+                found[m.end(1)] = stop
+        return sorted(found.items())
 
-    @staticmethod
-    def _line_kind(line: str, units: int) -> str:
-        body = line.strip()
-        if body.startswith(BOILERPLATE_PREFIXES):
-            return "boilerplate"
-        if _LIST_MARK.match(line):
-            return "list_item"
-        if units == 1:
-            last = body.rstrip(_STRIP_CLOSE + "¹²³⁰⁴⁵⁶⁷⁸⁹")
-            if not last or last[-1] not in _FINAL_PUNCT:
-                return "heading"
-        return "sentence"
-
-
-_LOWER_ABBREVIATIONS = frozenset(w.lower() for w in NEVER_FINAL | WEAK | FINAL | BEFORE_NUMBER)
 
 DEFAULT = GermanSplitter()

@@ -1,0 +1,157 @@
+"""The one forward scan shared by the rule-based splitters (:mod:`.de`, :mod:`.en`).
+
+:class:`LineSplitter` walks the text line by line (every line break ends a unit, a blank line
+starts a new paragraph), finds sentence-end *candidates* in each line with a language's regular
+expression and asks the language's ``_boundary`` whether each one ends a sentence. Offsets are
+produced during this scan; nothing is searched for afterwards. A language supplies its patterns
+and word lists as class attributes and implements ``_boundary``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..document import Sentence
+
+_LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_SUPERSCRIPTS = "¹²³⁰⁴⁵⁶⁷⁸⁹"
+
+
+class LineSplitter:
+    """Base of the rule-based splitters. Subclasses set the class attributes below and
+    implement :meth:`_boundary`; ``name`` is the versioned identity recorded in provenance."""
+
+    name: str
+    #: A sentence-end candidate followed by whitespace; ``m.end()`` is where a sentence may end.
+    candidate: re.Pattern[str]
+    #: A line without a match of this has no candidate (a fast path for headlines and bylines).
+    any_candidate: re.Pattern[str]
+    #: What follows a candidate: whitespace, opening quotes/brackets (group 1), the next token (2).
+    next_token: re.Pattern[str]
+    #: A token of symbols/emoji that stays with the sentence before it (``Super! 👍 Weiter``).
+    trailing_symbol: re.Pattern[str]
+    #: A line opened by a bullet, dash or number is a list item.
+    list_mark: re.Pattern[str]
+    #: Prefixes of navigation and site furniture lines.
+    boilerplate: tuple[str, ...]
+    #: Closing quotes and brackets that may follow a line's final punctuation.
+    closers: str
+    #: Punctuation that makes a one-unit line a sentence rather than a heading.
+    final_punct: frozenset[str]
+
+    def split(self, text: str) -> list[Sentence]:
+        """Sentences of ``text`` with half-open code-point offsets into it, in order."""
+        out: list[Sentence] = []
+        paragraph = 0
+        seen_text = False
+        blank_pending = False
+        offset = 0
+        for raw in text.splitlines(keepends=True):
+            line_start = offset
+            offset += len(raw)
+            line = raw.rstrip(_LINE_BREAKS)
+            if not line or line.isspace():
+                if seen_text:
+                    blank_pending = True
+                continue
+            if blank_pending:
+                paragraph += 1
+                blank_pending = False
+            seen_text = True
+            for s, e, kind in self._units(line):
+                out.append(Sentence(len(out), paragraph, line_start + s, line_start + e, kind))
+        return out
+
+    def _units(self, line: str) -> list[tuple[int, int, str]]:
+        """The units of one line with their kinds: split at glued sentence boundaries
+        (:meth:`_glued_cuts`) first, then each piece by the ordinary rules. The units after a
+        glued boundary are sentences; a unit without final punctuation glued to the next
+        sentence is a heading, unless the line is a list item or boilerplate."""
+        cuts = self._glued_cuts(line)
+        if not cuts:
+            spans = self._split_line(line)
+            kind = self._line_kind(line, len(spans))
+            return [(s, e, kind) for s, e in spans]
+        units: list[tuple[int, int, str]] = []
+        bounds = [0] + [c for c, _ in cuts] + [len(line)]
+        for k in range(len(bounds) - 1):
+            a, b = bounds[k], bounds[k + 1]
+            spans = [(a + s, a + e) for s, e in self._split_line(line[a:b])]
+            if k == 0:
+                kind = self._line_kind(line, 2)  # list item or boilerplate as the line begins
+                if kind == "sentence" and len(spans) == 1 and not cuts[0][1]:
+                    kind = "heading"  # a headline run into the next sentence
+            else:
+                kind = "sentence"
+            units.extend((s, e, kind) for s, e in spans)
+        return units
+
+    def _glued_cuts(self, line: str) -> list[tuple[int, bool]]:
+        """Offsets in ``line`` where a sentence starts glued to the one before it (no space),
+        each with whether a terminator precedes it. None by default."""
+        return []
+
+    def _split_line(self, line: str) -> list[tuple[int, int]]:
+        """``(start, end)`` spans of the units of one line, without surrounding whitespace."""
+        n = len(line)
+        start = 0
+        while start < n and line[start].isspace():
+            start += 1
+        end_of_line = n
+        while end_of_line > start and line[end_of_line - 1].isspace():
+            end_of_line -= 1
+        spans: list[tuple[int, int]] = []
+        if not self.any_candidate.search(line):
+            return [(start, end_of_line)] if start < end_of_line else spans
+        next_token = self.next_token
+        for m in self.candidate.finditer(line, start):
+            cut = m.end()
+            if cut >= end_of_line:
+                break
+            if m.start() < start:
+                continue  # already inside the next sentence (a symbol after ". . ." moved start)
+            nxt = next_token.match(line, cut)
+            if nxt is None:  # pragma: no cover - the candidate is followed by whitespace
+                continue
+            word = nxt.group(2)
+            # a symbol/emoji token after the terminator stays with the sentence before it
+            if not nxt.group(1) and word and self._trailing(word):
+                after = next_token.match(line, nxt.end())
+                if after is None:
+                    continue
+                if self._boundary(line, start, m, after):
+                    cut = nxt.end()
+                    if cut >= end_of_line:
+                        break
+                    spans.append((start, cut))
+                    start = after.start(1)
+                continue
+            if self._boundary(line, start, m, nxt) and start < cut:
+                spans.append((start, cut))
+                start = nxt.start(1)
+        if start < end_of_line:
+            spans.append((start, end_of_line))
+        return spans
+
+    def _trailing(self, word: str) -> bool:
+        """Does ``word``, right after a candidate, stay with the sentence before it?"""
+        return self.trailing_symbol.fullmatch(word) is not None
+
+    def _boundary(self, line: str, seg_start: int, m: re.Match[str], nxt: re.Match[str]) -> bool:
+        """Does candidate ``m`` end the sentence that starts at ``seg_start``, given what follows
+        it (``nxt``: opening quotes/brackets, then the next token)?"""
+        raise NotImplementedError
+
+    def _line_kind(self, line: str, units: int) -> str:
+        """``boilerplate``, ``list_item``, ``heading`` (one unit without final punctuation) or
+        ``sentence``, for every unit of ``line``."""
+        body = line.strip()
+        if body.startswith(self.boilerplate):
+            return "boilerplate"
+        if self.list_mark.match(line):
+            return "list_item"
+        if units == 1:
+            last = body.rstrip(self.closers + _SUPERSCRIPTS)
+            if not last or last[-1] not in self.final_punct:
+                return "heading"
+        return "sentence"
