@@ -153,7 +153,9 @@ def best_path(scorer: LinkScorer, band: Band,
     """The highest-scoring monotone path from ``(0, 0)`` to ``(n, m)`` inside ``band``, as a
     list of steps ``(i, j, a, b)`` in document order.
 
-    Ties are broken towards the type listed first in ``types`` (so ``(1, 1)`` before merges).
+    Ties between link types are broken towards the type listed first in ``types`` (so
+    ``(1, 1)`` before merges when listed first); a ``(0, 1)`` link wins only when strictly
+    better.
     Raises :class:`~pipeline.errors.InputError` when no path exists (possible only with types
     that omit ``(0, 1)`` or ``(1, 0)``).
     """
