@@ -1,0 +1,29 @@
+"""Aligning an existing English translation with its German original, sentence by sentence.
+
+    >>> from pipeline.align import align
+    >>> [link.kind for link in align(["Guten Tag.", "Wie geht es Anna?"],
+    ...                              ["Good day.", "How is Anna?"])]
+    ['1-1', '1-1']
+
+Two parts that can be replaced and tested alone (Vecalign's split):
+
+* :mod:`pipeline.align.score` — the score of one link: Gale-Church prior and length model
+  plus character-trigram similarity of the English with the machine translation of the German
+  (or, without MT, with the German itself: names, numbers, cognates).
+* :mod:`pipeline.align.search` — the best monotone path of 0-1, 1-0, 1-1, 1-2, 2-1, 2-2, 1-3
+  and 3-1 links through a band of the lattice, for any scorer.
+
+Pure Python and numpy; no model is loaded here (MT, when used, is passed in).
+"""
+
+from __future__ import annotations
+
+from .aligner import ALIGNER, Alignment, AlignParams, Link, align, align_document, resolve_params
+from .score import PRIORS, Estimates, NgramScorer
+from .search import LINK_TYPES, Band, band_around, best_path, diagonal_band, full_band
+
+__all__ = [
+    "ALIGNER", "LINK_TYPES", "PRIORS", "AlignParams", "Alignment", "Band", "Estimates", "Link",
+    "NgramScorer", "align", "align_document", "band_around", "best_path", "diagonal_band",
+    "full_band", "resolve_params",
+]

@@ -1,0 +1,284 @@
+"""The score of a link: how likely it is that German sentences ``[i, i + a)`` and English
+sentences ``[j, j + b)`` are translations of each other, as a sum of log-odds-like terms.
+
+``score = log prior(a, b) + length_weight * log P(length difference) + content``
+
+* **Prior** of the link type: Gale & Church (1993), table 5, measured on the Union Bank of
+  Switzerland reports (German/French/English), as nltk lists them: 1-1 0.89, 1-0 and 0-1
+  0.0099, 2-1 and 1-2 0.089, 2-2 0.011; Gale & Church had no 3-1 or 1-3 links, which get
+  0.0099, as likely as a deletion; normalised to sum to 1 (:data:`PRIORS`). The aligner
+  re-estimates them per document (:mod:`pipeline.align.aligner`).
+* **Length** (Gale & Church): with ``c`` the document's ratio of English to German characters,
+  ``delta = (l_en - c * l_de) / sqrt(s2 * (c * l_de + l_en) / 2)`` and
+  ``P = 2 * (1 - Phi(|delta|))``; ``s2 = 6.8`` is their variance per character. The German
+  side is measured, not the MT, so a missing or truncated MT line does not move it. A small
+  share ``length_outliers`` of links is allowed lengths that follow no model (the log
+  probability is that of the mixture ``(1 - eps) * P + eps``), so one translator's omission
+  inside a long unit costs at most ``-log eps`` instead of growing with the square of delta.
+* **Content** (only for links with sentences on both sides): ``content_weight * (sim - base)``,
+  where ``sim`` is the Dice coefficient of the multisets of character trigrams (taken inside
+  words, case- and accent-folded) of the English sentences and of the source side. The source
+  side is the machine translation of the German sentences when one is given (Bleualign's idea:
+  compare English with English), otherwise the German itself, whose trigrams still meet the
+  English in names, numbers, cognates and URLs (the model-free anchors). ``base`` is the
+  document's typical similarity of *unrelated* sentence pairs (the median over sampled pairs,
+  each German sentence's best match left out), so ``sim - base`` is the evidence above chance,
+  calibrated per document, per MT system and per language pair without fitting anything.
+  A link whose source or English side has no trigram at all gets no content evidence.
+
+Deletions (1-0, 0-1) score their prior only. Scores are "higher is better"; the search
+(:mod:`pipeline.align.search`) maximises their sum. Everything but the prior is remembered, so
+the aligner can search again with priors re-estimated from the document at little cost.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Link-type frequencies from Gale & Church (1993) as nltk's implementation lists them per type
+#: (the paper gives 0.0099 for "1-0 or 0-1" and 0.089 for "2-1 or 1-2" together), plus 3-1 and
+#: 1-3, which Gale & Church did not have, at the deletion value.
+_GALE_CHURCH = {(1, 1): 0.89, (1, 0): 0.0099, (0, 1): 0.0099, (2, 1): 0.089, (1, 2): 0.089,
+                (2, 2): 0.011, (3, 1): 0.0099, (1, 3): 0.0099}
+#: Prior probability of each link type: those frequencies, normalised to sum to 1.
+PRIORS: dict[tuple[int, int], float] = {
+    t: round(v / sum(_GALE_CHURCH.values()), 6) for t, v in _GALE_CHURCH.items()}
+
+_WORD = re.compile(r"\w+")
+_SAMPLE_ROWS = 64
+_SAMPLE_COLS = 64
+
+
+def fold(text: str) -> str:
+    """Case- and accent-folded text: ``"Größe Ćuk"`` -> ``"grosse cuk"``."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def trigrams(text: str, n: int = 3) -> Counter[str]:
+    """Character ``n``-grams of the folded words of ``text``, each word padded with ``<`` and
+    ``>`` (``"Mai 2019"`` -> ``<ma mai ai> <20 201 019 19>``). Grams never cross words, so the
+    grams of a span of sentences are the sum of the sentences' grams."""
+    out: Counter[str] = Counter()
+    for word in _WORD.findall(fold(text)):
+        w = f"<{word}>"
+        if len(w) <= n:
+            out[w] += 1
+        else:
+            out.update(w[k:k + n] for k in range(len(w) - n + 1))
+    return out
+
+
+def log_tail(x: np.ndarray) -> np.ndarray:
+    """``log(2 * (1 - Phi(|x|)))`` = ``log erfc(|x| / sqrt 2)``, computed without underflow
+    (Abramowitz & Stegun 7.1.26: absolute error of erfc below 1.5e-7, and the same relative
+    accuracy in the far tail because the ``exp(-z^2)`` factor is kept in log form)."""
+    z = np.abs(np.asarray(x, dtype=float)) / math.sqrt(2.0)
+    t = 1.0 / (1.0 + 0.3275911 * z)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (
+        -1.453152027 + t * 1.061405429))))
+    return np.log(poly) - z * z
+
+
+@dataclass(frozen=True)
+class Estimates:
+    """What the scorer measured on the document (recorded for provenance)."""
+
+    #: English characters per German character over the whole document.
+    length_ratio: float
+    #: Typical similarity of unrelated sentence pairs (the content threshold).
+    base: float
+    #: Number of sentence pairs the base was taken from.
+    base_pairs: int
+    #: German sentences whose source side is the machine translation (the rest use German).
+    mt_sentences: int
+
+    def as_dict(self) -> dict[str, float | int]:
+        """The estimates as a plain dict, rounded for provenance records."""
+        return {"length_ratio": round(self.length_ratio, 4), "base": round(self.base, 4),
+                "base_pairs": self.base_pairs, "mt_sentences": self.mt_sentences}
+
+
+class NgramScorer:
+    """Scores links between German and English sentences (see the module docstring).
+
+    ``mt`` holds one machine translation per German sentence, or is ``None``; a missing
+    (``None``), empty or blank translation falls back to the German sentence itself, which
+    still shares names and numbers with the English (measured: better than no evidence).
+    ``length_ratio`` and ``base`` override the document's own estimates.
+    """
+
+    def __init__(self, de: Sequence[str], en: Sequence[str],
+                 mt: Sequence[str | None] | None = None, *,
+                 content_weight: float = 30.0, length_weight: float = 1.0,
+                 length_variance: float = 6.8, priors: dict[tuple[int, int], float] | None = None,
+                 ngram: int = 3, length_ratio: float | None = None,
+                 base: float | None = None, length_outliers: float = 0.0) -> None:
+        self.n, self.m = len(de), len(en)
+        self.content_weight = content_weight
+        self.length_weight = length_weight
+        self.length_variance = length_variance
+        self.length_outliers = length_outliers
+        self.set_priors(priors or PRIORS)
+        self._evidence_cache: dict[tuple[int, int, int, int, int], np.ndarray] = {}
+        use_mt = [mt is not None and bool(mt[i] and mt[i].strip()) for i in range(self.n)]
+        source = [mt[i] if use_mt[i] else de[i] for i in range(self.n)]  # type: ignore[index]
+        src = [trigrams(s, ngram) for s in source]
+        tgt = [trigrams(s, ngram) for s in en]
+        shared = sorted(set().union(*src) & set().union(*tgt)) if src and tgt else []
+        ids = {g: k for k, g in enumerate(shared)}
+        self.x = _count_matrix(src, ids)
+        self.y = _count_matrix(tgt, ids)
+        self._x_spans: dict[int, np.ndarray] = {1: self.x}
+        self._y_spans: dict[int, np.ndarray] = {1: self.y}
+        self.gx = _prefix([sum(c.values()) for c in src])
+        self.gy = _prefix([sum(c.values()) for c in tgt])
+        chars_de = [len(" ".join(s.split())) for s in de]
+        chars_en = [len(" ".join(s.split())) for s in en]
+        self.ld = _prefix(chars_de)
+        self.le = _prefix(chars_en)
+        if length_ratio is None:
+            total_de, total_en = sum(chars_de), sum(chars_en)
+            length_ratio = total_en / total_de if total_de and total_en else 1.0
+        self.ratio = float(length_ratio)
+        pairs = 0
+        if base is None:
+            base, pairs = self._estimate_base()
+        self.base = float(base)
+        self.estimates = Estimates(self.ratio, self.base, pairs, sum(use_mt))
+
+    # ------------------------------------------------------------------ the three terms
+
+    def similarity(self, i: int, a: int, b: int, j: np.ndarray) -> np.ndarray:
+        """Dice similarity in [0, 1] of the trigrams of source ``[i, i + a)`` and English
+        ``[j_k, j_k + b)`` for each ``j_k``; 0 where either side is empty or has no trigram."""
+        j = np.asarray(j, dtype=np.intp)
+        if a == 0 or b == 0:
+            return np.zeros(len(j))
+        total = self._grams(i, a, j, b)
+        return np.divide(2.0 * self._overlap(i, a, j, b), total, out=np.zeros(len(j)),
+                         where=total > 0)
+
+    def length_log_prob(self, i: int, a: int, b: int, j: np.ndarray) -> np.ndarray:
+        """Gale-Church log probability of the links' character lengths."""
+        j = np.asarray(j, dtype=np.intp)
+        l_de = self.ratio * (self.ld[i + a] - self.ld[i])
+        l_en = (self.le[j + b] - self.le[j]).astype(float)
+        mean = (l_de + l_en) / 2.0
+        delta = np.divide(l_en - l_de, np.sqrt(self.length_variance * mean),
+                          out=np.zeros(len(j)), where=mean > 0)
+        if self.length_outliers:
+            return np.logaddexp(math.log1p(-self.length_outliers) + log_tail(delta),
+                                math.log(self.length_outliers))
+        return log_tail(delta)
+
+    def set_priors(self, priors: dict[tuple[int, int], float]) -> None:
+        """Use these link-type probabilities from now on (types left out are forbidden)."""
+        self.log_prior = {t: math.log(p) for t, p in priors.items()}
+
+    def scores(self, i: int, a: int, b: int, j: np.ndarray) -> np.ndarray:
+        """Link scores for the search (see the module docstring)."""
+        j = np.asarray(j, dtype=np.intp)
+        prior = self.log_prior.get((a, b))
+        if prior is None:
+            return np.full(len(j), -np.inf)
+        if a == 0 or b == 0:
+            return np.full(len(j), prior)
+        return prior + self.evidence(i, a, b, j)
+
+    def evidence(self, i: int, a: int, b: int, j: np.ndarray) -> np.ndarray:
+        """The length and content terms of :meth:`scores` (everything but the prior),
+        remembered per run of columns because repeated searches ask for them again (the
+        returned array is shared: do not modify it)."""
+        j = np.asarray(j, dtype=np.intp)
+        run = len(j) > 0 and j[-1] - j[0] == len(j) - 1
+        key = (i, a, b, int(j[0]), len(j)) if run else None
+        if key is not None and key in self._evidence_cache:
+            return self._evidence_cache[key]
+        out = self.length_weight * self.length_log_prob(i, a, b, j)
+        if self.content_weight:
+            informative = (self.gx[i + a] > self.gx[i]) & (self.gy[j + b] > self.gy[j])
+            sim = self.similarity(i, a, b, j)
+            out += np.where(informative, self.content_weight * (sim - self.base), 0.0)
+        if key is not None:
+            self._evidence_cache[key] = out
+        return out
+
+    # ------------------------------------------------------------------ internals
+
+    def _grams(self, i: int, a: int, j: np.ndarray, b: int) -> np.ndarray:
+        return (self.gx[i + a] - self.gx[i]) + (self.gy[j + b] - self.gy[j]).astype(float)
+
+    def _overlap(self, i: int, a: int, j: np.ndarray, b: int) -> np.ndarray:
+        if self.x.shape[1] == 0:
+            return np.zeros(len(j))
+        xs = self._spans(self.x, self._x_spans, a)[i]
+        ys_all = self._spans(self.y, self._y_spans, b)
+        if len(j) and j[-1] - j[0] == len(j) - 1:  # a run of columns: a view, no copy
+            ys = ys_all[j[0]:j[-1] + 1]
+        else:
+            ys = ys_all[j]
+        return np.minimum(xs, ys).sum(axis=1, dtype=np.int32).astype(float)
+
+    @staticmethod
+    def _spans(rows: np.ndarray, cache: dict[int, np.ndarray], size: int) -> np.ndarray:
+        """Row ``k`` of the result: the gram counts of rows ``k .. k + size - 1`` summed."""
+        out = cache.get(size)
+        if out is None:
+            out = rows[:len(rows) - size + 1].astype(np.uint16)
+            for k in range(1, size):
+                out += rows[k:len(rows) - size + 1 + k]
+            cache[size] = out
+        return out
+
+    def _estimate_base(self) -> tuple[float, int]:
+        """Median similarity of unrelated pairs: sampled German rows against sampled (or all)
+        English columns; a row's best column is left out when all columns were compared."""
+        if self.n == 0 or self.m == 0:
+            return 0.0, 0
+        rng = np.random.default_rng(0)
+        rows = np.arange(self.n)
+        if self.n > _SAMPLE_ROWS:
+            rows = np.sort(rng.choice(self.n, _SAMPLE_ROWS, replace=False))
+        values, everything = [], []
+        for i in rows:
+            if self.m > _SAMPLE_COLS:
+                cols = np.sort(rng.choice(self.m, _SAMPLE_COLS, replace=False))
+                sims = self.similarity(int(i), 1, 1, cols)
+                values.extend(sims)
+            else:
+                sims = self.similarity(int(i), 1, 1, np.arange(self.m))
+                everything.extend(sims)
+                values.extend(np.delete(sims, int(np.argmax(sims))))
+        if not values:  # one English sentence: nothing is known to be unrelated
+            values = everything
+        return float(np.median(values)), len(values)
+
+
+def _prefix(values: Sequence[int]) -> np.ndarray:
+    out = np.zeros(len(values) + 1, dtype=np.int64)
+    out[1:] = np.cumsum(values, dtype=np.int64)
+    return out
+
+
+def _count_matrix(counts: Sequence[Counter[str]], ids: dict[str, int]) -> np.ndarray:
+    """Rows of gram counts over the shared vocabulary ``ids`` (capped at 255: a gram that
+    occurs more often in one sentence adds no more to its overlap)."""
+    rows, cols, vals = [], [], []
+    for r, c in enumerate(counts):
+        for g, v in c.items():
+            k = ids.get(g)
+            if k is not None:
+                rows.append(r)
+                cols.append(k)
+                vals.append(min(v, 255))
+    out = np.zeros((len(counts), len(ids)), dtype=np.uint8)
+    out[rows, cols] = vals
+    return out
