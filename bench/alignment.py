@@ -1,4 +1,4 @@
-"""Sentence-alignment benchmark: ``pipeline.align`` against Gale-Church (nltk) on the German-
+"""Sentence-alignment benchmark: ``pipeline.alignment`` against Gale-Church (nltk) on the German-
 English sets in ``../shared/eval/alignment``, plus robustness checks and a 1000 x 1000 timing.
 
 Usage::
@@ -140,8 +140,8 @@ Aligner = Callable[[Doc], list[Entry]]
 
 
 def ours(mt_key: str | None, **params: object) -> Aligner:
-    """``pipeline.align.align`` with the document's MT version ``mt_key`` (or none)."""
-    from pipeline.align import align
+    """``pipeline.alignment.align`` with the document's MT version ``mt_key`` (or none)."""
+    from pipeline.alignment import align
 
     def run(doc: Doc) -> list[Entry]:
         mt = doc.mt[mt_key] if mt_key else None
@@ -338,7 +338,7 @@ ANCHORS = [
 def table(runs: Sequence[tuple[str, Sequence[Doc], str | None]],
           peers: dict[str, Aligner]) -> None:
     """One table: ours and each peer on each (condition, documents, MT key)."""
-    from pipeline.align import ALIGNER
+    from pipeline.alignment import ALIGNER
 
     print(HEADER)
     for condition, docs, key in runs:
@@ -388,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not all((folder / f).exists() for f in (NTREX, WMT22, NEWSTEST19)):
         print(f"no alignment evaluation data in {folder}", file=sys.stderr)
         return 2
-    from pipeline.align import ALIGNER
+    from pipeline.alignment import ALIGNER
 
     ntrex, wmt, nt19 = (load_set(folder / f) for f in (NTREX, WMT22, NEWSTEST19))
     peers: dict[str, Aligner] = {}

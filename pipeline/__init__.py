@@ -8,6 +8,7 @@ The public API, loaded lazily (``import pipeline`` imports no engine library)::
     summary = pipeline.translate_files(["articles/"], "out/", model_dir="m", beam=4)
     pipeline.verify(["out/a.jsonl"])                   # raises pipeline.VerificationError
     pipeline.evaluate(hypotheses, [references])        # sacrebleu BLEU, chrF, TER + signatures
+    pipeline.align(de_sentences, en_sentences, mt=None)  # links of a human translation, n:m
     rec = pipeline.Record.from_json(line); rec.to_json()
 
 :class:`Translator` keeps one model loaded across calls (``translate_text``,
@@ -34,6 +35,7 @@ _EXPORTS = {
     "RunSummary": "run",
     "verify": "verification",
     "evaluate": "evaluation",
+    "align": "alignment",
     "PipelineError": "errors",
     "InputError": "errors",
     "VerificationError": "errors",
@@ -61,5 +63,6 @@ if TYPE_CHECKING:  # pragma: no cover  (for type checkers and editors)
     from .records import Record  # noqa: F401
     from .run import RunSummary, Translator, translate_files, translate_text  # noqa: F401
     from .segment import split  # noqa: F401
+    from .alignment import align  # noqa: F401
     from .evaluation import evaluate  # noqa: F401
     from .verification import verify  # noqa: F401

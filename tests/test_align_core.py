@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.align import (ALIGNER, LINK_TYPES, Band, Link, align, align_document,
+from pipeline.alignment import (ALIGNER, LINK_TYPES, Band, Link, align, align_document,
                             band_around, best_path, diagonal_band, full_band, resolve_params)
-from pipeline.align.score import NgramScorer, log_tail, trigrams
-from pipeline.align.search import path_score
+from pipeline.alignment.score import NgramScorer, log_tail, trigrams
+from pipeline.alignment.search import path_score
 from pipeline.errors import InputError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -387,7 +387,7 @@ def test_provenance_names_the_aligner_and_every_setting():
 
 
 def test_import_stays_light():
-    code = "import sys, pipeline.align; print(sorted({'torch', 'transformers', 'ctranslate2', " \
+    code = "import sys, pipeline.alignment; print(sorted({'torch', 'transformers', 'ctranslate2', " \
            "'sacrebleu'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=REPO)

@@ -1,16 +1,16 @@
 """Aligning an existing English translation with its German original, sentence by sentence.
 
-    >>> from pipeline.align import align
+    >>> from pipeline.alignment import align
     >>> [link.kind for link in align(["Guten Tag.", "Wie geht es Anna?"],
     ...                              ["Good day.", "How is Anna?"])]
     ['1-1', '1-1']
 
 Two parts that can be replaced and tested alone (Vecalign's split):
 
-* :mod:`pipeline.align.score` — the score of one link: Gale-Church prior and length model
+* :mod:`pipeline.alignment.score` — the score of one link: Gale-Church prior and length model
   plus character-trigram similarity of the English with the machine translation of the German
   (or, without MT, with the German itself: names, numbers, cognates).
-* :mod:`pipeline.align.search` — the best monotone path of 0-1, 1-0, 1-1, 1-2, 2-1, 2-2, 1-3
+* :mod:`pipeline.alignment.search` — the best monotone path of 0-1, 1-0, 1-1, 1-2, 2-1, 2-2, 1-3
   and 3-1 links through a band of the lattice, for any scorer.
 
 Pure Python and numpy; no model is loaded here (MT, when used, is passed in).

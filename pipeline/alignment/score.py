@@ -7,7 +7,7 @@ sentences ``[j, j + b)`` are translations of each other, as a sum of log-odds-li
   Switzerland reports (German/French/English), as nltk lists them: 1-1 0.89, 1-0 and 0-1
   0.0099, 2-1 and 1-2 0.089, 2-2 0.011; Gale & Church had no 3-1 or 1-3 links, which get
   0.0099, as likely as a deletion; normalised to sum to 1 (:data:`PRIORS`). The aligner
-  re-estimates them per document (:mod:`pipeline.align.aligner`).
+  re-estimates them per document (:mod:`pipeline.alignment.aligner`).
 * **Length** (Gale & Church): with ``c`` the document's ratio of English to German characters,
   ``delta = (l_en - c * l_de) / sqrt(s2 * (c * l_de + l_en) / 2)`` and
   ``P = 2 * (1 - Phi(|delta|))``; ``s2 = 6.8`` is their variance per character. The German
@@ -27,7 +27,7 @@ sentences ``[j, j + b)`` are translations of each other, as a sum of log-odds-li
   A link whose source or English side has no trigram at all gets no content evidence.
 
 Deletions (1-0, 0-1) score their prior only. Scores are "higher is better"; the search
-(:mod:`pipeline.align.search`) maximises their sum. Everything but the prior is remembered, so
+(:mod:`pipeline.alignment.search`) maximises their sum. Everything but the prior is remembered, so
 the aligner can search again with priors re-estimated from the document at little cost.
 """
 

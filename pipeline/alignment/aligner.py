@@ -1,7 +1,7 @@
 """Aligning a German document with an existing English translation, sentence by sentence.
 
-:func:`align` scores links with :class:`~pipeline.align.score.NgramScorer` and finds the best
-path with :func:`~pipeline.align.search.best_path`.
+:func:`align` scores links with :class:`~pipeline.alignment.score.NgramScorer` and finds the best
+path with :func:`~pipeline.alignment.search.best_path`.
 
 * Short documents (up to ``full_search_cells`` lattice cells) are searched whole. Long ones are
   searched twice, as in Bertalign: a first pass with 1-1, 1-0 and 0-1 links only, inside a
