@@ -1,6 +1,7 @@
 # Quick start:  make translate   (sample articles in data/raw -> data/out)
 #               make test
 # Batch:        make batch IN=dir OUT=dir [ARGS="--model-dir DIR --beam 1"]   (make -j2 works)
+# Align:        make align IN=dir [OUT=dir] [ARGS="--no-mt"]   (NAME.de.txt + NAME.en.txt pairs)
 # Evaluate:     make eval   (newstest2019 de-en through sacrebleu's test-set download; needs network)
 #               make eval SRC=../shared/eval/mt/newstest2019.de-en.de REF=../shared/eval/mt/newstest2019.de-en.en
 #               [ARGS="--model-dir DIR"] [TESTSET=newstest2019] [EVAL_ARGS="--bootstrap 1000 --per-doc"]
@@ -22,8 +23,12 @@ SRCS := $(shell printf '%s\n' '$(IN)' | LC_ALL=C grep -qxE '/?$(SAFE)+(/$(SAFE)+
           find '$(IN)' -maxdepth 1 -type f -regextype posix-extended -regex '.*/$(SAFE)+\.txt' \
           2>/dev/null | LC_ALL=C sort)
 OUTS := $(patsubst $(IN)/%.txt,$(OUT)/%.jsonl,$(SRCS))
+# make align: NAME.de.txt / NAME.en.txt pairs in IN (safe names, both present) -> ALIGNED
+ALIGNED ?= $(if $(filter file,$(origin OUT)),data/aligned,$(OUT))
+PAIRS := $(foreach f,$(filter %.de.txt,$(SRCS)),$(if $(wildcard $(f:.de.txt=.en.txt)),$(f)))
+ALIGN_OUTS := $(patsubst $(IN)/%.de.txt,$(ALIGNED)/%.jsonl,$(PAIRS))
 
-.PHONY: install translate batch demo test lock fetch verify eval clean
+.PHONY: install translate batch align demo test lock fetch verify eval clean
 
 # torch first, pinned, and the CPU build: PyPI's torch wheel for Linux pulls gigabytes of CUDA
 # packages. PyTorch's CPU wheel index is used when it answers within a few seconds; otherwise
@@ -74,8 +79,16 @@ translate: | $(STAMP)
 batch: $(OUTS) | $(STAMP)
 	$(PIPELINE) translate '$(IN)' -o '$(OUT)' --quiet $(ARGS)
 
-$(OUT)/%.jsonl: $(IN)/%.txt models.lock | $(STAMP)
+$(OUTS): $(OUT)/%.jsonl: $(IN)/%.txt models.lock | $(STAMP)
 	@$(PIPELINE) translate '$<' -o '$(OUT)' --quiet $(ARGS) 2>/dev/null || true
+
+# The same for alignment (make align IN=dir [OUT=dir] [ARGS="--no-mt"]): one rule per pair,
+# then a final pass that aligns what the rules could not and reports each bad pair once.
+align: $(ALIGN_OUTS) | $(STAMP)
+	$(PIPELINE) align '$(IN)' -o '$(ALIGNED)' --quiet $(ARGS)
+
+$(ALIGN_OUTS): $(ALIGNED)/%.jsonl: $(IN)/%.de.txt $(IN)/%.en.txt models.lock | $(STAMP)
+	@$(PIPELINE) align '$(IN)/$*.de.txt' '$(IN)/$*.en.txt' -o '$(ALIGNED)' --quiet $(ARGS) 2>/dev/null || true
 
 demo: | $(STAMP)
 	$(PIPELINE) demo -i data/raw -o data/demo

@@ -175,7 +175,10 @@ def _read_record_file(path: Path) -> tuple[list[_Doc], list[ModelUsed]]:
 
     docs: dict[tuple[str, str, str | None], _Doc] = {}
     models: list[ModelUsed] = []
-    for _, r in jsonl.iter_records(path):
+    for n, r in jsonl.iter_records(path):
+        if not hasattr(r, "doc_path"):
+            raise InputError(f"{path}:{n}: an alignment record, not a translation; score the "
+                             "machine translations of record files from `pipeline translate`")
         if r.provenance is not None:
             model = model_of_record(r.provenance.model)
             if model is not None and model not in models:

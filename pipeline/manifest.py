@@ -31,6 +31,7 @@ from .document import sha256_file
 from .errors import PipelineError, VerificationError
 from .formats import jsonl
 from .io import atomic_writer
+from .records import Record
 
 FILENAME = "manifest.json"
 SCHEMA = "pipeline.manifest/2"
@@ -157,6 +158,8 @@ def describe_directory(out_dir: Path, described: dict[str, Described],
                 records = jsonl.read(path)
                 if not records:
                     raise VerificationError(f"{path}: holds no records")
+                if not isinstance(records[0], Record):
+                    raise VerificationError(f"{path}: holds alignment records, not translations")
             except PipelineError as exc:
                 documents.append({"records": path.name, "error": str(exc)})
                 continue

@@ -289,3 +289,172 @@ def build_records(doc: Document, sentences: Sequence[Sentence], outcomes: Sequen
                               fingerprint=fingerprint, doc_path=doc_path,
                               provenance=provenance if n == 0 else None)
             for n, (s, o) in enumerate(zip(sentences, outcomes))]
+
+
+# --- aligning a human translation -------------------------------------------------------------
+
+ALIGNMENT_SCHEMA = "pipeline.alignment/1"
+
+
+@dataclass(frozen=True)
+class AlignmentRecord:
+    """One link between a German document and its existing (human) English translation:
+    German sentences ``de`` and English sentences ``en`` (0-based, consecutive, either may be
+    empty), their half-open spans in each document, and the text of each side sliced from its
+    document (from the link's first sentence to its last; empty for an unaligned side).
+    ``mt`` is the machine translation of the German sentences the aligner compared with the
+    English (None without MT); ``similarity`` is the aligner's (see
+    :class:`pipeline.alignment.Link`). The first record of a file carries the provenance."""
+
+    de_path: str
+    de_sha256: str
+    en_path: str
+    en_sha256: str
+    index: int
+    de: tuple[int, ...]
+    en: tuple[int, ...]
+    de_spans: tuple[tuple[int, int], ...]
+    en_spans: tuple[tuple[int, int], ...]
+    paragraph: int
+    line: int
+    source: str
+    target: str
+    similarity: float
+    mt: str | None = None
+    flags: tuple[str, ...] = ()
+    fingerprint: str = ""
+    de_encoding: str = "utf-8"
+    en_encoding: str = "utf-8"
+    provenance: dict | None = None
+    schema: str = ALIGNMENT_SCHEMA
+
+    #: Keys that differ from link to link (never moved to a file-wide header).
+    PER_RECORD = ("index", "link", "de", "en", "de_spans", "en_spans", "paragraph", "line",
+                  "similarity", "mt", "flags")
+
+    @property
+    def link(self) -> str:
+        """The link type, e.g. ``"2-1"``."""
+        return f"{len(self.de)}-{len(self.en)}"
+
+    @property
+    def shown_flags(self) -> list[str]:
+        return list(self.flags)
+
+    def to_dict(self) -> dict:
+        out = {"schema": self.schema, "de_path": self.de_path, "de_sha256": self.de_sha256,
+               "de_encoding": self.de_encoding, "en_path": self.en_path,
+               "en_sha256": self.en_sha256, "en_encoding": self.en_encoding,
+               "index": self.index, "link": self.link, "de": list(self.de), "en": list(self.en),
+               "de_spans": [list(s) for s in self.de_spans],
+               "en_spans": [list(s) for s in self.en_spans], "paragraph": self.paragraph,
+               "line": self.line, "source": self.source, "target": self.target,
+               "similarity": self.similarity, "mt": self.mt, "flags": list(self.flags),
+               "fingerprint": self.fingerprint}
+        if self.provenance is not None:
+            out["provenance"] = self.provenance
+        return out
+
+    def to_json(self) -> str:
+        return dump_json(self.to_dict())
+
+    @classmethod
+    def from_json(cls, line: str) -> AlignmentRecord:
+        return cls.from_dict(parse_json(line))
+
+    @classmethod
+    def from_dict(cls, data: object) -> AlignmentRecord:
+        """An alignment record from its JSON object, validated key by key."""
+        if not isinstance(data, dict):
+            raise RecordError(f"expected a JSON object, got {type(data).__name__}")
+        if data.get("schema") != ALIGNMENT_SCHEMA:
+            raise RecordError(f"schema is {_show(data.get('schema'))}, expected "
+                              f"{ALIGNMENT_SCHEMA!r}")
+        unknown = sorted(set(data) - _ALIGNMENT_KEYS)
+        if unknown:
+            raise RecordError(f"unknown key {unknown[0]!r}")
+        missing = [k for k in _ALIGNMENT_REQUIRED if k not in data]
+        if missing:
+            raise RecordError(f"lacks {', '.join(missing)}")
+        g = _Getter(data)
+        for key in ("de_sha256", "en_sha256"):
+            if not _HEX64.fullmatch(g.str(key)):
+                raise RecordError(f"{key} must be 64 lower-case hex digits")
+        sides = {}
+        for side in ("de", "en"):
+            indices, spans = data[side], data[f"{side}_spans"]
+            if not isinstance(indices, list) or not all(_is_count(i) for i in indices) or any(
+                    b != a + 1 for a, b in zip(indices, indices[1:])):
+                raise RecordError(f"{side} must be a list of consecutive sentence indices")
+            if not isinstance(spans, list) or len(spans) != len(indices) or not all(
+                    isinstance(p, list) and len(p) == 2 and all(_is_count(x) for x in p)
+                    and p[0] < p[1] for p in spans):
+                raise RecordError(f"{side}_spans must hold one [start, end) span per sentence")
+            sides[side] = (tuple(indices), tuple((a, b) for a, b in spans))
+        if not sides["de"][0] and not sides["en"][0]:
+            raise RecordError("a link needs a sentence on at least one side")
+        if data["link"] != f"{len(sides['de'][0])}-{len(sides['en'][0])}":
+            raise RecordError(f"link is {_show(data['link'])}, but it holds "
+                              f"{len(sides['de'][0])} German and {len(sides['en'][0])} English "
+                              "sentences")
+        similarity = data["similarity"]
+        if type(similarity) not in (int, float) or not 0 <= similarity <= 1:
+            raise RecordError(f"similarity must be a number in [0, 1], got {_show(similarity)}")
+        mt = data["mt"]
+        if mt is not None and not isinstance(mt, str):
+            raise RecordError("mt must be a string or null")
+        flags = data["flags"]
+        if not isinstance(flags, list) or not all(isinstance(f, str) and _FLAG.fullmatch(f)
+                                                  for f in flags) or len(set(flags)) != len(flags):
+            raise RecordError("flags must be a list of distinct lower-case names")
+        fingerprint = g.str("fingerprint", empty=True)
+        if fingerprint and not _HEX64.fullmatch(fingerprint):
+            raise RecordError("fingerprint must be 64 lower-case hex digits or empty")
+        provenance = data.get("provenance")
+        if provenance is not None:
+            _check_alignment_provenance(provenance)
+        return cls(de_path=g.str("de_path"), de_sha256=data["de_sha256"],
+                   de_encoding=g.str("de_encoding"), en_path=g.str("en_path"),
+                   en_sha256=data["en_sha256"], en_encoding=g.str("en_encoding"),
+                   index=g.int("index"), de=sides["de"][0], en=sides["en"][0],
+                   de_spans=sides["de"][1], en_spans=sides["en"][1],
+                   paragraph=g.int("paragraph"), line=g.int("line"),
+                   source=g.str("source", empty=True), target=g.str("target", empty=True),
+                   similarity=float(similarity), mt=mt, flags=tuple(flags),
+                   fingerprint=fingerprint, provenance=provenance)
+
+
+_ALIGNMENT_REQUIRED = ("schema", "de_path", "de_sha256", "de_encoding", "en_path", "en_sha256",
+                       "en_encoding", "index", "link", "de", "en", "de_spans", "en_spans",
+                       "paragraph", "line", "source", "target", "similarity", "mt", "flags",
+                       "fingerprint")
+_ALIGNMENT_KEYS = frozenset(_ALIGNMENT_REQUIRED + ("provenance",))
+
+
+def _check_alignment_provenance(data: object) -> None:
+    """The provenance of an alignment: aligner (name, parameters, what it measured), the
+    splitters of both sides, the translation used (a translation provenance, or null)."""
+    if not isinstance(data, dict) or set(data) != {"aligner", "splitters", "translation",
+                                                   "pipeline", "signature"}:
+        raise RecordError("provenance must hold exactly aligner, splitters, translation, "
+                          "pipeline and signature")
+    aligner = data["aligner"]
+    if not isinstance(aligner, dict) or not isinstance(aligner.get("aligner"), str) \
+            or not isinstance(aligner.get("params"), dict):
+        raise RecordError("provenance.aligner must name the aligner and its parameters")
+    splitters = data["splitters"]
+    if not isinstance(splitters, dict) or set(splitters) != {"de", "en"} or not all(
+            isinstance(v, str) and v for v in splitters.values()):
+        raise RecordError("provenance.splitters must name the German and English splitters")
+    if data["translation"] is not None:
+        provenance_from(data["translation"])
+    if not isinstance(data["pipeline"], str) or not isinstance(data["signature"], str):
+        raise RecordError("provenance.pipeline and .signature must be strings")
+
+
+def record_from_json(line: str) -> Record | AlignmentRecord:
+    """A translation or an alignment record, as its ``schema`` says."""
+    data = parse_json(line)
+    if isinstance(data, dict) and data.get("schema") == ALIGNMENT_SCHEMA:
+        return AlignmentRecord.from_dict(data)
+    return Record.from_dict(data)

@@ -285,8 +285,7 @@ def up_to_date(doc: Document, doc_path: str, fingerprint: str, target: Path) -> 
     at this path, with this exact run fingerprint (its first line says so; a damaged rest is
     caught when the records are read)."""
     try:
-        with open(target, encoding="utf-8", newline="") as f:
-            first = Record.from_json(f.readline(1 << 24))
+        first = Record.from_json(jsonl.first_line(target))
     except (OSError, ValueError, PipelineError):
         return False
     return (first.doc_sha256 == doc.sha256 and first.fingerprint == fingerprint

@@ -19,7 +19,7 @@ from pathlib import Path
 from .document import Document, line_starts
 from .errors import InputError, VerificationError
 from .formats import jsonl
-from .records import Record
+from .records import AlignmentRecord, Record
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,18 @@ def verify(paths, *, lock: str | Path | None = None,
 def verify_file(path: str | Path, *, lock: str | Path | None = None,
                 source_root: str | Path | None = None) -> Verified:
     p = Path(path)
-    current: list[Record] = []  # one document's records at a time: memory stays bounded
+    current: list = []  # one document's (or alignment's) records at a time: memory stays bounded
     first_line = 1
     documents = total = 0
+    check = None
     for n, record in jsonl.iter_records(p):
+        kind = _check_alignment if isinstance(record, AlignmentRecord) else _check_document
+        if check is None:
+            check = kind
+        elif kind is not check:
+            raise VerificationError(f"{p}:{n}: an alignment and a translation record in one file")
         if record.index == 0 and current:
-            _check_document(p, first_line, current, lock, source_root)
+            check(p, first_line, current, lock, source_root)
             documents += 1
             current, first_line = [], n
         if not current and record.index != 0:
@@ -57,7 +63,7 @@ def verify_file(path: str | Path, *, lock: str | Path | None = None,
         total += 1
     if not current:
         raise VerificationError(f"{p}: holds no records")
-    _check_document(p, first_line, current, lock, source_root)
+    check(p, first_line, current, lock, source_root)
     documents += 1
     if documents == 1:  # <stem>.jsonl: its side formats and the manifest beside it
         from .verify_formats import verify_side_outputs
@@ -125,6 +131,81 @@ def _check_document(p: Path, first_line: int, records: list[Record], lock,
         raise VerificationError(f"{p}: text after the last record belongs to no record: "
                                 f"{text[previous_end:].strip()[:60]!r}")
     check_model(p, first.provenance.model, lock)
+
+
+def _check_alignment(p: Path, first_line: int, records: list[AlignmentRecord], lock,
+                     source_root) -> None:
+    """One alignment: both sources unchanged, every German and every English sentence in
+    exactly one link, in order, each link's text sliced from its sources, spans covering every
+    non-blank character of both documents, and the model of the machine translation."""
+    first = records[0]
+    if first.provenance is None:
+        raise VerificationError(f"{p}:{first_line}: the first link of an alignment lacks its "
+                                "provenance")
+    docs = {}
+    for side in ("de", "en"):
+        path, sha, encoding = (getattr(first, f"{side}_path"), getattr(first, f"{side}_sha256"),
+                               getattr(first, f"{side}_encoding"))
+        where = source_path(p, path, source_root)
+        if not where.exists():
+            raise VerificationError(
+                f"{p}: its source {where} is missing (the records name {path!r}, relative to "
+                "the record file); pass --source-root DIR if the sources moved")
+        try:
+            doc = Document.from_path(where, encoding=encoding)
+        except InputError as exc:
+            raise VerificationError(f"{p}: cannot re-read the source: {exc}") from None
+        if doc.sha256 != sha:
+            raise VerificationError(f"{p}: source {where} has sha256 {doc.sha256[:12]}…, the "
+                                    f"records say {sha[:12]}…: the source changed since it was "
+                                    "aligned")
+        docs[side] = doc
+    expected = {"de": 0, "en": 0}
+    previous_end = {"de": 0, "en": 0}
+    starts = {side: line_starts(doc.text) for side, doc in docs.items()}
+    same = ("de_path", "de_sha256", "en_path", "en_sha256", "fingerprint")
+    for k, r in enumerate(records):
+        n = first_line + k
+        if r.index != k:
+            raise VerificationError(f"{p}:{n}: link {r.index}, expected {k}: links are missing, "
+                                    "duplicated or out of order")
+        if any(getattr(r, key) != getattr(first, key) for key in same):
+            raise VerificationError(f"{p}:{n}: names other sources or another run than line "
+                                    f"{first_line}")
+        if k and r.provenance is not None:
+            raise VerificationError(f"{p}:{n}: provenance belongs on the first link only")
+        for side, text_key in (("de", "source"), ("en", "target")):
+            indices, spans = getattr(r, side), getattr(r, f"{side}_spans")
+            text = docs[side].text
+            if indices and indices[0] != expected[side]:
+                raise VerificationError(f"{p}:{n}: {side} sentence {indices[0]}, expected "
+                                        f"{expected[side]}: a sentence is missing or in two links")
+            expected[side] += len(indices)
+            for a, b in spans:
+                if b > len(text) or a < previous_end[side]:
+                    raise VerificationError(f"{p}:{n}: {side} span [{a}, {b}) is out of order or "
+                                            "outside the document")
+                if text[previous_end[side]:a].strip():
+                    raise VerificationError(f"{p}:{n}: {side} text before this span belongs to no "
+                                            f"link: {text[previous_end[side]:a].strip()[:60]!r}")
+                previous_end[side] = b
+            want = text[spans[0][0]:spans[-1][1]] if spans else ""
+            if getattr(r, text_key) != want:
+                raise VerificationError(f"{p}:{n}: {text_key} is "
+                                        f"{getattr(r, text_key)[:60]!r}, the {side} document "
+                                        f"says {want[:60]!r}")
+        anchor = ("de", r.de_spans) if r.de_spans else ("en", r.en_spans)
+        if r.line != bisect_right(starts[anchor[0]], anchor[1][0][0]) - 1:
+            raise VerificationError(f"{p}:{n}: line {r.line} does not match the link's first "
+                                    "sentence")
+    for side in ("de", "en"):
+        rest = docs[side].text[previous_end[side]:].strip()
+        if rest:
+            raise VerificationError(f"{p}: {side} text after the last link belongs to no link: "
+                                    f"{rest[:60]!r}")
+    translation = first.provenance.get("translation")
+    if translation is not None:
+        check_model(p, translation["model"], lock)
 
 
 def _read_source(p: Path, first: Record, source_root) -> Document:

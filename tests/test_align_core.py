@@ -6,7 +6,6 @@ floors under the F1 measured by ``bench/alignment.py``."""
 from __future__ import annotations
 
 import importlib.util
-import itertools
 import json
 import subprocess
 import sys

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, SHARED_EVAL
 from pipeline.cli import app
-from pipeline.errors import EvaluationError, InputError, PipelineError
+from pipeline.errors import EvaluationError, PipelineError
 from pipeline.provenance import Provenance
 from pipeline.records import Record
 from pipeline.evaluation import (
@@ -33,7 +33,6 @@ from pipeline.evaluation import (
     hypotheses_from_records,
     model_of_record,
     read_lines,
-    score_documents,
 )
 
 runner = CliRunner()

@@ -175,3 +175,31 @@ def test_article_text_never_runs(page, tmp_path):
     page.click("#de-1")
     assert "brand new flag" in page.locator("#prov").inner_text()
     assert page.errors == []
+
+
+def test_alignment_viewer_shows_the_machine_translation_and_similarity(page, tiny_model,
+                                                                       tmp_path):
+    from tests.conftest import ROOT
+
+    de, en = tmp_path / "a.de.txt", tmp_path / "a.en.txt"
+    de.write_bytes((ROOT / "data" / "raw" / "article_02.txt").read_bytes())
+    en.write_bytes((ROOT / "tests" / "data" / "article_02.en.txt").read_bytes())
+    res = CliRunner().invoke(app, ["align", str(de), str(en), "-o", str(tmp_path / "out"),
+                                   "--model-dir", str(tiny_model), "--beam", "1", "--format",
+                                   "html"])
+    assert res.exit_code == 0, res.output
+    records = jsonl.read(tmp_path / "out" / "a.jsonl")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto((tmp_path / "out" / "a.html").as_uri())
+    assert page.locator(".cell.de .s").count() == len(records)
+    split = next(r for r in records if r.link == "1-2")
+    page.hover(f"#de-{split.index}")
+    assert "hl" in _classes(page, f"#en-{split.index}")
+    assert page.locator(f"#en-{split.index}").text_content() == split.target  # both sentences
+    page.click(f"#en-{split.index}")
+    panel = page.locator("#prov").inner_text()
+    assert "Machine translation" in panel and split.mt in panel
+    assert "Similarity" in panel and f"{split.similarity:.3f}" in panel and "1-2" in panel
+    page.screenshot(path=str(ARTIFACTS / "alignment-viewer.png"))
+    assert page.errors == []

@@ -43,3 +43,20 @@ def test_make_batch_translates_every_good_file_whatever_its_name(tiny_model, tmp
                             f"ARGS={args}"], cwd=tmp_path, capture_output=True, text=True,
                            timeout=600)
     assert f"0 translated, {1 + len(HOSTILE)} skipped, {len(BAD)} failed" in again.stderr
+
+
+def test_make_align_aligns_every_pair_and_reports_the_lonely_file(tmp_path):
+    src, out = tmp_path / "pairs", tmp_path / "aligned"
+    src.mkdir()
+    de = (ROOT / "data" / "raw" / "article_02.txt").read_bytes()
+    en = (ROOT / "tests" / "data" / "article_02.en.txt").read_bytes()
+    for name in ("plain", "it's $(touch PWNED)"):
+        (src / f"{name}.de.txt").write_bytes(de)
+        (src / f"{name}.en.txt").write_bytes(en)
+    (src / "solo.de.txt").write_text("Allein.\n", encoding="utf-8")
+    res = subprocess.run(["make", "-C", str(ROOT), "align", f"IN={src}", f"OUT={out}",
+                          "ARGS=--no-mt"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=600)
+    assert res.returncode != 0 and "solo.de.txt: has no partner solo.en.txt" in res.stderr
+    assert (out / "plain.jsonl").is_file() and (out / "it's $(touch PWNED).jsonl").is_file()
+    assert not (tmp_path / "PWNED").exists()

@@ -62,18 +62,20 @@ def layout(records: list) -> tuple[dict | None, dict, list[dict]]:
     dicts = [r.to_dict() for r in records]
     provenance = dicts[0].pop("provenance", None) if dicts else None
     first = dicts[0] if dicts else {}
-    shared = {k: v for k, v in first.items() if k not in PER_RECORD and k not in TEXT_KEYS
+    per_record = getattr(type(records[0]), "PER_RECORD", PER_RECORD) if records else PER_RECORD
+    shared = {k: v for k, v in first.items() if k not in per_record and k not in TEXT_KEYS
               and all(k in d and d[k] == v for d in dicts)}
     own = [{k: v for k, v in d.items() if k not in shared and k not in TEXT_KEYS} for d in dicts]
     return provenance, shared, own
 
 
 def unlayout(provenance: dict | None, shared: dict, own: list[dict],
-             texts: list[tuple[str, str]], record_type=None) -> list:
+             texts: list[tuple[str, str]]) -> list:
     """The records :func:`layout` was given, from its three parts and the (source, target)
-    texts; each record is validated by ``record_type.from_dict`` (default: :class:`Record`)."""
-    if record_type is None:
-        from ..records import Record as record_type
+    texts; each record is validated by its type's ``from_dict`` (the ``schema`` says which)."""
+    from ..records import ALIGNMENT_SCHEMA, AlignmentRecord, Record
+
+    record_type = AlignmentRecord if shared.get("schema") == ALIGNMENT_SCHEMA else Record
     out = []
     for n, (mine, (source, target)) in enumerate(zip(own, texts)):
         d = {**shared, **mine, "source": source, "target": target}
@@ -106,3 +108,21 @@ def parse_selection(values: list[str] | tuple[str, ...] | None) -> tuple[str, ..
     if CANONICAL not in chosen:
         chosen.append(CANONICAL)
     return tuple(dict.fromkeys(n for n in REGISTRY if n in chosen))
+
+
+def one_sided(record) -> bool:
+    """An alignment link with no sentence on one side (not a translation unit for a CAT tool)."""
+    return hasattr(record, "link") and not (record.de and record.en)
+
+
+def header_labels(provenance: dict | None) -> list[tuple[str, str]]:
+    """What a reader sees first of a document's provenance: (label, text) pairs."""
+    from ..provenance import engine_label, model_label
+
+    if not provenance:
+        return []
+    if "model" in provenance:  # a translation
+        return [("model", model_label(provenance["model"])),
+                ("engine", engine_label(provenance["engine"])),
+                ("splitter", str(provenance["splitter"]))]
+    return [("aligned", str(provenance.get("signature")))]

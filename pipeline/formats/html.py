@@ -29,8 +29,7 @@ from importlib import resources
 from .. import __version__
 from .. import flags as flag_names
 from ..errors import VerificationError
-from ..provenance import engine_label, model_label
-from . import layout, unlayout
+from . import header_labels, layout, unlayout
 
 NAME = "html"
 SUFFIX = ".html"
@@ -80,7 +79,7 @@ def _blocks(records: list) -> list[tuple[str, bool, list]]:
     prev_para = object()
     prev_line = object()
     for r in records:
-        btype = _block_type(r.kind)
+        btype = _block_type(getattr(r, "kind", "sentence"))  # alignment links: plain text
         para = r.paragraph
         line = r.line
         if out and para == prev_para and line == prev_line and out[-1][0] == btype:
@@ -95,8 +94,9 @@ def _blocks(records: list) -> list[tuple[str, bool, list]]:
 def _sentence(r, side: str) -> str:
     i = escape(str(r.index))
     flags = r.shown_flags
-    cls = "s flagged" if flags else "s"
-    text = escape(display_text(r.source if side == "de" else r.target))
+    raw = r.source if side == "de" else r.target
+    cls = ("s flagged" if flags else "s") + ("" if raw else " gap")  # gap: an unaligned side
+    text = escape(display_text(raw))
     span = (f'<span class="{cls}" data-side="{side}" data-i="{i}" id="{side}-{i}" tabindex="0" '
             f'role="button">{text}</span>')
     if side == "en" and flags:
@@ -146,21 +146,20 @@ def render(records: list, stem: str) -> str:
     css, js, csp = _assets()
     first = records[0] if records else None
     paragraphs = len({r.paragraph for r in records})
-    sha = first.doc_sha256 if first else ""
-    meta = [escape(first.doc_path if first else ""),
-            f'sha256 <code title="{escape(sha)}">{escape(sha[:12])}…</code>',
-            f"{len(records)} pairs in {paragraphs} paragraph{'s' if paragraphs != 1 else ''}"]
-    prov = []
-    if provenance is not None:
-        prov = [f"model {escape(model_label(provenance['model']))}",
-                escape(engine_label(provenance["engine"])),
-                f"splitter {escape(str(provenance['splitter']))}"]
+    sources = ([(first.doc_path, first.doc_sha256)] if hasattr(first, "doc_path")
+               else [(first.de_path, first.de_sha256), (first.en_path, first.en_sha256)]
+               if first else [])
+    meta = [f'{escape(display_text(path))} · sha256 <code title="{escape(sha)}">'
+            f'{escape(sha[:12])}…</code>' for path, sha in sources]
+    meta.append(f"{len(records)} pairs in {paragraphs} paragraph{'s' if paragraphs != 1 else ''}")
+    prov = [f"{escape(label)} {escape(display_text(text))}"
+            for label, text in header_labels(provenance)]
     rows = []
     for btype, new_para, group in _blocks(records):
         cls = f"row {btype}" + (" para" if new_para else "")
         rows.append(f'<div class="{cls}" data-paragraph="{escape(str(group[0].paragraph))}">'
                     f'{_cell(btype, group, "de")}{_cell(btype, group, "en")}</div>')
-    title = escape(stem) + " — German / English"
+    title = escape(display_text(stem)) + " — German / English"
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -176,7 +175,7 @@ def render(records: list, stem: str) -> str:
         "<body>",
         '<header class="top">',
         f'<p class="eyebrow">German → English · {len(records)} sentence pairs</p>',
-        f"<h1>{escape(stem)}</h1>",
+        f"<h1>{escape(display_text(stem))}</h1>",
         f'<p class="meta">{" · ".join(meta)}</p>',
         f'<p class="meta prov">{" · ".join(prov)}</p>' if prov else "",
         _legend(records),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import VerificationError
-from ..records import Record, RecordError
+from ..records import Record, RecordError, record_from_json
 
 NAME = "jsonl"
 SUFFIX = ".jsonl"
@@ -16,28 +19,57 @@ def render(records: Iterable[Record]) -> str:
     return "".join(r.to_json() + "\n" for r in records)
 
 
+#: The longest line a record file may have (a record holds one sentence and its translation).
+MAX_LINE_BYTES = 16 * 1024 * 1024
+
+
+def _open(path: Path) -> BinaryIO:
+    """A record file opened for reading: a regular file, never blocking (a FIFO named like a
+    record file would wait forever for a writer)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise VerificationError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise VerificationError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise VerificationError(f"{path}: is not a regular file, expected a record file")
+    return os.fdopen(fd, "rb")
+
+
 def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
     """(1-based line number, line) of a record file, split on LF only (the record writer
-    escapes every other line-break character), read as UTF-8."""
+    escapes every other line-break character), read as UTF-8, one bounded line at a time."""
     p = Path(path)
-    try:
-        with open(p, encoding="utf-8", newline="") as f:
-            for n, line in enumerate(f, 1):
-                yield n, line.rstrip("\n")
-    except FileNotFoundError:
-        raise VerificationError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise VerificationError(f"{p}: is a directory, expected a record file") from None
-    except UnicodeDecodeError as exc:
-        raise VerificationError(f"{p}: not UTF-8 at byte {exc.start}") from None
+    offset = 0
+    with _open(p) as f:
+        for n, raw in enumerate(iter(lambda: f.readline(MAX_LINE_BYTES + 1), b""), 1):
+            if len(raw) > MAX_LINE_BYTES:
+                raise VerificationError(f"{p}:{n}: line longer than {MAX_LINE_BYTES:,} bytes; "
+                                        "not a record")
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise VerificationError(f"{p}:{n}: not UTF-8 at byte {offset + exc.start}") from None
+            offset += len(raw)
+            yield n, line[:-1] if line.endswith("\n") else line
+
+
+def first_line(path: str | Path) -> str:
+    """The first line of a record file (for a quick look at whether it is up to date)."""
+    for _, line in iter_lines(path):
+        return line
+    raise VerificationError(f"{path}: holds no records")
 
 
 def iter_records(path: str | Path) -> Iterator[tuple[int, Record]]:
-    """(line number, record) for each line; a line that is not a valid record is a
-    :class:`VerificationError` naming the file and line."""
+    """(line number, record) for each line (a :class:`Record`, or an
+    :class:`~pipeline.records.AlignmentRecord` in an alignment file); a line that is not a
+    valid record is a :class:`VerificationError` naming the file and line."""
     for n, line in iter_lines(path):
         try:
-            yield n, Record.from_json(line)
+            yield n, record_from_json(line)
         except RecordError as exc:
             raise RecordError(f"{path}:{n}: {exc}") from None
 

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from .. import __version__
 from ..errors import VerificationError
 from ..provenance import engine_label, model_label
-from . import layout, unlayout
+from . import layout, one_sided, unlayout
 
 NAME = "tmx"
 SUFFIX = ".tmx"
@@ -118,12 +118,15 @@ def _props(pairs: Iterable[tuple[str, object]], indent: str) -> list[str]:
 
 
 def render(records: list, stem: str = "") -> str:
+    """The TMX of ``records``; an alignment's links with a side empty (unaligned sentences) are
+    left out: a translation unit needs both languages."""
+    records = [r for r in records if not one_sided(r)]
     provenance, shared, own = layout(records)
     header = dict(shared)
     if provenance is not None:
         header["provenance"] = provenance
     labels = []
-    if provenance is not None:
+    if provenance is not None and "model" in provenance:
         labels = [f'      <prop type="x-model">{_escape(_safe_label(model_label(provenance["model"])))}</prop>',
                   f'      <prop type="x-engine">{_escape(_safe_label(engine_label(provenance["engine"])))}</prop>']
     lines = [
@@ -137,7 +140,7 @@ def render(records: list, stem: str = "") -> str:
         "  <body>",
     ]
     for r, mine in zip(records, own):
-        tuid = f"{stem}-{r.index}" if stem else str(r.index)
+        tuid = _safe_label(f"{stem}-{r.index}" if stem else str(r.index))
         lines.append(f'    <tu tuid="{_escape(tuid, True)}" srclang="{SOURCE_LANG}">')
         if "doc_sha256" in shared:
             lines += _props([("doc_sha256", r.doc_sha256)], "      ")
@@ -221,7 +224,7 @@ def parse(text: str) -> list:
         if set(segs) != {SOURCE_LANG, TARGET_LANG}:
             raise VerificationError(f"<tu> {n}: has <tuv> languages {sorted(map(str, segs))}, "
                                     f"expected {SOURCE_LANG} and {TARGET_LANG}")
-        if isinstance(provenance, dict):
+        if isinstance(provenance, dict) and "model" in provenance:
             for ptype, make, key in (("x-model", model_label, "model"),
                                      ("x-engine", engine_label, "engine")):
                 want = _safe_label(make(provenance.get(key)))

@@ -74,6 +74,14 @@
       flags.push("low_score");
     }
     row(dl, "Flags", flags.length ? flags.map(flagName).join(", ") : "none");
+    if (r.link !== undefined) {  // an alignment link: the human translation, MT and similarity
+      row(dl, "Link", r.link + " (German " + (r.de || []).join(", ") + " | English " +
+          (r.en || []).join(", ") + ")");
+      row(dl, "Similarity", typeof r.similarity === "number" ? r.similarity.toFixed(3) : "—");
+      row(dl, "Machine translation", r.mt === null || r.mt === undefined ? "—" : r.mt);
+      row(dl, "German", r.de_path);
+      row(dl, "English", r.en_path);
+    }
     row(dl, "Score", typeof r.score === "number" ? r.score.toFixed(4) + " (mean log-prob)" : "—");
     if (r.tokens) row(dl, "Tokens", r.tokens.source + " → " + r.tokens.target);
     row(dl, "Index", r.index + " (paragraph " + r.paragraph + ", " + String(r.kind).replace("_", " ") + ")");

@@ -1,0 +1,227 @@
+"""Aligning documents: a German article and its existing English version in, alignment records
+(and every output format) out.
+
+Both sides are split with offsets (:mod:`pipeline.segment`), the German sentences are machine
+translated with the pinned engine (the translation memory applies) unless ``mt=False``, and
+:func:`pipeline.alignment.align_document` links them. One
+:class:`~pipeline.records.AlignmentRecord` per link; every German and every English sentence
+is in exactly one link. :func:`align_files` is what ``pipeline align`` and ``make align`` do:
+incremental (a pair whose records name the same two sources and settings is skipped), atomic,
+one bad pair reported in one line while the others go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .. import __version__
+from ..document import Document, Sentence, line_starts
+from ..errors import InputError, PipelineError
+from ..flags import LOW_SIMILARITY, UNALIGNED
+from ..records import AlignmentRecord
+from .aligner import ALIGNER, align_document, resolve_params
+
+Report = Callable[[str], None]
+
+
+def _side(doc: Document, sentences: list[Sentence], indices: tuple[int, ...]):
+    spans = tuple((sentences[i].start, sentences[i].end) for i in indices)
+    text = doc.text[spans[0][0]:spans[-1][1]] if spans else ""
+    return spans, text
+
+
+def alignment_fingerprint(translator=None, **params) -> str:
+    """Identity of an alignment's settings, known before aligning: aligner and its parameters,
+    both splitters, the translation run (its fingerprint, or none), the pipeline version."""
+    from ..segment import splitter
+
+    blob = json.dumps({"aligner": ALIGNER, "params": resolve_params(**params).as_dict(),
+                       "splitters": {"de": splitter("de").name, "en": splitter("en").name},
+                       "translation": None if translator is None else translator.fingerprint,
+                       "pipeline": __version__}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def align_documents(de: Document, en: Document, *, translator=None,
+                    de_path: str | None = None, en_path: str | None = None,
+                    **params) -> list[AlignmentRecord]:
+    """The alignment records of German ``de`` and English ``en``. With a
+    :class:`pipeline.Translator`, the German sentences are machine translated first and the
+    aligner compares those translations with the English; without, it aligns on lengths and
+    on what the languages share (names, numbers)."""
+    from ..segment import splitter
+
+    de_splitter, en_splitter = splitter("de"), splitter("en")
+    de_sents, en_sents = de_splitter.split(de.text), en_splitter.split(en.text)
+    if not de_sents or not en_sents:
+        empty = de if not de_sents else en
+        raise InputError(f"{empty.path}: holds no sentence to align")
+    mt = None
+    translation = None
+    if translator is not None:
+        (records,) = translator.translate_documents([(de, de_sents)])
+        if isinstance(records, InputError):
+            raise records
+        mt = [r.target for r in records]
+        translation = translator.provenance.to_dict()
+    result = align_document([de.slice(s) for s in de_sents], [en.slice(s) for s in en_sents],
+                            mt, **params)
+    splitters = {"de": de_splitter.name, "en": en_splitter.name}
+    fingerprint = alignment_fingerprint(translator, **params)
+    signature = "|".join([f"align:{ALIGNER}",
+                          "mt:" + (translator.provenance.signature() if translator else "none"),
+                          f"split:{splitters['de']}+{splitters['en']}",
+                          f"pipeline:{__version__}"])
+    provenance = {"aligner": result.provenance(), "splitters": splitters,
+                  "translation": translation, "pipeline": __version__, "signature": signature}
+    base = result.estimates.base
+    de_lines, en_lines = line_starts(de.text), line_starts(en.text)
+    out = []
+    for n, link in enumerate(result.links):
+        de_spans, source = _side(de, de_sents, link.de)
+        en_spans, target = _side(en, en_sents, link.en)
+        if link.de:
+            first = de_sents[link.de[0]]
+            paragraph, line = first.paragraph, bisect_right(de_lines, first.start) - 1
+        else:
+            first = en_sents[link.en[0]]
+            paragraph, line = first.paragraph, bisect_right(en_lines, first.start) - 1
+        flags = []
+        if not link.de or not link.en:
+            flags.append(UNALIGNED)
+        elif link.similarity <= base:
+            flags.append(LOW_SIMILARITY)  # no more alike than unrelated sentences
+        out.append(AlignmentRecord(
+            de_path=de.path if de_path is None else de_path, de_sha256=de.sha256,
+            de_encoding=de.encoding, en_path=en.path if en_path is None else en_path,
+            en_sha256=en.sha256, en_encoding=en.encoding, index=n, de=link.de, en=link.en,
+            de_spans=de_spans, en_spans=en_spans, paragraph=paragraph, line=line,
+            source=source, target=target, similarity=min(1.0, max(0.0, link.similarity)),
+            mt=None if mt is None or not link.de else " ".join(
+                mt[i].strip() for i in link.de if mt[i].strip()),
+            flags=tuple(flags), fingerprint=fingerprint,
+            provenance=provenance if n == 0 else None))
+    return out
+
+
+def collect_pairs(inputs: Sequence[str | Path]) -> tuple[list[tuple[Path, Path, str]], list[tuple[Path, str]]]:
+    """(German file, English file, output stem) pairs from either two files (``DE EN``) or
+    directories of ``NAME.de.txt`` / ``NAME.en.txt``; and the files without a partner, each with
+    why (reported, never silently dropped)."""
+    paths = [Path(p) for p in inputs]
+    if len(paths) == 2 and all(p.is_file() for p in paths):
+        de, en = paths
+        return [(de, en, _stem(de))], []
+    pairs, lonely = [], []
+    for d in paths:
+        if not d.is_dir():
+            raise InputError(f"{d}: give a German and an English file, or directories of "
+                             "NAME.de.txt / NAME.en.txt pairs")
+        de_files = {p.name[:-len(".de.txt")]: p for p in d.glob("*.de.txt")}
+        en_files = {p.name[:-len(".en.txt")]: p for p in d.glob("*.en.txt")}
+        if not de_files and not en_files:
+            raise InputError(f"{d}: holds no NAME.de.txt / NAME.en.txt pairs to align")
+        for name in sorted(set(de_files) | set(en_files)):
+            if name in de_files and name in en_files:
+                pairs.append((de_files[name], en_files[name], name))
+            else:
+                have, want = ((de_files[name], f"{name}.en.txt") if name in de_files
+                              else (en_files[name], f"{name}.de.txt"))
+                lonely.append((have, f"has no partner {want} to align with"))
+    return pairs, lonely
+
+
+def _stem(de: Path) -> str:
+    name = de.name
+    for suffix in (".de.txt", ".txt"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return de.stem
+
+
+def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool = True,
+                translator=None, formats: Sequence[str] = ("all",), encoding: str = "utf-8",
+                force: bool = False, report: Report = print,
+                align_params: dict | None = None, **translator_options):
+    """Align each German/English pair into ``out_dir``: ``<stem>.jsonl`` (alignment records)
+    and the selected side formats. Returns a :class:`pipeline.run.RunSummary`."""
+    from .. import formats as formats_mod
+    from ..io import AtomicBatch, sweep_stale_temps
+    from ..run import RunSummary, Translator, _prepare_output_dir, read_document, \
+        relative_path, stage_outputs, write_failure
+
+    pairs, lonely = collect_pairs(inputs)
+    selected = formats_mod.parse_selection(formats)
+    out = Path(out_dir)
+    own = mt and translator is None
+    if own:
+        translator = Translator(report=report, **translator_options)
+    summary = RunSummary()
+    try:
+        fingerprint = alignment_fingerprint(translator if mt else None, **(align_params or {}))
+        _prepare_output_dir(out)
+        sweep_stale_temps(out)
+        for path, why in lonely:
+            summary.failed.append((path, why))
+            report(f"error: {path}: {why}")
+        for de_path, en_path, stem in pairs:
+            target = out / f"{stem}.jsonl"
+            try:
+                de = read_document(de_path, encoding, 10**9, report)
+                en = read_document(en_path, encoding, 10**9, report)
+                rel_de, rel_en = relative_path(de_path, out), relative_path(en_path, out)
+                if not force and _up_to_date(target, de, en, rel_de, rel_en, fingerprint):
+                    summary.skipped.append(de_path)
+                    continue
+                records = align_documents(de, en, translator=translator if mt else None,
+                                          de_path=rel_de, en_path=rel_en,
+                                          **(align_params or {}))
+            except InputError as exc:
+                summary.failed.append((de_path, str(exc)))
+                report(f"error: {exc}")
+                continue
+            batch = AtomicBatch()
+            try:
+                stage_outputs(batch, records, out, stem, selected)
+                failed = batch.commit()
+            except OSError as exc:
+                batch.abort()
+                failed = {None: exc}
+            except BaseException:
+                batch.abort()
+                raise
+            if failed:
+                why = write_failure(next(iter(failed.values())))
+                summary.failed.append((de_path, why))
+                report(f"error: {de_path}: {why}")
+                continue
+            summary.translated.append(de_path)
+            summary.sentences += len(records)
+            report(f"aligned {de_path} + {en_path} -> {target} ({len(records)} links)")
+        if translator is not None:
+            stats = translator.scheduler.stats
+            summary.engine, summary.memory = stats.translated, stats.from_cache
+            summary.passed_through = stats.passed_through
+        return summary
+    finally:
+        if own:
+            translator.close()
+
+
+def _up_to_date(target: Path, de: Document, en: Document, rel_de: str, rel_en: str,
+                fingerprint: str) -> bool:
+    """Whether ``target`` already aligns these exact two sources, at these paths, with these
+    settings (its first record says so)."""
+    from ..formats.jsonl import first_line
+
+    try:
+        first = AlignmentRecord.from_json(first_line(target))
+    except (OSError, PipelineError):
+        return False
+    return (first.de_sha256, first.en_sha256, first.de_path, first.en_path, first.de_encoding,
+            first.en_encoding, first.fingerprint, first.index) == (
+        de.sha256, en.sha256, rel_de, rel_en, de.encoding, en.encoding, fingerprint, 0)

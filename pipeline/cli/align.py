@@ -1,0 +1,63 @@
+"""``pipeline align``: a German article and its existing English version in, one record per
+link out (with every side format)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import PipelineError
+from . import LockOpt, app, fail, say
+from .translate import ComputeType, EngineName, formats_option
+
+
+@app.command()
+def align(
+    inputs: Annotated[list[Path], typer.Argument(
+        help="A German file and its English version (DE EN), or directories of "
+        "NAME.de.txt / NAME.en.txt pairs.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("aligned"),
+    no_mt: Annotated[bool, typer.Option(
+        "--no-mt", help="Align on sentence lengths and shared names and numbers only, without "
+        "translating the German.")] = False,
+    model_dir: Annotated[Optional[Path], typer.Option(
+        help="A local MarianMT directory (save_pretrained) instead of the pinned model.")] = None,
+    beam: Annotated[Optional[int], typer.Option(help="Beam size for the MT.", min=1)] = None,
+    engine: Annotated[EngineName, typer.Option(help="Translation engine.")] = EngineName.ctranslate2,
+    compute_type: Annotated[ComputeType, typer.Option(
+        help="ctranslate2: weights in int8 or float32.")] = ComputeType.int8,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Bypass the translation memory.")] = False,
+    encoding: Annotated[str, typer.Option(help="Input encoding: utf-8, cp1252 or auto.")] = "utf-8",
+    force: Annotated[bool, typer.Option(
+        "--force", help="Align again even when the outputs are up to date.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    output_formats: Annotated[Optional[list[str]], typer.Option(
+        "--format", help="Formats to write: jsonl, tsv, moses, tmx, html, or all (default).")] = None,
+    lock: LockOpt = None,
+) -> None:
+    """Align an existing English translation with its German original, sentence by sentence
+    (n:m), helped by machine translation of the German; write <stem>.jsonl and side formats.
+
+    Every German and every English sentence is in exactly one link; a sentence without a
+    counterpart is a link of its own, flagged unaligned."""
+    from ..alignment.documents import align_files
+
+    def report(message: str) -> None:
+        if not quiet or message.startswith(("error", "warning")):
+            say(message, err=True)
+
+    try:
+        summary = align_files(inputs, output, mt=not no_mt, formats=formats_option(output_formats),
+                              encoding=encoding, force=force, report=report,
+                              model_dir=model_dir, lock=lock, beam=beam, engine=engine.value,
+                              compute_type=compute_type.value, cache=not no_cache)
+    except PipelineError as exc:
+        fail(exc)
+    if not quiet or not summary.ok:
+        say(f"{len(summary.translated)} aligned, {len(summary.skipped)} skipped, "
+            f"{len(summary.failed)} failed ({summary.sentences} links)", err=True)
+    if not summary.ok:
+        raise typer.Exit(1)
