@@ -6,9 +6,10 @@ from __future__ import annotations
 import functools
 import os
 import re
+import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -34,7 +35,8 @@ def _temporary(path: Path, mode: str = "w",
     """A new temporary file beside ``path``, named as :func:`sweep_stale_temps` expects;
     flushed, closed and given the umask's mode when the block ends, removed if it raises."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{TEMP_TAG}-{os.getpid()}.", suffix=".tmp",
+                               dir=path.parent)
     try:
         kwargs = {"encoding": encoding, "newline": ""} if "b" not in mode else {}
         with os.fdopen(fd, mode, **kwargs) as f:
@@ -203,7 +205,9 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 #: ``.<name>.<pid>.<random>.tmp``: a temporary file of :func:`atomic_writer`.
-_TEMP = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]+\.tmp$")
+#: ``.<target>.pipeline-<pid>.<8 random>.tmp``: a temporary of :func:`atomic_writer`.
+TEMP_TAG = "pipeline"
+_TEMP = re.compile(rf"^\.(?P<target>.+)\.{TEMP_TAG}-(?P<pid>\d+)\.[a-z0-9_]{{8}}\.tmp$")
 
 
 def sha256_text(text: str) -> str:
@@ -224,9 +228,11 @@ def process_running(pid: int) -> bool:
     return True
 
 
-def sweep_stale_temps(directory: Path) -> list[Path]:
+def sweep_stale_temps(directory: Path, targets: Callable[[str], bool] | None = None) -> list[Path]:
     """Remove temporary files that :func:`atomic_writer` left behind in a process that no
-    longer runs on this machine (killed mid-write). Temporaries of live processes are kept."""
+    longer runs on this machine (killed mid-write). Only what the tool can prove it made goes:
+    a regular file of this user, named exactly as its temporaries are, for a ``target`` name it
+    writes (``targets``, default: any); temporaries of live processes are kept."""
     removed: list[Path] = []
     try:
         entries = list(os.scandir(directory))
@@ -234,7 +240,15 @@ def sweep_stale_temps(directory: Path) -> list[Path]:
         return removed
     for entry in entries:
         m = _TEMP.match(entry.name)
-        if not m or int(m.group(1)) == os.getpid() or process_running(int(m.group(1))):
+        if not m or (targets is not None and not targets(m.group("target"))):
+            continue
+        pid = int(m.group("pid"))
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or pid == os.getpid()
+                or process_running(pid)):
             continue
         try:
             os.unlink(entry.path)

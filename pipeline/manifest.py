@@ -126,8 +126,8 @@ def _previous_entries(previous: dict | None) -> tuple[dict[str, dict], dict[str,
     docs = previous.get("documents")
     runs = previous.get("runs")
     entries = {d["records"]: d for d in docs if isinstance(d, dict)
-               and isinstance(d.get("records"), str) and isinstance(d.get("stat"), dict)} \
-        if isinstance(docs, list) else {}
+               and isinstance(d.get("records"), str) and isinstance(d.get("stat"), dict)
+               and isinstance(d.get("fingerprint"), str)} if isinstance(docs, list) else {}
     return entries, runs if isinstance(runs, dict) else {}
 
 
@@ -219,6 +219,10 @@ def read(out_dir: Path) -> dict | None:
         raise VerificationError(f"{p}: not valid JSON ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
         raise VerificationError(f"{p}: not a pipeline manifest (no `documents` list)")
+    for key, kind in (("runs", dict), ("inputs", list), ("model", dict), ("settings", dict)):
+        if key in data and data[key] is not None and not isinstance(data[key], kind):
+            raise VerificationError(f"{p}: `{key}` is a {type(data[key]).__name__}, expected "
+                                    f"a {kind.__name__}")
     return data
 
 

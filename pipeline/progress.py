@@ -8,8 +8,9 @@ import sys
 import time
 
 #: Characters a terminal may act on: C0 controls but tab (LF too: a message is one line),
-#: DEL, C1 controls, and the bidirectional overrides that can reorder what a line shows.
-_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: DEL, C1 controls, the bidirectional overrides that can reorder what a line shows, and lone
+#: surrogates (a file name that is not UTF-8), which no terminal encoding can print.
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(message: str) -> str:

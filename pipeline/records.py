@@ -37,6 +37,9 @@ _FLAG = re.compile(r"[a-z][a-z0-9_]*")
 #: before ES2019); always written escaped so that one record is one line for every reader.
 _LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
 _LINE_BREAK_RE = re.compile("[\u2028\u2029\x85]")
+_LONE_SURROGATE = re.compile(  # \uD800-\uDBFF not followed by \uDC00-\uDFFF, or the reverse
+    r"(?<!\\)(?:\\\\)*(?:\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})"
+    r"|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2})", re.IGNORECASE)
 
 
 class RecordError(VerificationError, ValueError):
@@ -201,7 +204,10 @@ def dump_json(obj) -> str:
 
 
 def parse_json(line: str):
-    """Strict JSON: NaN and Infinity refused, as any other parser would."""
+    """Strict JSON: NaN and Infinity refused, as any other parser would, and so is a lone
+    surrogate (``"\\ud800"``: no UTF-8 text can hold it, so nothing could be written back)."""
+    if "\\u" in line and _LONE_SURROGATE.search(line):
+        raise RecordError("not valid JSON text (a lone surrogate escape)")
     try:
         return json.loads(line, parse_constant=_refuse_constant)
     except RecordError:

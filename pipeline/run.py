@@ -327,7 +327,7 @@ def translate_files(inputs: Sequence[str | Path], out_dir: str | Path, *,
         translator = Translator(report=report, **options)
     try:
         _prepare_output_dir(out)
-        sweep_stale_temps(out)  # temporaries of a run that was killed mid-write
+        sweep_stale_temps(out, formats_mod.is_output_name)  # of a run killed mid-write
         run = _Run(translator, out, selected, encoding, report, on_document)
         windows = 0
         for path in paths:
@@ -400,9 +400,11 @@ class _Run:
         self.inputs: list[dict] = []
 
     def _input(self, path: Path, sha256: str | None, status: str, error: str | None = None) -> None:
-        item = {"path": relative_path(path, self.out), "sha256": sha256, "status": status}
+        # a name that is not UTF-8 is written with its bytes escaped (\udce4): JSON holds text
+        item = {"path": relative_path(path, self.out).encode("utf-8", "backslashreplace").decode(),
+                "sha256": sha256, "status": status}
         if error is not None:
-            item["error"] = error
+            item["error"] = error.encode("utf-8", "backslashreplace").decode()
         self.inputs.append(item)
 
     def fail(self, path: Path, why: str, sha256: str | None = None) -> None:
@@ -412,6 +414,11 @@ class _Run:
         self.report(f"error: {path}: {why}")
 
     def add(self, path: Path, force: bool, max_line_chars: int) -> None:
+        try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:  # its records could not name it, nor any format hold it
+            self.fail(path, "the file name is not valid UTF-8; rename the file")
+            return
         try:
             doc = read_document(path, self.encoding, max_line_chars, self.report)
         except InputError as exc:

@@ -146,7 +146,8 @@ def check_manifest(jsonl_path: Path, records: list, m: dict,
         if entry.get(key) != fresh[key]:
             raise VerificationError(f"{where} {key} is {_short(str(entry.get(key)))}, the record "
                                     f"file gives {_short(str(fresh[key]))}")
-    for filename, digest in (entry.get("outputs") or {}).items():
+    outputs = entry.get("outputs")
+    for filename, digest in (outputs.items() if isinstance(outputs, dict) else ()):
         f = jsonl_path.parent / filename
         if not f.is_file():
             raise VerificationError(f"{where} lists output {filename}, which is missing")
@@ -154,7 +155,8 @@ def check_manifest(jsonl_path: Path, records: list, m: dict,
             raise VerificationError(f"{where} output {filename} has sha256 "
                                     f"{str(fresh['outputs'].get(filename))[:12]}…, the manifest "
                                     f"says {str(digest)[:12]}…")
-    for item in m.get("inputs") or []:
+    inputs = m.get("inputs")
+    for item in inputs if isinstance(inputs, list) else ():
         if isinstance(item, dict) and item.get("path") == first.doc_path \
                 and item.get("status") != "failed" and item.get("sha256") != first.doc_sha256:
             raise VerificationError(f"{mpath}: input {item.get('path')} has sha256 "
@@ -187,5 +189,5 @@ def _check_run_model(mpath: Path, jsonl_path: Path, model, recorded, lock_path) 
         actual = read_lock(lock_path).digest()
         if actual != model["lock_digest"]:
             raise VerificationError(f"{mpath}: names models.lock digest "
-                                    f"{model['lock_digest'][:12]}…, {lock_path} has "
+                                    f"{str(model['lock_digest'])[:12]}…, {lock_path} has "
                                     f"{actual[:12]}…")

@@ -164,7 +164,7 @@ def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool =
     try:
         fingerprint = alignment_fingerprint(translator if mt else None, **(align_params or {}))
         _prepare_output_dir(out)
-        sweep_stale_temps(out)
+        sweep_stale_temps(out, formats_mod.is_output_name)
         for path, why in lonely:
             summary.failed.append((path, why))
             report(f"error: {path}: {why}")

@@ -126,3 +126,10 @@ def header_labels(provenance: dict | None) -> list[tuple[str, str]]:
                 ("engine", engine_label(provenance["engine"])),
                 ("splitter", str(provenance["splitter"]))]
     return [("aligned", str(provenance.get("signature")))]
+
+
+def is_output_name(name: str) -> bool:
+    """Whether the tool writes files of this name into an output directory (a record file, a
+    side format, the manifest): the only targets whose stale temporaries it removes."""
+    return name == "manifest.json" or name.endswith(
+        tuple(s for suffixes in _suffixes().values() for s in suffixes))
