@@ -9,7 +9,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -67,14 +67,21 @@ class AtomicBatch:
     def __len__(self) -> int:
         return len(self._pending)
 
-    def add(self, path: Path, text: str, unit: object = None) -> None:
-        """Write ``text`` (UTF-8, newlines as given) to a temporary for ``path``. On failure
-        the temporary is removed and the error raised; nothing else changes."""
+    def add(self, path: Path, text: str | Iterable[str], unit: object = None) -> str:
+        """Write ``text`` (UTF-8, newlines as given; a string or its pieces, written as they
+        come) to a temporary for ``path``; return its sha256. On failure the temporary is
+        removed and the error raised; nothing else changes."""
+        import hashlib
+
         if path.is_dir():  # os.replace would fail only at commit
             raise IsADirectoryError(21, "Is a directory", str(path))
+        digest = hashlib.sha256()
         with _temporary(path) as (f, tmp):
-            f.write(text)
+            for piece in ([text] if isinstance(text, str) else text):
+                f.write(piece)
+                digest.update(piece.encode("utf-8"))
         self._pending.append((tmp, path, unit))
+        return digest.hexdigest()
 
     def commit(self) -> dict[object, OSError]:
         """Make every temporary durable, then rename each into place. Returns the units that
@@ -208,13 +215,6 @@ def atomic_write_text(path: Path, text: str) -> None:
 #: ``.<target>.pipeline-<pid>.<8 random>.tmp``: a temporary of :func:`atomic_writer`.
 TEMP_TAG = "pipeline"
 _TEMP = re.compile(rf"^\.(?P<target>.+)\.{TEMP_TAG}-(?P<pid>\d+)\.[a-z0-9_]{{8}}\.tmp$")
-
-
-def sha256_text(text: str) -> str:
-    """sha256 of ``text`` as the atomic writers store it (UTF-8, newlines as given)."""
-    import hashlib
-
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def process_running(pid: int) -> bool:

@@ -28,7 +28,7 @@ from . import formats
 from .document import Document, Sentence
 from .errors import InputError, OutputError, PipelineError
 from .formats import jsonl
-from .io import AtomicBatch, sha256_text
+from .io import AtomicBatch
 from .provenance import Provenance, run_fingerprint, translation_key
 from .records import Record, build_records
 
@@ -250,11 +250,10 @@ def stage_outputs(batch: AtomicBatch, records: list[Record], out_dir: Path, stem
     for name in side + [formats.CANONICAL]:
         if only_missing and all((out_dir / f).exists() for f in names[name]):
             continue  # nothing to render
-        for filename, text in formats.render(name, records, stem).items():
+        for filename, pieces in formats.stream(name, records, stem).items():
             if only_missing and (out_dir / filename).exists():
                 continue
-            batch.add(out_dir / filename, text, unit)
-            added[filename] = sha256_text(text)
+            added[filename] = batch.add(out_dir / filename, pieces, unit)
     return added
 
 

@@ -25,17 +25,17 @@ def _short(text: str) -> str:
 
 
 def _compare_pairs(path: Path, got: list[tuple[str, str]], want: list[tuple[str, str]],
-                   what: str = "pair", target_path: Path | None = None) -> None:
+                   what: str = "pair", target_path: Path | None = None, offset: int = 0) -> None:
     """The first pair that differs, named in the file that holds the differing side
     (``target_path`` holds the English when it is a file of its own, as in Moses)."""
-    for n, (g, w) in enumerate(zip(got, want), 1):
+    for n, (g, w) in enumerate(zip(got, want), 1 + offset):
         if g[0] != w[0]:
             raise VerificationError(f"{path}: {what} {n}: German is {_short(g[0])}, the records "
                                     f"say {_short(w[0])}")
         if g[1] != w[1]:
             raise VerificationError(f"{target_path or path}: {what} {n}: English is "
                                     f"{_short(g[1])}, the records say {_short(w[1])}")
-    if len(got) != len(want):
+    if len(got) != len(want) and not offset:
         raise VerificationError(f"{path}: holds {len(got)} pairs, the records {len(want)}: pairs "
                                 "are missing or extra")
 
@@ -60,16 +60,28 @@ def check_moses(path: Path, records: list) -> None:
 
 
 def check_tmx(path: Path, records: list) -> None:
+    """The TMX holds exactly the records (those with both sides, for an alignment), read a
+    ``<tu>`` at a time."""
     from .formats import one_sided
 
-    records = [r for r in records if not one_sided(r)]  # as the TMX holds them
-    try:
-        back = tmx.parse(_read(path))
-    except VerificationError as exc:
-        raise VerificationError(f"{path}: {exc}") from None
-    _compare_pairs(path, [(r.source, r.target) for r in back],
-                   [(r.source, r.target) for r in records], "<tu>")
-    _compare_records(path, back, records, "<tu>")
+    want = [r for r in records if not one_sided(r)]
+    n = 0
+    with open(path, "rb") as f:
+        try:
+            for n, got in enumerate(tmx.iter_records(f), 1):
+                if n > len(want):
+                    raise VerificationError(f"{path}: holds more than the {len(want)} <tu> the "
+                                            "records have")
+                _compare_pairs(path, [(got.source, got.target)],
+                               [(want[n - 1].source, want[n - 1].target)], "<tu>", offset=n - 1)
+                _compare_records(path, [got], [want[n - 1]], "<tu>", offset=n - 1)
+        except VerificationError as exc:
+            if str(exc).startswith(str(path)):
+                raise
+            raise VerificationError(f"{path}: {exc}") from None
+    if n != len(want):
+        raise VerificationError(f"{path}: holds {n} pairs, the records {len(want)}: pairs are "
+                                "missing or extra")
 
 
 def check_html(path: Path, records: list) -> None:
@@ -83,9 +95,9 @@ def check_html(path: Path, records: list) -> None:
 
 
 def _compare_records(path: Path, got: list, want: list, what: str,
-                     skip: tuple[str, ...] = ()) -> None:
+                     skip: tuple[str, ...] = (), offset: int = 0) -> None:
     """Every key of every record read back from a format equals the record's own."""
-    for n, (g, w) in enumerate(zip(got, want), 1):
+    for n, (g, w) in enumerate(zip(got, want), 1 + offset):
         gd, wd = g.to_dict(), w.to_dict()
         for key in sorted((set(gd) | set(wd)) - set(skip)):
             if gd.get(key, "<absent>") != wd.get(key, "<absent>"):

@@ -1,7 +1,8 @@
 """Output formats, one module each, all rendered from the canonical records.
 
-Each format module has ``NAME`` and ``render_files(records, stem) -> dict[str, str]`` mapping
-an output file name to its text (records are :class:`pipeline.records.Record` s), and a way to read that text back (``parse`` /
+Each format module has ``NAME`` and ``write_files(records, stem) -> dict[str, Iterable[str]]``
+mapping an output file name to its text in pieces (records are
+:class:`pipeline.records.Record` s; :func:`render` joins the pieces), and a way to read that text back (``parse`` /
 ``parse_side``) that ``pipeline verify`` uses to check it still agrees with the records.
 The canonical ``jsonl`` is always written, and written last.
 """
@@ -9,6 +10,7 @@ The canonical ``jsonl`` is always written, and written last.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import import_module
 from types import ModuleType
 
@@ -44,9 +46,15 @@ def _suffixes() -> dict[str, tuple[str, ...]]:
     return out
 
 
-def render(name: str, records: list, stem: str) -> dict[str, str]:
+def render(name: str, records: Sequence, stem: str) -> dict[str, str]:
     """File name -> text for format ``name``."""
-    return module(name).render_files(records, stem)
+    return {f: "".join(parts) for f, parts in stream(name, records, stem).items()}
+
+
+def stream(name: str, records: Sequence, stem: str) -> dict[str, Iterable[str]]:
+    """File name -> the text for format ``name`` in pieces, produced as they are written, so
+    that a long document is never held in memory as one string per format."""
+    return module(name).write_files(records, stem)
 
 
 #: Record keys that differ from record to record; never moved to a document-wide header.
@@ -55,34 +63,50 @@ PER_RECORD = ("index", "paragraph", "line", "kind", "start", "end", "flags", "sc
 TEXT_KEYS = ("source", "target")
 
 
-def layout(records: list) -> tuple[dict | None, dict, list[dict]]:
+def layout(records: Sequence) -> tuple[dict | None, dict, Callable[[], Iterator[dict]]]:
     """A document's records as (provenance, shared, own) for formats with a header: the
-    provenance of the first record, the keys whose value is the same in every record, and per
-    record the remaining keys (never ``source`` and ``target``, which formats hold as text)."""
-    dicts = [r.to_dict() for r in records]
-    provenance = dicts[0].pop("provenance", None) if dicts else None
-    first = dicts[0] if dicts else {}
-    per_record = getattr(type(records[0]), "PER_RECORD", PER_RECORD) if records else PER_RECORD
-    shared = {k: v for k, v in first.items() if k not in per_record and k not in TEXT_KEYS
-              and all(k in d and d[k] == v for d in dicts)}
-    own = [{k: v for k, v in d.items() if k not in shared and k not in TEXT_KEYS} for d in dicts]
+    provenance of the first record, the keys whose value is the same in every record, and a
+    function giving, record by record, the remaining keys (never ``source`` and ``target``,
+    which formats hold as text). Two passes over the records, one record's dict at a time: no
+    copy of the whole document is made."""
+    if not records:
+        return None, {}, lambda: iter(())
+    per_record = getattr(type(records[0]), "PER_RECORD", PER_RECORD)
+    first = records[0].to_dict()
+    provenance = first.pop("provenance", None)
+    shared = {k: v for k, v in first.items() if k not in per_record and k not in TEXT_KEYS}
+    for r in records[1:]:
+        d = r.to_dict()
+        for k in [k for k, v in shared.items() if k not in d or d[k] != v]:
+            del shared[k]
+
+    def own() -> Iterator[dict]:
+        for r in records:
+            d = r.to_dict()
+            d.pop("provenance", None)
+            yield {k: v for k, v in d.items() if k not in shared and k not in TEXT_KEYS}
+
     return provenance, shared, own
 
 
-def unlayout(provenance: dict | None, shared: dict, own: list[dict],
-             texts: list[tuple[str, str]]) -> list:
+def unlayout(provenance: dict | None, shared: dict, own: Iterable[dict],
+             texts: Iterable[tuple[str, str]]) -> list:
     """The records :func:`layout` was given, from its three parts and the (source, target)
     texts; each record is validated by its type's ``from_dict`` (the ``schema`` says which)."""
+    return [rebuild(provenance, shared, mine, text, n == 0)
+            for n, (mine, text) in enumerate(zip(own, texts))]
+
+
+def rebuild(provenance: dict | None, shared: dict, mine: dict, text: tuple[str, str],
+            first: bool):
+    """One record from a header's shared keys, its own keys and its (source, target) text."""
     from ..records import ALIGNMENT_SCHEMA, AlignmentRecord, Record
 
     record_type = AlignmentRecord if shared.get("schema") == ALIGNMENT_SCHEMA else Record
-    out = []
-    for n, (mine, (source, target)) in enumerate(zip(own, texts)):
-        d = {**shared, **mine, "source": source, "target": target}
-        if n == 0 and provenance is not None:
-            d["provenance"] = provenance
-        out.append(record_type.from_dict(d))
-    return out
+    d = {**shared, **mine, "source": text[0], "target": text[1]}
+    if first and provenance is not None:
+        d["provenance"] = provenance
+    return record_type.from_dict(d)
 
 
 def parse_selection(values: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import functools
+from collections.abc import Iterable, Iterator
 import hashlib
 import json
 import re
@@ -134,15 +135,9 @@ def _legend(records: list) -> str:
     return f'<ul class="legend" aria-label="Flags">{items}</ul>'
 
 
-def render(records: list, stem: str) -> str:
+def chunks(records: list, stem: str) -> Iterator[str]:
+    """The viewer of ``records``, a row at a time (the embedded data a record at a time)."""
     provenance, shared, own = layout(records)
-    data = {
-        "provenance": provenance,
-        "shared": shared,
-        "records": own,
-        "labels": {f.name: [f.label, f.explanation] for f in flag_names.VOCABULARY.values()},
-        "low_score": flag_names.LOW_SCORE,
-    }
     css, js, csp = _assets()
     first = records[0] if records else None
     paragraphs = len({r.paragraph for r in records})
@@ -154,13 +149,8 @@ def render(records: list, stem: str) -> str:
     meta.append(f"{len(records)} pairs in {paragraphs} paragraph{'s' if paragraphs != 1 else ''}")
     prov = [f"{escape(label)} {escape(display_text(text))}"
             for label, text in header_labels(provenance)]
-    rows = []
-    for btype, new_para, group in _blocks(records):
-        cls = f"row {btype}" + (" para" if new_para else "")
-        rows.append(f'<div class="{cls}" data-paragraph="{escape(str(group[0].paragraph))}">'
-                    f'{_cell(btype, group, "de")}{_cell(btype, group, "en")}</div>')
     title = escape(display_text(stem)) + " — German / English"
-    return "\n".join([
+    yield "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en">',
         "<head>",
@@ -185,13 +175,27 @@ def render(records: list, stem: str) -> str:
         '<div class="cols" aria-hidden="true"><div>Deutsch <span>source</span></div>'
         "<div>English <span>translation</span></div></div>",
         f'<main id="pairs" data-pairs="{len(records)}">',
-        *rows,
+    ]) + "\n"
+    for btype, new_para, group in _blocks(records):
+        cls = f"row {btype}" + (" para" if new_para else "")
+        yield (f'<div class="{cls}" data-paragraph="{escape(str(group[0].paragraph))}">'
+               f'{_cell(btype, group, "de")}{_cell(btype, group, "en")}</div>\n')
+    yield "\n".join([
         "</main>",
         '<aside id="prov" class="panel" role="dialog" aria-labelledby="prov-title" hidden>'
         '<div class="panel-head"><h2 id="prov-title">Provenance</h2>'
         '<button type="button" id="prov-close" aria-label="Close provenance">×</button></div>'
         '<div id="prov-body"></div></aside>',
-        f'<script type="application/json" id="{DATA_ID}">{_json_for_script(data)}</script>',
+        f'<script type="application/json" id="{DATA_ID}">'
+        f'{{"provenance":{_json_for_script(provenance)},"shared":{_json_for_script(shared)},'
+        '"records":[',
+    ])
+    for n, mine in enumerate(own()):
+        yield ("," if n else "") + _json_for_script(mine)
+    labels = {f.name: [f.label, f.explanation] for f in flag_names.VOCABULARY.values()}
+    yield "\n".join([
+        f'],"labels":{_json_for_script(labels)},"low_score":'
+        f'{_json_for_script(flag_names.LOW_SCORE)}}}</script>',
         f"<script>{js}</script>",
         "</body>",
         "</html>",
@@ -199,8 +203,12 @@ def render(records: list, stem: str) -> str:
     ])
 
 
-def render_files(records: list, stem: str) -> dict[str, str]:
-    return {stem + SUFFIX: render(records, stem)}
+def render(records: list, stem: str) -> str:
+    return "".join(chunks(records, stem))
+
+
+def write_files(records: list, stem: str) -> dict[str, Iterable[str]]:
+    return {stem + SUFFIX: chunks(records, stem)}
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -15,8 +15,12 @@ NAME = "jsonl"
 SUFFIX = ".jsonl"
 
 
+def lines(records: Iterable[Record]) -> Iterator[str]:
+    return (r.to_json() + "\n" for r in records)
+
+
 def render(records: Iterable[Record]) -> str:
-    return "".join(r.to_json() + "\n" for r in records)
+    return "".join(lines(records))
 
 
 #: The longest line a record file may have (a record holds one sentence and its translation).
@@ -79,5 +83,5 @@ def read(path: str | Path) -> list[Record]:
     return [r for _, r in iter_records(path)]
 
 
-def render_files(records: list[Record], stem: str) -> dict[str, str]:
-    return {stem + SUFFIX: render(records)}
+def write_files(records: list[Record], stem: str) -> dict[str, Iterable[str]]:
+    return {stem + SUFFIX: lines(records)}

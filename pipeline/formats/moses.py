@@ -9,7 +9,7 @@ splits on) becomes one space; everything else is written as it is in the record.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 NAME = "moses"
 SOURCE_SUFFIX = ".de"
@@ -23,13 +23,21 @@ def one_line(text: str) -> str:
     return _BREAKS.sub(" ", text)
 
 
+def side_lines(texts: Iterable[str]) -> Iterator[str]:
+    return (one_line(t) + "\n" for t in texts)
+
+
 def render_side(texts: Iterable[str]) -> str:
-    return "".join(one_line(t) + "\n" for t in texts)
+    return "".join(side_lines(texts))
+
+
+def write_files(records: list, stem: str) -> dict[str, Iterable[str]]:
+    return {stem + SOURCE_SUFFIX: side_lines(r.source for r in records),
+            stem + TARGET_SUFFIX: side_lines(r.target for r in records)}
 
 
 def render_files(records: list, stem: str) -> dict[str, str]:
-    return {stem + SOURCE_SUFFIX: render_side(r.source for r in records),
-            stem + TARGET_SUFFIX: render_side(r.target for r in records)}
+    return {name: "".join(parts) for name, parts in write_files(records, stem).items()}
 
 
 def parse_side(text: str) -> list[str]:

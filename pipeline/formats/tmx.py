@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 from .. import __version__
 from ..errors import VerificationError
 from ..provenance import engine_label, model_label
-from . import layout, one_sided, unlayout
+from . import layout, one_sided, rebuild
 
 NAME = "tmx"
 SUFFIX = ".tmx"
@@ -117,9 +118,9 @@ def _props(pairs: Iterable[tuple[str, object]], indent: str) -> list[str]:
     return lines
 
 
-def render(records: list, stem: str = "") -> str:
-    """The TMX of ``records``; an alignment's links with a side empty (unaligned sentences) are
-    left out: a translation unit needs both languages."""
+def chunks(records: list, stem: str = "") -> Iterator[str]:
+    """The TMX of ``records``, a line at a time; an alignment's links with a side empty
+    (unaligned sentences) are left out: a translation unit needs both languages."""
     records = [r for r in records if not one_sided(r)]
     provenance, shared, own = layout(records)
     header = dict(shared)
@@ -129,7 +130,7 @@ def render(records: list, stem: str = "") -> str:
     if provenance is not None and "model" in provenance:
         labels = [f'      <prop type="x-model">{_escape(_safe_label(model_label(provenance["model"])))}</prop>',
                   f'      <prop type="x-engine">{_escape(_safe_label(engine_label(provenance["engine"])))}</prop>']
-    lines = [
+    yield from (line + "\n" for line in [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<tmx version="1.4">',
         f'  <header creationtool="{CREATION_TOOL}" creationtoolversion="{_escape(__version__, True)}" '
@@ -138,10 +139,10 @@ def render(records: list, stem: str = "") -> str:
         *_props(header.items(), "    "),
         "  </header>",
         "  <body>",
-    ]
-    for r, mine in zip(records, own):
+    ])
+    for r, mine in zip(records, own()):
         tuid = _safe_label(f"{stem}-{r.index}" if stem else str(r.index))
-        lines.append(f'    <tu tuid="{_escape(tuid, True)}" srclang="{SOURCE_LANG}">')
+        lines = [f'    <tu tuid="{_escape(tuid, True)}" srclang="{SOURCE_LANG}">']
         if "doc_sha256" in shared:
             lines += _props([("doc_sha256", r.doc_sha256)], "      ")
         lines += labels
@@ -149,16 +150,20 @@ def render(records: list, stem: str = "") -> str:
         lines.append(f'      <tuv xml:lang="{SOURCE_LANG}"><seg>{_segment(r.source)}</seg></tuv>')
         lines.append(f'      <tuv xml:lang="{TARGET_LANG}"><seg>{_segment(r.target)}</seg></tuv>')
         lines.append("    </tu>")
-    lines += ["  </body>", "</tmx>", ""]
-    return "\n".join(lines)
+        yield "\n".join(lines) + "\n"
+    yield "  </body>\n</tmx>\n"
+
+
+def render(records: list, stem: str = "") -> str:
+    return "".join(chunks(records, stem))
 
 
 def _safe_label(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def render_files(records: list[dict], stem: str) -> dict[str, str]:
-    return {stem + SUFFIX: render(records, stem)}
+def write_files(records: list, stem: str) -> dict[str, Iterable[str]]:
+    return {stem + SUFFIX: chunks(records, stem)}
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -179,20 +184,52 @@ def _seg_text(seg) -> str:
 
 
 def parse(text: str) -> list:
-    """The records held by a TMX file written by :func:`render`. Raises
-    :class:`VerificationError` naming the ``<tu>`` (1-based) that cannot be read back."""
+    """The records held by a TMX file written by :func:`render` (see :func:`iter_records`)."""
+    import io
+
+    return list(iter_records(io.BytesIO(text.encode("utf-8"))))
+
+
+def iter_records(source: BinaryIO) -> Iterator:
+    """The records held by a TMX file written by :func:`render`, one ``<tu>`` at a time (the
+    parsed elements are dropped as they are used, so memory does not grow with the file).
+    Raises :class:`VerificationError` naming the ``<tu>`` (1-based) that cannot be read back."""
     import xml.etree.ElementTree as ET
 
+    shared: dict | None = None
+    provenance = None
+    n = 0
+    depth = 0
+    events = ET.iterparse(source, events=("start", "end"))
     try:
-        root = ET.fromstring(text.encode("utf-8"))
+        for event, elem in events:
+            if event == "start":
+                depth += 1
+                if depth == 1 and elem.tag != "tmx":
+                    raise VerificationError(f"root element is <{elem.tag}>, expected <tmx>")
+                continue
+            depth -= 1
+            if elem.tag == "header" and depth == 1:
+                shared = _header(elem)
+                provenance = shared.pop("provenance", None)
+                elem.clear()
+            elif elem.tag == "tu" and depth == 2:
+                n += 1
+                if shared is None:
+                    raise VerificationError("lacks <header> before <body>")
+                mine, text = _tu(elem, n, provenance)
+                elem.clear()
+                try:
+                    yield rebuild(provenance, shared, mine, text, n == 1)
+                except VerificationError as exc:
+                    raise VerificationError(f"<tu> {n} does not hold a valid record: {exc}") from None
     except ET.ParseError as exc:
         raise VerificationError(f"not well-formed XML ({exc})") from None
-    if root.tag != "tmx":
-        raise VerificationError(f"root element is <{root.tag}>, expected <tmx>")
-    header = root.find("header")
-    body = root.find("body")
-    if header is None or body is None:
+    if shared is None:
         raise VerificationError("lacks <header> or <body>")
+
+
+def _header(header) -> dict:
     shared: dict = {}
     for prop in header.findall("prop"):
         try:
@@ -201,39 +238,34 @@ def parse(text: str) -> list:
             raise VerificationError(f"<header>: cannot read <prop type={prop.get('type')!r}>: "
                                     f"{exc}") from None
         shared[key] = value
-    provenance = shared.pop("provenance", None)
-    own, texts = [], []
-    for n, tu in enumerate(body.findall("tu"), 1):
-        mine: dict = {}
-        labels = {}
-        for prop in tu.findall("prop"):
-            ptype = prop.get("type", "")
-            if ptype in _LABELS:
-                labels[ptype] = prop.text or ""
-                continue
-            try:
-                key, value = decode(ptype, prop.text or "")
-            except ValueError as exc:
-                raise VerificationError(f"<tu> {n}: cannot read <prop type={ptype!r}>: "
-                                        f"{exc}") from None
-            mine[key] = value
-        segs = {}
-        for tuv in tu.findall("tuv"):
-            seg = tuv.find("seg")
-            segs[tuv.get(_XML_LANG)] = _seg_text(seg) if seg is not None else ""
-        if set(segs) != {SOURCE_LANG, TARGET_LANG}:
-            raise VerificationError(f"<tu> {n}: has <tuv> languages {sorted(map(str, segs))}, "
-                                    f"expected {SOURCE_LANG} and {TARGET_LANG}")
-        if isinstance(provenance, dict) and "model" in provenance:
-            for ptype, make, key in (("x-model", model_label, "model"),
-                                     ("x-engine", engine_label, "engine")):
-                want = _safe_label(make(provenance.get(key)))
-                if ptype in labels and labels[ptype] != want:
-                    raise VerificationError(f"<tu> {n}: {ptype} says {labels[ptype]!r}, its "
-                                            f"provenance says {want!r}")
-        own.append(mine)
-        texts.append((segs[SOURCE_LANG], segs[TARGET_LANG]))
-    try:
-        return unlayout(provenance, shared, own, texts)
-    except VerificationError as exc:
-        raise VerificationError(f"a <tu> does not hold a valid record: {exc}") from None
+    return shared
+
+
+def _tu(tu, n: int, provenance) -> tuple[dict, tuple[str, str]]:
+    mine: dict = {}
+    labels = {}
+    for prop in tu.findall("prop"):
+        ptype = prop.get("type", "")
+        if ptype in _LABELS:
+            labels[ptype] = prop.text or ""
+            continue
+        try:
+            key, value = decode(ptype, prop.text or "")
+        except ValueError as exc:
+            raise VerificationError(f"<tu> {n}: cannot read <prop type={ptype!r}>: {exc}") from None
+        mine[key] = value
+    segs = {}
+    for tuv in tu.findall("tuv"):
+        seg = tuv.find("seg")
+        segs[tuv.get(_XML_LANG)] = _seg_text(seg) if seg is not None else ""
+    if set(segs) != {SOURCE_LANG, TARGET_LANG}:
+        raise VerificationError(f"<tu> {n}: has <tuv> languages {sorted(map(str, segs))}, "
+                                f"expected {SOURCE_LANG} and {TARGET_LANG}")
+    if isinstance(provenance, dict) and "model" in provenance:
+        for ptype, make, key in (("x-model", model_label, "model"),
+                                 ("x-engine", engine_label, "engine")):
+            want = _safe_label(make(provenance.get(key)))
+            if ptype in labels and labels[ptype] != want:
+                raise VerificationError(f"<tu> {n}: {ptype} says {labels[ptype]!r}, its "
+                                        f"provenance says {want!r}")
+    return mine, (segs[SOURCE_LANG], segs[TARGET_LANG])

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 NAME = "tsv"
 SUFFIX = ".tsv"
@@ -33,9 +33,13 @@ def unescape(text: str) -> str:
     return "".join(out)
 
 
-def render(records: Iterable) -> str:
+def lines(records: Iterable) -> Iterator[str]:
     """One line per record (anything with ``source`` and ``target``)."""
-    return "".join(f"{escape(r.source)}\t{escape(r.target)}\n" for r in records)
+    return (f"{escape(r.source)}\t{escape(r.target)}\n" for r in records)
+
+
+def render(records: Iterable) -> str:
+    return "".join(lines(records))
 
 
 def parse(text: str) -> list[tuple[str, str]]:
@@ -48,5 +52,5 @@ def parse(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def render_files(records: list[dict], stem: str) -> dict[str, str]:
-    return {stem + SUFFIX: render(records)}
+def write_files(records: list, stem: str) -> dict[str, Iterable[str]]:
+    return {stem + SUFFIX: lines(records)}
