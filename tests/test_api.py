@@ -222,3 +222,21 @@ def test_concatenated_record_files_stay_traceable(tiny_model, seeds, tmp_path):
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     res = run("verify", corpus)
     assert res.exit_code == 1 and "corpus.all:4: fingerprint differs" in res.output
+
+
+def test_an_input_edited_during_the_run_leaves_a_consistent_manifest(tiny_model, seeds,
+                                                                     tmp_path):
+    """The manifest records the digest of the bytes the run read, not of the file as it is at
+    the end of the run."""
+    out = tmp_path / "out"
+    edited = seeds / "article_01.txt"
+
+    def edit_after_first_document():
+        edited.write_text(edited.read_text(encoding="utf-8") + "Neu.\n", encoding="utf-8")
+
+    pipeline.translate_files([seeds], out, model_dir=tiny_model, beam=1,
+                             on_document=edit_after_first_document, report=lambda m: None)
+    m = json.loads((out / "manifest.json").read_text())
+    first = pipeline.Record.from_json((out / "article_01.jsonl").read_text().splitlines()[0])
+    entry = next(i for i in m["inputs"] if i["path"].endswith("article_01.txt"))
+    assert entry["sha256"] == first.doc_sha256  # what was read, not what the file became
