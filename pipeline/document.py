@@ -8,8 +8,6 @@ its text is always sliced from the document, never stored beside it, so offsets 
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,22 +122,20 @@ def read_input(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of one regular file of at most ``limit`` bytes; a FIFO, a device (also
     through a symbolic link), a directory or a larger file is an :class:`InputError` naming it,
     and so is every read failure. Opening never blocks (a FIFO would wait for a writer)."""
+    from .io import NotRegularFile, open_regular
+
     p = Path(path)
     try:
-        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        f, st = open_regular(p)
     except FileNotFoundError:
         raise InputError(f"{p}: no such file") from None
+    except NotRegularFile as exc:
+        if exc.kind == "a directory":
+            raise InputError(f"{p}: is a directory, expected a text file") from None
+        raise InputError(f"{p}: {exc}; only regular files are read") from None
     except OSError as exc:
         raise InputError(f"{p}: cannot be read: {exc.strerror or exc}") from None
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):
-        os.close(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise InputError(f"{p}: is a directory, expected a text file")
-        kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
-                else "a device")
-        raise InputError(f"{p}: is {kind}, not a regular file; only regular files are read")
-    with os.fdopen(fd, "rb") as f:
+    with f:
         if st.st_size > limit:
             raise InputError(f"{p}: is {st.st_size:,} bytes, more than the {limit:,} an input may "
                              "have; split it")

@@ -217,6 +217,29 @@ TEMP_TAG = "pipeline"
 _TEMP = re.compile(rf"^\.(?P<target>.+)\.{TEMP_TAG}-(?P<pid>\d+)\.[a-z0-9_]{{8}}\.tmp$")
 
 
+def open_regular(path: str | Path) -> tuple[IO[bytes], os.stat_result]:
+    """``path`` opened for reading in binary, and its stat, if it is a regular file (also
+    through a symbolic link). Opening never blocks: a FIFO would wait for a writer forever.
+    Raises ``FileNotFoundError``, :class:`NotRegularFile` (with the kind of file) or another
+    ``OSError``."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        kind = ("a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
+                else "a socket" if stat.S_ISSOCK(st.st_mode) else "a device")
+        raise NotRegularFile(kind)
+    return os.fdopen(fd, "rb"), st
+
+
+class NotRegularFile(OSError):
+    """Raised by :func:`open_regular`; ``kind`` says what the path is instead."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"is {kind}, not a regular file")
+        self.kind = kind
+
+
 def process_running(pid: int) -> bool:
     """Whether a process with this id runs on this machine (a zombie counts as running)."""
     try:

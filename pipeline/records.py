@@ -108,13 +108,7 @@ class Record:
                               "now written once per file)")
         if schema != RECORD_SCHEMA:
             raise RecordError(f"schema is {_show(schema)}, expected {RECORD_SCHEMA!r}")
-        unknown = sorted(set(data) - _KEYS)
-        if unknown:
-            raise RecordError(f"unknown key {unknown[0]!r}")
-        missing = [k for k in _REQUIRED if k not in data]
-        if missing:
-            raise RecordError(f"lacks {', '.join(missing)}")
-        g = _Getter(data)
+        g = _Getter(data, _REQUIRED, _KEYS)
         start, end = g.int("start"), g.int("end")
         if end <= start:
             raise RecordError(f"span [{start}, {end}) is empty or reversed")
@@ -247,7 +241,16 @@ def provenance_from(data: object) -> Provenance:
 
 
 class _Getter:
-    def __init__(self, data: dict) -> None:
+    """Typed access to a record's JSON object, after checking it has every required key and
+    no unknown one."""
+
+    def __init__(self, data: dict, required: Sequence[str], allowed: frozenset[str]) -> None:
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            raise RecordError(f"unknown key {unknown[0]!r}")
+        missing = [k for k in required if k not in data]
+        if missing:
+            raise RecordError(f"lacks {', '.join(missing)}")
         self.data = data
 
     def int(self, key: str) -> int:
@@ -376,13 +379,7 @@ class AlignmentRecord:
         if data.get("schema") != ALIGNMENT_SCHEMA:
             raise RecordError(f"schema is {_show(data.get('schema'))}, expected "
                               f"{ALIGNMENT_SCHEMA!r}")
-        unknown = sorted(set(data) - _ALIGNMENT_KEYS)
-        if unknown:
-            raise RecordError(f"unknown key {unknown[0]!r}")
-        missing = [k for k in _ALIGNMENT_REQUIRED if k not in data]
-        if missing:
-            raise RecordError(f"lacks {', '.join(missing)}")
-        g = _Getter(data)
+        g = _Getter(data, _ALIGNMENT_REQUIRED, _ALIGNMENT_KEYS)
         for key in ("de_sha256", "en_sha256"):
             if not _HEX64.fullmatch(g.str(key)):
                 raise RecordError(f"{key} must be 64 lower-case hex digits")

@@ -28,7 +28,7 @@ from . import formats
 from .document import Document, Sentence
 from .errors import InputError, OutputError, PipelineError
 from .formats import jsonl
-from .io import AtomicBatch
+from .io import AtomicBatch, atomic_files
 from .provenance import Provenance, run_fingerprint, translation_key
 from .records import Record, build_records
 
@@ -444,16 +444,9 @@ class _Run:
 
         records = jsonl.read(target)
         before = manifest.file_stats(target)
-        batch = AtomicBatch()
-        try:
+        with atomic_files() as batch:
             written = stage_outputs(batch, records, self.out, path.stem, self.selected,
                                     only_missing=True)
-            failed = batch.commit()
-        except BaseException:
-            batch.abort()
-            raise
-        for exc in failed.values():
-            raise exc
         os.utime(target)
         self.entries[target.name] = manifest.Described(target, records, manifest.UP_TO_DATE,
                                                        written, None if written else before)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -30,16 +28,16 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 def _open(path: Path) -> BinaryIO:
     """A record file opened for reading: a regular file, never blocking (a FIFO named like a
     record file would wait forever for a writer)."""
+    from ..io import NotRegularFile, open_regular
+
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        return open_regular(path)[0]
     except FileNotFoundError:
         raise VerificationError(f"{path}: no such file") from None
+    except NotRegularFile as exc:
+        raise VerificationError(f"{path}: {exc}, expected a record file") from None
     except OSError as exc:
         raise VerificationError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise VerificationError(f"{path}: is not a regular file, expected a record file")
-    return os.fdopen(fd, "rb")
 
 
 def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
