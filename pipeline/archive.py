@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,18 +148,22 @@ def _show(value: object) -> str:
 # --- streaming ---------------------------------------------------------------------------------
 
 def _open(path: Path):
+    """The archive opened for binary reading; never blocks (a FIFO would wait for a writer),
+    and anything but a regular file is an :class:`InputError` naming it."""
     try:
-        f = open(path, "rb")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, expected a JSONL archive") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    if not os.path.isfile(path):
-        f.close()
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        if os.path.isdir(path):
+            raise InputError(f"{path}: is a directory, expected a JSONL archive")
         raise InputError(f"{path}: is not a regular file; only regular files are read")
-    return f
+    return os.fdopen(fd, "rb")
 
 
 def _read_line(f, limit: int) -> tuple[bytes | None, int]:

@@ -76,6 +76,20 @@ class DocumentRef:
 
 
 @dataclass(frozen=True)
+class WindowOutcome:
+    """What an actor sends back for one window: per document its
+    :class:`~pipeline.run.Written` or why it failed, the scheduler's counters for the window,
+    what its translator reported, and which process on which node did the work."""
+
+    results: list
+    stats: dict[str, int]
+    messages: list[str]
+    pid: int
+    node: str
+    peak_rss_mib: int
+
+
+@dataclass(frozen=True)
 class _Task:
     """The driver's note of one document sent to Ray: its input (without its text)."""
 
@@ -149,47 +163,51 @@ def run_on_ray(run: _Run, items: Iterable[Input], address: str, *, actors: int |
                window: int, force: bool, max_line_chars: int,
                on_window=lambda n: None) -> dict:
     """Translate ``items`` into ``run.out`` on Ray (see the module notes); ``run`` collects the
-    outcomes as a plain run's would. Returns the run details for the manifest."""
+    outcomes as a plain run's would. Returns the run details for the manifest. Ray is joined
+    only when there is something to translate."""
     ray = _import_ray()
     if actors is not None and actors < 1:
         raise ClusterError(f"--actors must be at least 1, got {actors}")
+    options, threads = actor_options(run.translator.options)
+    windows, slots, refs = _plan(run, items, window, force, max_line_chars)
+    details: dict = {"address": address, "ray": ray.__version__, "windows": len(windows)}
+    run.summary.cluster = details
+    if not windows:
+        return details
     started_here, connect_seconds = connect(address)
     _quiet_ray_data()
     try:
-        options, threads = actor_options(run.translator.options)
         if actors is None:
             cpus = _cores() if address == "local" else int(ray.cluster_resources().get("CPU", 1))
             actors = max(1, cpus // threads)
-        windows, slots, refs = _plan(run, items, window, force, max_line_chars)
-        details = {"address": address, "ray": ray.__version__, "nodes": len(ray.nodes()),
-                   "actors": actors, "threads_per_actor": threads,
-                   "actor_cpus": ACTOR_CPU_SHARE * threads, "windows": len(windows),
-                   "connect_seconds": round(connect_seconds, 3), "actor_peak_rss_mib": {}}
-        if windows:
-            actors = details["actors"] = min(actors, len(windows))  # an idle actor only costs
-            env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ} \
-                if address == "local" else {}
-            outcomes = _execute(ray, refs, options, threads, actors, env, run, max_line_chars)
-            said: set[str] = set()  # each actor says what its translator found; once is enough
-            for k, (results, stats, messages, pid, rss) in _in_order(outcomes):
-                for message in messages:
-                    if message not in said:
-                        said.add(message)
-                        run.report(message)
-                for task, result in zip(windows[k], results):
-                    run.finish(task.input, task.sha256, result, into=slots[k])
-                _add_stats(run.translator.scheduler.stats, stats)
-                details["actor_peak_rss_mib"][str(pid)] = max(
-                    rss, details["actor_peak_rss_mib"].get(str(pid), 0))
-                on_window(k + 1)
-        from .io import sweep_stale_temps
-
-        sweep_stale_temps(run.out)  # those of an actor that was killed mid-write
-        run.summary.cluster = details
-        return details
+        actors = min(actors, len(windows))  # an actor without a window only costs
+        details.update(nodes=len([n for n in ray.nodes() if n.get("Alive")]), actors=actors,
+                       threads_per_actor=threads, actor_cpus=ACTOR_CPU_SHARE * threads,
+                       connect_seconds=round(connect_seconds, 3), actor_processes={})
+        env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ} \
+            if address == "local" else {}
+        outcomes = _execute(ray, refs, options, threads, actors, env, run, max_line_chars)
+        said: set[str] = set()  # each actor says what its translator found; once is enough
+        for k, outcome in _in_order(outcomes):
+            for message in outcome.messages:
+                if message not in said:
+                    said.add(message)
+                    run.report(message)
+            for task, result in zip(windows[k], outcome.results):
+                run.finish(task.input, task.sha256, result, into=slots[k])
+            _add_stats(run.translator.scheduler.stats, outcome.stats)
+            run.translator.scheduler.on_progress(outcome.stats.get("engine_inputs", 0))
+            seen = details["actor_processes"].setdefault(str(outcome.pid), {"node": outcome.node})
+            seen["windows"] = seen.get("windows", 0) + 1
+            seen["peak_rss_mib"] = max(outcome.peak_rss_mib, seen.get("peak_rss_mib", 0))
+            on_window(k + 1)
     finally:
         if started_here:
             ray.shutdown()
+    from .io import sweep_stale_temps
+
+    sweep_stale_temps(run.out)  # those of an actor that was killed mid-write
+    return details
 
 
 def _plan(run: _Run, items: Iterable[Input], window: int, force: bool, max_line_chars: int
@@ -272,7 +290,7 @@ def _pipeline_cause(exc: BaseException) -> PipelineError | None:
     return None
 
 
-def _in_order(outcomes: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, tuple]]:
+def _in_order(outcomes: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, WindowOutcome]]:
     """Outcomes in window order (a window that finishes early waits for those before it), so
     that messages and the manifest list documents as a plain run does."""
     waiting: dict[int, bytes] = {}
@@ -343,6 +361,9 @@ class WindowTranslator:
         self.translator = Translator(report=self.messages.append, **options)
         self.out = Path(out)
         self.selected = tuple(selected)
+        import ray
+
+        self.node = ray.get_runtime_context().get_node_id()[:12]
 
     def __call__(self, batch):
         import pyarrow as pa
@@ -360,9 +381,9 @@ class WindowTranslator:
                        for _, doc, why_or_sentences in docs]
             after = _counters(self.translator.scheduler.stats)
             messages, self.messages[:] = list(self.messages), []
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KiB on Linux
-            outcome = (results, {k: after[k] - before[k] for k in after}, messages, os.getpid(),
-                       rss)
+            outcome = WindowOutcome(
+                results, {k: after[k] - before[k] for k in after}, messages, os.getpid(),
+                self.node, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)  # KiB
             out.append({"window": row["window"], "outcome": pickle.dumps(outcome)})
         return pa.Table.from_pylist(out)
 
@@ -372,5 +393,6 @@ def _counters(stats) -> dict[str, int]:
             if isinstance(getattr(stats, f.name), int)}
 
 
-__all__ = ["run_on_ray", "connect", "actor_options", "WindowTranslator", "DocumentRef",
+__all__ = ["run_on_ray", "connect", "actor_options", "WindowTranslator", "WindowOutcome",
+           "DocumentRef",
            "ClusterError", "ACTOR_CPU_SHARE", "READ_CPUS"]
