@@ -34,6 +34,7 @@ from __future__ import annotations
 import os
 import pickle
 import resource
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, replace
@@ -274,20 +275,23 @@ def _execute(ray, refs: list[list[DocumentRef]], options: dict, threads: int, ac
         for row in ds.iter_rows():
             yield row["window"], row["outcome"]
     except Exception as exc:  # a Ray error wraps the pipeline's own: show that one
-        cause = _pipeline_cause(exc)
-        if cause is not None:
-            raise cause from None
-        raise ClusterError(f"the Ray run failed: {type(exc).__name__}: {exc}") from exc
+        chain = _causes(exc)
+        ours = next((e for e in chain if isinstance(e, PipelineError)), None)
+        if ours is not None:
+            raise ours from None
+        inner = chain[-1]
+        first = (str(inner).strip().splitlines() or [""])[-1]
+        raise ClusterError(f"the Ray run failed: {type(inner).__name__}: {first[:300]} (the "
+                           "workers' logs are under /tmp/ray/session_latest/logs)") from exc
 
 
-def _pipeline_cause(exc: BaseException) -> PipelineError | None:
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, PipelineError):
-            return exc
-        exc = getattr(exc, "cause", None) or exc.__cause__
-    return None
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what it wraps: Ray's ``cause``, Python's ``__cause__``/``__context__``."""
+    chain: list[BaseException] = []
+    while exc is not None and all(exc is not e for e in chain):
+        chain.append(exc)
+        exc = getattr(exc, "cause", None) or exc.__cause__ or exc.__context__
+    return chain
 
 
 def _in_order(outcomes: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, WindowOutcome]]:
@@ -355,15 +359,27 @@ class WindowTranslator:
     :func:`~pipeline.run.write_window`."""
 
     def __init__(self, options: dict, out: str, selected: list[str]) -> None:
-        from .run import Translator
-
-        self.messages: list[str] = []
-        self.translator = Translator(report=self.messages.append, **options)
-        self.out = Path(out)
-        self.selected = tuple(selected)
         import ray
 
+        self.options = options
+        self.messages: list[str] = []
+        self.out = Path(out)
+        self.selected = tuple(selected)
         self.node = ray.get_runtime_context().get_node_id()[:12]
+        self._local = threading.local()
+
+    @property
+    def translator(self):
+        """The actor's translator, made on first use in the thread that calls the actor: Ray
+        Data calls it from one thread of its own, and SQLite (the translation memory) wants
+        its connection used by the thread that opened it."""
+        translator = getattr(self._local, "translator", None)
+        if translator is None:
+            from .run import Translator
+
+            translator = self._local.translator = Translator(report=self.messages.append,
+                                                             **self.options)
+        return translator
 
     def __call__(self, batch):
         import pyarrow as pa
