@@ -93,7 +93,13 @@ $(ALIGN_OUTS): $(ALIGNED)/%.jsonl: $(IN)/%.de.txt $(IN)/%.en.txt models.lock | $
 demo: | $(STAMP)
 	$(PIPELINE) demo -i data/raw -o data/demo
 
-test: | $(STAMP)
+# The tests run the Ray path too: the cluster extra (Ray Data) is installed for them.
+CLUSTER_STAMP := $(VENV)/.installed-cluster
+$(CLUSTER_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,cluster]'
+	touch $@
+
+test: $(CLUSTER_STAMP)
 	$(BIN)/python -m pytest -q
 
 # Translate a test set (one segment per line) and score it; `pipeline eval` prints the

@@ -20,11 +20,12 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import formats
+from .archive import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, Article
 from .document import Document, Sentence
 from .errors import InputError, OutputError, PipelineError
 from .formats import jsonl
@@ -35,6 +36,8 @@ from .records import Record, build_records
 DEFAULT_WINDOW = 500
 DEFAULT_MAX_LINE_CHARS = 100_000
 ALL_FORMATS = tuple(formats.REGISTRY)
+#: ``text``: each input file is one article; ``jsonl``: each line of each input is one.
+INPUT_FORMATS = ("text", "jsonl")
 #: C0 controls other than tab, LF and CR; DEL and the C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -49,14 +52,15 @@ def _stderr(message: str) -> None:
 class RunSummary:
     """What a run did: documents per outcome, and where each sentence's translation came from."""
 
-    translated: list[Path] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)
-    failed: list[tuple[Path, str]] = field(default_factory=list)
+    translated: list[Path | str] = field(default_factory=list)  # str: an archive line
+    skipped: list[Path | str] = field(default_factory=list)
+    failed: list[tuple[Path | str, str]] = field(default_factory=list)
     sentences: int = 0  # records written for the translated documents
     engine: int = 0  # distinct sentences the engine translated
     memory: int = 0  # distinct sentences served by the translation memory
     passed_through: int = 0  # distinct sentences copied (no words to translate)
     manifest: Path | None = None
+    cluster: dict | None = None  # a Ray run: actors, their peak memory, Ray's start-up
 
     @property
     def ok(self) -> bool:
@@ -90,6 +94,12 @@ class Translator:
         from .translate import EngineSpec
 
         self.report = report or _stderr
+        #: What another process needs to build the same translator (a Ray actor does).
+        self.options = dict(model_dir=None if model_dir is None else str(Path(model_dir).absolute()),
+                            lock=None if lock is None else str(Path(lock).absolute()),
+                            engine=engine, beam=beam, compute_type=compute_type, threads=threads,
+                            inter_threads=inter_threads, intra_threads=intra_threads,
+                            max_source_tokens=max_source_tokens, cache=cache, download=download)
         self.spec = EngineSpec(name=engine, beam=beam, compute_type=compute_type,
                                max_source_tokens=max_source_tokens, threads=threads,
                                inter_threads=inter_threads, intra_threads=intra_threads)
@@ -189,22 +199,28 @@ def translate_text(text: str, *, name: str = "<text>", **options) -> list[Record
 
 # --- files -----------------------------------------------------------------------------------
 
-def collect_inputs(inputs: Sequence[str | Path]) -> list[Path]:
-    """Files as given, directories expanded to their ``*.txt`` (sorted). A missing path or a
-    directory without ``*.txt`` is an :class:`InputError`; so are two inputs that would write
-    the same output names."""
+def collect_inputs(inputs: Sequence[str | Path], input_format: str = "text") -> list[Path]:
+    """Files as given, directories expanded to their ``*.txt`` (``*.jsonl`` for JSONL
+    archives; sorted). A missing path or a directory without such files is an
+    :class:`InputError`; so are two text inputs that would write the same output names."""
+    if input_format not in INPUT_FORMATS:
+        raise InputError(f"unknown input format {input_format!r}; choose one of: "
+                         f"{', '.join(INPUT_FORMATS)}")
+    pattern = "*.jsonl" if input_format == "jsonl" else "*.txt"
     out: list[Path] = []
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found = sorted(q for q in p.glob("*.txt") if not q.is_dir())
+            found = sorted(q for q in p.glob(pattern) if not q.is_dir())
             if not found:
-                raise InputError(f"{p}: directory holds no *.txt files to translate")
+                raise InputError(f"{p}: directory holds no {pattern} files to translate")
             out.extend(found)
         elif p.exists() or p.is_symlink():
             out.append(p)
         else:
             raise InputError(f"{p}: no such file or directory")
+    if input_format == "jsonl":
+        return list(dict.fromkeys(out))  # an article's name is its id, not the archive's
     seen: dict[str, Path] = {}
     for p in out:
         if p.stem in seen and seen[p.stem] != p:
@@ -214,9 +230,83 @@ def collect_inputs(inputs: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def record_path(src: Path, out_dir: Path) -> Path:
-    """Where the canonical records of ``src`` go."""
-    return out_dir / (src.stem + jsonl.SUFFIX)
+def record_path(src: Path | str, out_dir: Path) -> Path:
+    """Where the canonical records of ``src`` (a path, or an output stem) go."""
+    return out_dir / ((src.stem if isinstance(src, Path) else src) + jsonl.SUFFIX)
+
+
+@dataclass(frozen=True)
+class Input:
+    """One document to translate: a text file, or one line (one article) of a JSONL archive.
+
+    ``path`` is the file read (the archive, for an article), ``stem`` names the outputs,
+    ``label`` names the input in messages and in the summary (``archive.jsonl:7`` for an
+    article). ``article`` is the parsed line; ``error`` says why a line is no article (it is
+    reported as a failed input, and the run goes on)."""
+
+    path: Path
+    stem: str
+    label: str
+    line: int | None = None  # the archive line, for an article or a bad line
+    article: Article | None = None
+    error: str | None = None
+
+    @property
+    def name(self) -> Path | str:
+        """What the summary lists: the file, or ``archive.jsonl:7`` for an archive line."""
+        return self.path if self.line is None else self.label
+
+    def load(self, encoding: str, max_line_chars: int, warn: Report) -> Document:
+        """The document, read and checked as :func:`read_document` does; an
+        :class:`InputError` when it cannot be translated."""
+        if self.error is not None:
+            raise InputError(self.error)
+        if self.article is None:
+            return read_document(self.path, encoding, max_line_chars, warn)
+        doc = self.article.document()
+        check_document(doc, self.label, max_line_chars, warn)
+        return doc
+
+
+def iter_inputs(paths: Sequence[Path], out_dir: Path, input_format: str = "text", *,
+                id_field: str = DEFAULT_ID_FIELD,
+                text_field: str = DEFAULT_TEXT_FIELD) -> Iterator[Input]:
+    """The documents of ``paths`` (from :func:`collect_inputs`), streamed: each text file, or
+    each line of each archive. An article whose output names are taken by an earlier one
+    (ids that differ only in characters a file name cannot hold) or would overwrite an
+    archive is refused; a line is read only when the one before it is done with."""
+    if input_format != "jsonl":
+        for p in paths:
+            yield Input(p, p.stem, str(p))
+        return
+    from . import formats as formats_mod
+    from .archive import BadLine, iter_archive, safe_stem
+
+    archives = {os.path.abspath(p) for p in paths}
+    stems: dict[str, str] = {}
+    for p in paths:
+        try:
+            items = iter_archive(p, id_field=id_field, text_field=text_field)
+            for item in items:
+                label = f"{p}:{item.line}"
+                if isinstance(item, BadLine):
+                    yield Input(p, "", label, item.line, error=item.why)
+                    continue
+                stem = safe_stem(item.doc_id)
+                why = None
+                if stem in stems:
+                    why = (f"article {item.doc_id!r} would be written to {stem}{jsonl.SUFFIX}, as "
+                           f"{stems[stem]} is; ids must differ in more than characters a file "
+                           "name cannot hold")
+                elif any(os.path.abspath(out_dir / f) in archives
+                         for files in formats_mod.filenames(stem).values() for f in files):
+                    why = (f"article {item.doc_id!r} would be written over an input archive; "
+                           "choose another output directory with -o")
+                else:
+                    stems[stem] = f"{label} ({item.doc_id!r})"
+                yield Input(p, stem, label, item.line, article=item, error=why)
+        except InputError as exc:  # the archive itself cannot be read
+            yield Input(p, "", str(p), error=str(exc).removeprefix(f"{p}: "))
 
 
 def relative_path(path: Path, out_dir: Path) -> str:
@@ -267,6 +357,12 @@ def read_document(path: Path, encoding: str, max_line_chars: int, warn: Report) 
     if misread_utf8(data, doc.encoding):
         warn(f"warning: {path}: is valid UTF-8 with non-ASCII text but is read as "
              f"{doc.encoding}, which garbles it; use --encoding utf-8 or auto")
+    check_document(doc, str(path), max_line_chars, warn)
+    return doc
+
+
+def check_document(doc: Document, path: str, max_line_chars: int, warn: Report) -> None:
+    """Refuse a line longer than any article paragraph; warn about control characters."""
     for n, line in enumerate(doc.text.split("\n"), 1):
         if len(line) > max_line_chars:
             raise InputError(f"{path}: line {n} is {len(line):,} characters long (limit "
@@ -276,7 +372,6 @@ def read_document(path: Path, encoding: str, max_line_chars: int, warn: Report) 
     if controls:
         warn(f"warning: {path}: {len(controls)} control character(s), first U+{ord(doc.text[controls[0]]):04X} "
              f"at offset {controls[0]}; kept as they are")
-    return doc
 
 
 def up_to_date(doc: Document, doc_path: str, fingerprint: str, target: Path) -> bool:
@@ -289,22 +384,36 @@ def up_to_date(doc: Document, doc_path: str, fingerprint: str, target: Path) -> 
         return False
     return (first.doc_sha256 == doc.sha256 and first.fingerprint == fingerprint
             and first.doc_encoding == doc.encoding and first.doc_path == doc_path
+            and first.doc_id == doc.doc_id and first.doc_line == doc.doc_line
             and first.index == 0)
 
 
 @dataclass
 class _Pending:
-    path: Path
+    """A document waiting for its window: its input, text, recorded path and sentences."""
+
+    input: Input
     doc: Document
     doc_path: str
     sentences: list[Sentence]
+
+
+@dataclass(frozen=True)
+class Written:
+    """A document whose outputs are written: its records, and the sha256 of each file."""
+
+    records: list[Record]
+    files: dict[str, str]
 
 
 def translate_files(inputs: Sequence[str | Path], out_dir: str | Path, *,
                     translator: Translator | None = None,
                     formats: Sequence[str] = ALL_FORMATS, encoding: str = "utf-8",
                     window: int = DEFAULT_WINDOW, max_line_chars: int = DEFAULT_MAX_LINE_CHARS,
-                    force: bool = False, report: Report = _stderr,
+                    force: bool = False, input_format: str = "text",
+                    id_field: str = DEFAULT_ID_FIELD, text_field: str = DEFAULT_TEXT_FIELD,
+                    ray: str | None = None, actors: int | None = None,
+                    report: Report = _stderr,
                     on_document: Callable[[], None] = lambda: None,
                     on_window: Callable[[int], None] = lambda n: None,
                     **options) -> RunSummary:
@@ -312,13 +421,23 @@ def translate_files(inputs: Sequence[str | Path], out_dir: str | Path, *,
     ``<stem>.jsonl`` and the selected side formats, plus ``manifest.json``. Documents whose
     outputs are up to date are skipped. ``options`` build a :class:`Translator` when none is
     given. ``on_window(n)`` is called after the n-th window is written (tests use it to stop a
-    run at a known point)."""
+    run at a known point).
+
+    ``input_format="jsonl"``: each input is an archive (directories: their ``*.jsonl``) whose
+    lines are articles, ``{id_field: ..., text_field: ...}``, written to ``<id>.jsonl`` etc.
+
+    ``ray``: the same run on Ray Data (``"local"``, ``"auto"`` or a cluster address; see
+    :mod:`pipeline.cluster`) with ``actors`` translators; the outputs are the same."""
     from . import formats as formats_mod
     from . import manifest
     from .io import sweep_stale_temps
 
     started = time.time()
-    paths = collect_inputs(inputs)
+    paths = collect_inputs(inputs, input_format)
+    if input_format == "jsonl" and encoding.lower().replace("-", "").replace("_", "") not in (
+            "utf8", "auto"):
+        raise InputError(f"--encoding {encoding} applies to text files; a JSONL archive is "
+                         "UTF-8 (RFC 8259)")
     selected = formats_mod.parse_selection(formats)
     out = Path(out_dir)
     own = translator is None
@@ -328,30 +447,76 @@ def translate_files(inputs: Sequence[str | Path], out_dir: str | Path, *,
         _prepare_output_dir(out)
         sweep_stale_temps(out, formats_mod.is_output_name)  # of a run killed mid-write
         run = _Run(translator, out, selected, encoding, report, on_document)
-        windows = 0
-        for path in paths:
-            run.add(path, force, max_line_chars)
-            if run.size >= window:
+        items = iter_inputs(paths, out, input_format, id_field=id_field, text_field=text_field)
+        settings = {"formats": list(selected), "encoding": encoding, "window": window,
+                    "max_line_chars": max_line_chars, "force": force}
+        if input_format == "jsonl":
+            settings.update(input_format=input_format, id_field=id_field, text_field=text_field)
+        if ray is not None:
+            from .cluster import run_on_ray
+
+            settings["ray"] = run_on_ray(run, items, ray, actors=actors, window=window,
+                                         force=force, max_line_chars=max_line_chars,
+                                         on_window=on_window)
+        else:
+            windows = 0
+            for item in items:
+                run.add(item, force, max_line_chars)
+                if run.size >= window:
+                    run.flush()
+                    windows += 1
+                    on_window(windows)
+            if run.pending:
                 run.flush()
                 windows += 1
                 on_window(windows)
-        if run.pending:
-            run.flush()
-            windows += 1
-            on_window(windows)
         summary = run.summary
         stats = translator.scheduler.stats
         summary.engine, summary.memory = stats.translated, stats.from_cache
         summary.passed_through = stats.passed_through
         summary.manifest = manifest.write_run(
-            out, run.entries, run.inputs, translator=translator, summary=summary,
-            settings={"formats": list(selected), "encoding": encoding, "window": window,
-                      "max_line_chars": max_line_chars, "force": force},
-            started=started, report=report)
+            out, run.entries, run.input_entries(), translator=translator, summary=summary,
+            settings=settings, started=started, report=report)
         return summary
     finally:
         if own:
             translator.close()
+
+
+def write_window(translator: Translator, pending: Sequence[_Pending], out: Path,
+                 selected: Sequence[str]) -> list[Written | str]:
+    """Translate one window's documents in one scheduler call and write each one's outputs:
+    one batch for the window (one sync, then the renames, each document's JSONL last). Per
+    document what was written, or why it failed (a sentence the engine refused, an output
+    that could not be written); the other documents go on."""
+    results = translator.translate_documents(
+        [(p.doc, p.sentences) for p in pending], [p.doc_path for p in pending])
+    outcome: list[Written | str] = [""] * len(pending)
+    batch = AtomicBatch()
+    staged: list[tuple[int, list[Record], dict[str, str]]] = []
+    try:
+        for k, (p, records) in enumerate(zip(pending, results)):
+            if isinstance(records, InputError):
+                outcome[k] = str(records)
+                continue
+            mark = len(batch)
+            try:
+                written = stage_outputs(batch, records, out, p.input.stem, selected, unit=k)
+            except OSError as exc:
+                batch.abort(mark)
+                outcome[k] = write_failure(exc)
+                continue
+            staged.append((k, records, written))
+        try:
+            failed = batch.commit()
+        except OSError as exc:  # the files could not be made durable: none was renamed
+            failed = {k: exc for k, _, _ in staged}
+    except BaseException:  # not an output problem (an interrupt, a bug): leave no temporaries
+        batch.abort()
+        raise
+    for k, records, written in staged:
+        outcome[k] = write_failure(failed[k]) if k in failed else Written(records, written)
+    return outcome
 
 
 def write_failure(exc: OSError) -> str:
@@ -364,6 +529,11 @@ def write_failure(exc: OSError) -> str:
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return why + "; make the output directory writable or choose another with -o"
     return why
+
+
+def _text(value: str) -> str:
+    """``value`` with any lone surrogate (a file name that is not UTF-8) escaped."""
+    return value.encode("utf-8", "backslashreplace").decode()
 
 
 def _prepare_output_dir(out: Path) -> None:
@@ -396,48 +566,71 @@ class _Run:
         self.pending: list[_Pending] = []
         self.size = 0
         self.entries: dict[str, object] = {}  # record file name -> manifest.Described
-        self.inputs: list[dict] = []
+        self.inputs: list[dict | list[dict]] = []  # a list: the entries of a reserved window
 
-    def _input(self, path: Path, sha256: str | None, status: str, error: str | None = None) -> None:
+    def reserve(self) -> list[dict]:
+        """A place in the manifest's inputs for a window whose outcome comes later (a Ray
+        run), so that they are listed in the order a plain run lists them."""
+        slot: list[dict] = []
+        self.inputs.append(slot)
+        return slot
+
+    def input_entries(self) -> list[dict]:
+        return [e for item in self.inputs for e in (item if isinstance(item, list) else [item])]
+
+    def _input(self, inp: Input, sha256: str | None, status: str, error: str | None = None,
+               into: list | None = None) -> None:
         # a name that is not UTF-8 is written with its bytes escaped (\udce4): JSON holds text
-        item = {"path": relative_path(path, self.out).encode("utf-8", "backslashreplace").decode(),
-                "sha256": sha256, "status": status}
+        item: dict = {"path": _text(relative_path(inp.path, self.out)), "sha256": sha256,
+                      "status": status}
+        if inp.line is not None:
+            if inp.article is not None:
+                item["doc_id"] = inp.article.doc_id
+            item["doc_line"] = inp.line
         if error is not None:
-            item["error"] = error.encode("utf-8", "backslashreplace").decode()
-        self.inputs.append(item)
+            item["error"] = _text(error)
+        (self.inputs if into is None else into).append(item)
 
-    def fail(self, path: Path, why: str, sha256: str | None = None) -> None:
-        self.summary.failed.append((path, why))
-        self._input(path, sha256, "failed", why)
+    def fail(self, inp: Input, why: str, sha256: str | None = None,
+             into: list | None = None) -> None:
+        self.summary.failed.append((inp.name, why))
+        self._input(inp, sha256, "failed", why, into)
         self.on_document()
-        self.report(f"error: {path}: {why}")
+        self.report(f"error: {inp.label}: {why}")
 
-    def add(self, path: Path, force: bool, max_line_chars: int) -> None:
+    def decide(self, inp: Input, force: bool, max_line_chars: int) -> _Pending | None:
+        """Read ``inp``: a document to translate (split), or None when it failed (reported)
+        or its outputs are up to date (missing side files rendered, described)."""
         try:
-            str(path).encode("utf-8")
+            str(inp.path).encode("utf-8")
         except UnicodeEncodeError:  # its records could not name it, nor any format hold it
-            self.fail(path, "the file name is not valid UTF-8; rename the file")
-            return
+            self.fail(inp, "the file name is not valid UTF-8; rename the file")
+            return None
         try:
-            doc = read_document(path, self.encoding, max_line_chars, self.report)
+            doc = inp.load(self.encoding, max_line_chars, self.report)
         except InputError as exc:
-            self.fail(path, str(exc).removeprefix(f"{path}: "))
-            return
-        doc_path = relative_path(path, self.out)
-        target = record_path(path, self.out)
+            self.fail(inp, str(exc).removeprefix(f"{inp.label}: "))
+            return None
+        doc_path = relative_path(inp.path, self.out)
+        target = record_path(inp.stem, self.out)
         if not force and up_to_date(doc, doc_path, self.translator.fingerprint, target):
             try:
-                self._skip(path, doc, target)
-                return
+                self._skip(inp, doc, target)
+                return None
             except PipelineError:
                 pass  # the rest of the record file is damaged: translate again
             except OSError as exc:
-                self.fail(path, write_failure(exc), doc.sha256)
-                return
-        self.pending.append(_Pending(path, doc, doc_path, self.translator.split(doc.text)))
-        self.size += len(self.pending[-1].sentences)
+                self.fail(inp, write_failure(exc), doc.sha256)
+                return None
+        return _Pending(inp, doc, doc_path, self.translator.split(doc.text))
 
-    def _skip(self, path: Path, doc: Document, target: Path) -> None:
+    def add(self, inp: Input, force: bool, max_line_chars: int) -> None:
+        pending = self.decide(inp, force, max_line_chars)
+        if pending is not None:
+            self.pending.append(pending)
+            self.size += len(pending.sentences)
+
+    def _skip(self, inp: Input, doc: Document, target: Path) -> None:
         """An up-to-date document: render only missing side files, touch the record file (so
         that make agrees it is done), describe it for the manifest."""
         from . import manifest
@@ -445,58 +638,39 @@ class _Run:
         records = jsonl.read(target)
         before = manifest.file_stats(target)
         with atomic_files() as batch:
-            written = stage_outputs(batch, records, self.out, path.stem, self.selected,
+            written = stage_outputs(batch, records, self.out, inp.stem, self.selected,
                                     only_missing=True)
         os.utime(target)
         self.entries[target.name] = manifest.Described(target, records, manifest.UP_TO_DATE,
                                                        written, None if written else before)
-        self.summary.skipped.append(path)
-        self._input(path, doc.sha256, manifest.UP_TO_DATE)
+        self.summary.skipped.append(inp.name)
+        self._input(inp, doc.sha256, manifest.UP_TO_DATE)
         self.on_document()
 
     def flush(self) -> None:
+        pending, self.pending, self.size = self.pending, [], 0
+        for p, result in zip(pending, write_window(self.translator, pending, self.out,
+                                                   self.selected)):
+            self.finish(p.input, p.doc.sha256, result)
+
+    def finish(self, inp: Input, sha256: str, result: Written | str,
+               into: list | None = None) -> None:
+        """Account for one document of a window: written, or failed (reported)."""
         from . import manifest
 
-        pending, self.pending, self.size = self.pending, [], 0
-        results = self.translator.translate_documents(
-            [(p.doc, p.sentences) for p in pending], [p.doc_path for p in pending])
-        batch = AtomicBatch()  # the whole window: one sync, then the renames
-        staged: list[tuple[_Pending, list[Record], dict[str, str]]] = []
-        try:
-            for p, records in zip(pending, results):
-                if isinstance(records, InputError):
-                    self.fail(p.path, str(records), p.doc.sha256)
-                    continue
-                mark = len(batch)
-                try:
-                    written = stage_outputs(batch, records, self.out, p.path.stem, self.selected,
-                                            unit=p.path)
-                except OSError as exc:
-                    batch.abort(mark)
-                    self.fail(p.path, write_failure(exc), p.doc.sha256)
-                    continue
-                staged.append((p, records, written))
-            try:
-                failed = batch.commit()
-            except OSError as exc:  # the files could not be made durable: none was renamed
-                failed = {p.path: exc for p, _, _ in staged}
-        except BaseException:  # not an output problem (an interrupt, a bug): leave no temporaries
-            batch.abort()
-            raise
-        for p, records, written in staged:
-            if p.path in failed:
-                exc = failed[p.path]
-                self.fail(p.path, write_failure(exc), p.doc.sha256)
-                continue
-            target = record_path(p.path, self.out)
-            self.entries[target.name] = manifest.Described(target, records, manifest.TRANSLATED,
-                                                           written)
-            self.summary.translated.append(p.path)
-            self.summary.sentences += len(records)
-            self._input(p.path, p.doc.sha256, manifest.TRANSLATED)
-            self.on_document()
-            self.report(f"translated {p.path} -> {target} ({len(records)} sentences)")
+        if isinstance(result, str):
+            self.fail(inp, result, sha256, into)
+            return
+        target = record_path(inp.stem, self.out)
+        self.entries[target.name] = manifest.Described(target, result.records,
+                                                       manifest.TRANSLATED, result.files)
+        self.summary.translated.append(inp.name)
+        self.summary.sentences += len(result.records)
+        self._input(inp, sha256, manifest.TRANSLATED, into=into)
+        self.on_document()
+        self.report(f"translated {inp.label} -> {target} ({len(result.records)} sentences)")
 
 
 __all__ = ["Translator", "RunSummary", "translate_text", "translate_files", "collect_inputs",
-           "record_path", "relative_path", "stage_outputs", "up_to_date", "read_document"]
+           "record_path", "relative_path", "stage_outputs", "up_to_date", "read_document",
+           "Input", "iter_inputs", "write_window", "Written"]

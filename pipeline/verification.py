@@ -213,8 +213,12 @@ def _read_source(p: Path, first: Record, source_root) -> Document:
         from .archive import read_article
 
         where = source_path(p, first.doc_path, source_root)
-        try:
-            doc = read_article(where, first.doc_line, first.doc_id)
+        if not where.exists():
+            raise VerificationError(
+                f"{p}: its archive {where} is missing (the records name {first.doc_path!r}, "
+                "relative to the record file); pass --source-root DIR if the sources moved")
+        try:  # that one line, read again; the fields are found by the id and the digest
+            doc = read_article(where, first.doc_line, first.doc_id, sha256=first.doc_sha256)
         except InputError as exc:
             raise VerificationError(f"{p}: cannot re-read the source: {exc}") from None
     else:

@@ -170,6 +170,7 @@ def check_manifest(jsonl_path: Path, records: list, m: dict,
     inputs = m.get("inputs")
     for item in inputs if isinstance(inputs, list) else ():
         if isinstance(item, dict) and item.get("path") == first.doc_path \
+                and item.get("doc_id") == first.doc_id \
                 and item.get("status") != "failed" and item.get("sha256") != first.doc_sha256:
             raise VerificationError(f"{mpath}: input {item.get('path')} has sha256 "
                                     f"{str(item.get('sha256'))[:12]}…, the records say "

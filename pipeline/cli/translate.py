@@ -24,6 +24,11 @@ class ComputeType(str, Enum):
     float32 = "float32"
 
 
+class InputFormat(str, Enum):
+    text = "text"
+    jsonl = "jsonl"
+
+
 def formats_option(values: Optional[list[str]]) -> tuple[str, ...]:
     """``--format`` values checked up front (a bad name is a usage error, exit 2)."""
     from ..formats import parse_selection
@@ -40,10 +45,17 @@ def run_translation(inputs: list[Path], output: Path, *, quiet: bool, **options)
     from ..progress import Progress
     from ..run import collect_inputs, translate_files
 
+    input_format = options.get("input_format", "text")
     try:
-        total = len(collect_inputs(inputs))
+        paths = collect_inputs(inputs, input_format)
     except PipelineError as exc:
         fail(exc)
+    if input_format == "jsonl":
+        from ..archive import count_lines
+
+        total = sum(count_lines(p) for p in paths)  # a bound: blank lines hold no article
+    else:
+        total = len(paths)
     progress = Progress(enabled=not quiet, total_documents=total)
     report = progress.write if not quiet else (
         lambda msg: say(msg, err=True) if msg.startswith(("error", "warning")) else None)
@@ -127,6 +139,21 @@ def translate(
         "--format", help="Formats to write, repeatable or comma-separated: jsonl, tsv, moses, "
         "tmx, html, or all (default). The jsonl record is always written.")] = None,
     lock: LockOpt = None,
+    input_format: Annotated[InputFormat, typer.Option(
+        help="text: each input file is one article; jsonl: each line of each input (an "
+        "archive) is one article, written to <id>.jsonl etc.")] = InputFormat.text,
+    id_field: Annotated[str, typer.Option(
+        help="jsonl: the field that holds an article's id.")] = "id",
+    text_field: Annotated[str, typer.Option(
+        help="jsonl: the field that holds an article's text.")] = "text",
+    ray: Annotated[Optional[str], typer.Option(
+        help="Run on Ray Data (needs the cluster extra): local (an instance sized to "
+        "this machine), auto (the cluster RAY_ADDRESS or `ray start` names), or an address. "
+        "The output directory must be one every node sees. Same outputs as without.",
+        show_default=False)] = None,
+    actors: Annotated[Optional[int], typer.Option(
+        help="--ray: translators (each holds one engine; default: one per CPU of the cluster, "
+        "or per --inter-threads × --intra-threads).", min=1, show_default=False)] = None,
 ) -> None:
     """Translate articles; write <stem>.jsonl (canonical records) and side formats per input.
 
@@ -135,6 +162,8 @@ def translate(
                           threads=threads, compute_type=compute_type.value,
                           inter_threads=inter_threads, intra_threads=intra_threads,
                           cache=not no_cache, max_source_tokens=max_source_tokens)
+    if actors is not None and ray is None:
+        raise typer.BadParameter("--actors is for --ray runs", param_hint="--actors")
     if [str(p) for p in inputs] == ["-"]:
         if output is not None:
             raise typer.BadParameter("with - as input the output goes to standard output",
@@ -144,6 +173,10 @@ def translate(
     if any(str(p) == "-" for p in inputs):
         raise typer.BadParameter("- (standard input) cannot be mixed with files",
                                  param_hint="INPUTS")
+    jsonl_options = dict(input_format="jsonl", id_field=id_field, text_field=text_field) \
+        if input_format is InputFormat.jsonl else {}
+    ray_options = dict(ray=ray, actors=actors) if ray is not None else {}
     run_translation(inputs, output or Path("out"), quiet=quiet, encoding=encoding, force=force,
                     max_line_chars=max_line_chars, window=window,
-                    formats=formats_option(output_formats), **engine_options)
+                    formats=formats_option(output_formats), **jsonl_options, **ray_options,
+                    **engine_options)

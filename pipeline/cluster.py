@@ -1,0 +1,415 @@
+"""The same run on Ray Data: ``pipeline translate ... --ray local|auto|ADDRESS``.
+
+Ray only moves data; the pipeline's own functions do the work, so a Ray run writes exactly
+the outputs a plain run writes:
+
+1. The driver streams the inputs and decides what to skip with :meth:`_Run.decide` (the same
+   content-and-fingerprint rule; bad inputs are reported there, one line each). It groups the
+   documents to translate into the windows a plain run would make (same sentence counts, so
+   the same de-duplication and the same summary), keeping of each only a small reference
+   (path, byte offset of an archive line, digest): an archive of a million articles is never
+   held by the driver or put in Ray's object store.
+2. Ray Data reads and splits each window in tasks (:func:`_read_windows`: the text read again
+   must have the digest the driver saw), and translates it in an actor pool
+   (:class:`WindowTranslator`: one :class:`~pipeline.run.Translator`, hence one engine, per
+   actor, built once). Each actor writes its window's outputs with
+   :func:`~pipeline.run.write_window`, atomically, into the output directory (which every
+   node must see).
+3. The driver takes the outcomes in window order and writes the manifest at the end with
+   :func:`pipeline.manifest.write_run`, as a plain run does.
+
+Faults: Ray restarts a killed actor and retries its windows (Ray Data's actor pools do so by
+default); a retried window is translated again and written again with the same bytes, and the
+temporaries of the killed process are removed at the end. A killed driver loses nothing
+finished: the same command skips what is done and translates the rest.
+
+Resources: an actor asks Ray for :data:`ACTOR_CPU_SHARE` of a CPU per engine thread and a read
+task for :data:`READ_CPUS`, so actors never take every CPU of a node and the read tasks that
+feed them always find room (a pool of 2 actors × 1 CPU on 2 cores would wait forever for its
+input). The operating system, not Ray, then shares the cores.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .errors import InputError, PipelineError
+from .run import Input, _Pending, _Run, write_window
+
+#: Ray's logical CPUs an actor asks for, per engine thread (see the module notes).
+ACTOR_CPU_SHARE = 0.5
+#: Ray's logical CPUs a read-and-split task asks for.
+READ_CPUS = 0.25
+#: Environment a local run hands to its actors: they share this machine's caches.
+FORWARDED_ENV = ("PIPELINE_CACHE", "PIPELINE_LOCK", "PIPELINE_REHASH", "HF_HOME",
+                 "HF_HUB_CACHE", "HF_HUB_OFFLINE")
+
+
+class ClusterError(PipelineError):
+    """Ray is not installed, no cluster answers, or the Ray run failed for another reason."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """What a read task needs to read one document again: the file (absolute), the byte
+    offset, line and id of an archive article, and the digest the driver read."""
+
+    path: str
+    stem: str
+    label: str
+    doc_path: str
+    sha256: str
+    encoding: str
+    line: int | None = None
+    offset: int | None = None
+    doc_id: str | None = None
+    id_field: str = "id"
+    text_field: str = "text"
+
+
+@dataclass(frozen=True)
+class WindowOutcome:
+    """What an actor sends back for one window: per document its
+    :class:`~pipeline.run.Written` or why it failed, the scheduler's counters for the window,
+    what its translator reported, and which process on which node did the work."""
+
+    results: list
+    stats: dict[str, int]
+    messages: list[str]
+    pid: int
+    node: str
+    peak_rss_mib: int
+
+
+@dataclass(frozen=True)
+class _Task:
+    """The driver's note of one document sent to Ray: its input (without its text)."""
+
+    input: Input
+    sha256: str
+
+
+def _import_ray():
+    try:
+        import ray
+        import ray.data  # noqa: F401
+    except ImportError:
+        raise ClusterError("--ray needs Ray Data, an optional extra: pip install "
+                           "'pipeline[cluster]'") from None
+    return ray
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def connect(address: str) -> tuple[bool, float]:
+    """Start or join Ray: ``local`` starts an instance sized to this machine, ``auto`` joins
+    the cluster that ``RAY_ADDRESS`` or a running ``ray start`` names, anything else is a
+    cluster address. A process already connected keeps its connection. Returns whether this
+    call started the connection (and so should end it) and the seconds it took."""
+    import logging
+
+    ray = _import_ray()
+    if ray.is_initialized():
+        return False, 0.0
+    started = time.perf_counter()
+    common = dict(include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+    try:
+        if address == "local":
+            ray.init(address="local", num_cpus=_cores(), **common)
+        else:
+            ray.init(address=address, **common)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        where = "RAY_ADDRESS or a running `ray start`" if address == "auto" else address
+        raise ClusterError(f"cannot join a Ray cluster at {where}: {exc}; start one with "
+                           "`ray start --head`, or use --ray local") from None
+    return True, time.perf_counter() - started
+
+
+def _quiet_ray_data() -> None:
+    """No progress bars or execution banners: the run prints what a plain run prints."""
+    import logging
+
+    from ray.data import DataContext
+
+    ctx = DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.print_on_execution_start = False
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
+
+
+def actor_options(options: dict) -> tuple[dict, int]:
+    """The translator options of one actor, and its engine threads: the user's thread
+    settings, else one single-threaded engine worker (threads change speed, never records)."""
+    options = dict(options)
+    if options.get("engine", "ctranslate2") == "ctranslate2":
+        options["inter_threads"] = options.get("inter_threads") or 1
+        options["intra_threads"] = options.get("intra_threads") or 1
+        return options, options["inter_threads"] * options["intra_threads"]
+    options["threads"] = options.get("threads") or 1
+    return options, options["threads"]
+
+
+def run_on_ray(run: _Run, items: Iterable[Input], address: str, *, actors: int | None,
+               window: int, force: bool, max_line_chars: int,
+               on_window=lambda n: None) -> dict:
+    """Translate ``items`` into ``run.out`` on Ray (see the module notes); ``run`` collects the
+    outcomes as a plain run's would. Returns the run details for the manifest. Ray is joined
+    only when there is something to translate."""
+    ray = _import_ray()
+    if actors is not None and actors < 1:
+        raise ClusterError(f"--actors must be at least 1, got {actors}")
+    options, threads = actor_options(run.translator.options)
+    windows, slots, refs = _plan(run, items, window, force, max_line_chars)
+    details: dict = {"address": address, "ray": ray.__version__, "windows": len(windows)}
+    run.summary.cluster = details
+    if not windows:
+        return details
+    started_here, connect_seconds = connect(address)
+    _quiet_ray_data()
+    try:
+        if actors is None:
+            cpus = _cores() if address == "local" else int(ray.cluster_resources().get("CPU", 1))
+            actors = max(1, cpus // threads)
+        actors = min(actors, len(windows))  # an actor without a window only costs
+        details.update(nodes=len([n for n in ray.nodes() if n.get("Alive")]), actors=actors,
+                       threads_per_actor=threads, actor_cpus=ACTOR_CPU_SHARE * threads,
+                       connect_seconds=round(connect_seconds, 3), actor_processes={})
+        env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ} \
+            if address == "local" else {}
+        outcomes = _execute(ray, refs, options, threads, actors, env, run, max_line_chars)
+        said: set[str] = set()  # each actor says what its translator found; once is enough
+        for k, outcome in _in_order(outcomes):
+            for message in outcome.messages:
+                if message not in said:
+                    said.add(message)
+                    run.report(message)
+            for task, result in zip(windows[k], outcome.results):
+                run.finish(task.input, task.sha256, result, into=slots[k])
+            _add_stats(run.translator.scheduler.stats, outcome.stats)
+            run.translator.scheduler.on_progress(outcome.stats.get("engine_inputs", 0))
+            seen = details["actor_processes"].setdefault(str(outcome.pid), {"node": outcome.node})
+            seen["windows"] = seen.get("windows", 0) + 1
+            seen["peak_rss_mib"] = max(outcome.peak_rss_mib, seen.get("peak_rss_mib", 0))
+            on_window(k + 1)
+    finally:
+        if started_here:
+            ray.shutdown()
+    from .formats import is_output_name
+    from .io import sweep_stale_temps
+
+    sweep_stale_temps(run.out, is_output_name)  # those of an actor that was killed mid-write
+    return details
+
+
+def _plan(run: _Run, items: Iterable[Input], window: int, force: bool, max_line_chars: int
+          ) -> tuple[list[list[_Task]], list[list], list[list[DocumentRef]]]:
+    """The driver's pass: skip, fail or keep each input, grouped into a plain run's windows;
+    of each kept document only its reference (the text is read again by a task)."""
+    windows: list[list[_Task]] = []
+    slots: list[list] = []
+    refs: list[list[DocumentRef]] = []
+    tasks: list[_Task] = []
+    batch: list[DocumentRef] = []
+    size = 0
+    for item in items:
+        pending = run.decide(item, force, max_line_chars)
+        if pending is None:
+            continue
+        tasks.append(_Task(_without_text(item), pending.doc.sha256))
+        batch.append(_reference(pending))
+        size += len(pending.sentences)
+        if size >= window:
+            windows.append(tasks)
+            refs.append(batch)
+            slots.append(run.reserve())
+            tasks, batch, size = [], [], 0
+    if tasks:
+        windows.append(tasks)
+        refs.append(batch)
+        slots.append(run.reserve())
+    return windows, slots, refs
+
+
+def _without_text(item: Input) -> Input:
+    return item if item.article is None else replace(item, article=replace(item.article, text=""))
+
+
+def _reference(p: _Pending) -> DocumentRef:
+    inp, art = p.input, p.input.article
+    return DocumentRef(path=os.path.abspath(inp.path), stem=inp.stem, label=inp.label,
+                       doc_path=p.doc_path, sha256=p.doc.sha256, encoding=p.doc.encoding,
+                       line=inp.line, offset=None if art is None else art.offset,
+                       doc_id=None if art is None else art.doc_id,
+                       **({} if art is None else {"id_field": art.id_field,
+                                                  "text_field": art.text_field}))
+
+
+def _execute(ray, refs: list[list[DocumentRef]], options: dict, threads: int, actors: int,
+             env: dict, run: _Run, max_line_chars: int) -> Iterator[tuple[int, bytes]]:
+    """The Ray Data pipeline: windows → read and split (tasks) → translate and write (actor
+    pool); yields (window number, pickled outcome) as windows finish."""
+    import ray.data
+
+    rows = [{"window": k, "refs": pickle.dumps(r)} for k, r in enumerate(refs)]
+    ds = ray.data.from_items(rows, override_num_blocks=len(rows))
+    ds = ds.map_batches(_read_windows, batch_size=1, batch_format="pyarrow", num_cpus=READ_CPUS,
+                        fn_kwargs={"max_line_chars": max_line_chars})
+    remote = {"runtime_env": {"env_vars": env}} if env else {}
+    ds = ds.map_batches(WindowTranslator, batch_size=1, batch_format="pyarrow",
+                        compute=ray.data.ActorPoolStrategy(size=actors),
+                        num_cpus=ACTOR_CPU_SHARE * threads,
+                        fn_constructor_kwargs={"options": options, "out": str(run.out.absolute()),
+                                               "selected": list(run.selected)},
+                        **remote)
+    try:
+        for row in ds.iter_rows():
+            yield row["window"], row["outcome"]
+    except Exception as exc:  # a Ray error wraps the pipeline's own: show that one
+        chain = _causes(exc)
+        ours = next((e for e in chain if isinstance(e, PipelineError)), None)
+        if ours is not None:
+            raise ours from None
+        inner = chain[-1]
+        first = (str(inner).strip().splitlines() or [""])[-1]
+        raise ClusterError(f"the Ray run failed: {type(inner).__name__}: {first[:300]} (the "
+                           "workers' logs are under /tmp/ray/session_latest/logs)") from exc
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what it wraps: Ray's ``cause``, Python's ``__cause__``/``__context__``."""
+    chain: list[BaseException] = []
+    while exc is not None and all(exc is not e for e in chain):
+        chain.append(exc)
+        exc = getattr(exc, "cause", None) or exc.__cause__ or exc.__context__
+    return chain
+
+
+def _in_order(outcomes: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, WindowOutcome]]:
+    """Outcomes in window order (a window that finishes early waits for those before it), so
+    that messages and the manifest list documents as a plain run does."""
+    waiting: dict[int, bytes] = {}
+    following = 0
+    for k, blob in outcomes:
+        waiting[k] = blob
+        while following in waiting:
+            yield following, pickle.loads(waiting.pop(following))
+            following += 1
+
+
+def _add_stats(total, delta: dict) -> None:
+    for key, value in delta.items():
+        setattr(total, key, getattr(total, key) + value)
+
+
+# --- inside Ray ------------------------------------------------------------------------------
+
+def _reread(ref: DocumentRef, max_line_chars: int):
+    """The document again, as the driver read it (a task on any node)."""
+    from .archive import read_article_at
+    from .run import check_document, read_document
+
+    def ignore(message: str) -> None:  # the driver reported its warnings already
+        pass
+
+    if ref.doc_id is None:
+        doc = read_document(Path(ref.path), ref.encoding, max_line_chars, ignore)
+    else:
+        doc = read_article_at(ref.path, ref.offset, ref.line, ref.doc_id,
+                              id_field=ref.id_field, text_field=ref.text_field)
+        check_document(doc, ref.label, max_line_chars, ignore)
+    if doc.sha256 != ref.sha256:
+        raise InputError(f"changed while the run was reading it (sha256 {doc.sha256[:12]}…, "
+                         f"first read {ref.sha256[:12]}…); run again")
+    return replace(doc, path=ref.label)
+
+
+def _read_windows(batch, max_line_chars: int):
+    """Ray task: read and split the documents of each window."""
+    import pyarrow as pa
+
+    from .segment import splitter
+
+    split = splitter("de").split
+    out = []
+    for row in batch.to_pylist():
+        docs = []
+        for ref in pickle.loads(row["refs"]):
+            try:
+                doc = _reread(ref, max_line_chars)
+                docs.append((ref, doc, split(doc.text)))
+            except InputError as exc:
+                docs.append((ref, None, str(exc).removeprefix(f"{ref.label}: ")))
+        out.append({"window": row["window"], "docs": pickle.dumps(docs)})
+    return pa.Table.from_pylist(out)
+
+
+class WindowTranslator:
+    """Ray actor: one :class:`~pipeline.run.Translator` (the engine loads once, on first
+    need), translating and writing one window per call with
+    :func:`~pipeline.run.write_window`."""
+
+    def __init__(self, options: dict, out: str, selected: list[str]) -> None:
+        import ray
+
+        self.options = options
+        self.messages: list[str] = []
+        self.out = Path(out)
+        self.selected = tuple(selected)
+        self.node = ray.get_runtime_context().get_node_id()[:12]
+        self._local = threading.local()
+
+    @property
+    def translator(self):
+        """The actor's translator, made on first use in the thread that calls the actor: Ray
+        Data calls it from one thread of its own, and SQLite (the translation memory) wants
+        its connection used by the thread that opened it."""
+        translator = getattr(self._local, "translator", None)
+        if translator is None:
+            from .run import Translator
+
+            translator = self._local.translator = Translator(report=self.messages.append,
+                                                             **self.options)
+        return translator
+
+    def __call__(self, batch):
+        import pyarrow as pa
+
+        out = []
+        for row in batch.to_pylist():
+            docs = pickle.loads(row["docs"])
+            pending = [_Pending(Input(Path(ref.path), ref.stem, ref.label, ref.line), doc,
+                                ref.doc_path, sentences)
+                       for ref, doc, sentences in docs if doc is not None]
+            before = _counters(self.translator.scheduler.stats)
+            written = iter(write_window(self.translator, pending, self.out, self.selected)
+                           if pending else [])
+            results = [next(written) if doc is not None else why_or_sentences
+                       for _, doc, why_or_sentences in docs]
+            after = _counters(self.translator.scheduler.stats)
+            messages, self.messages[:] = list(self.messages), []
+            outcome = WindowOutcome(
+                results, {k: after[k] - before[k] for k in after}, messages, os.getpid(),
+                self.node, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)  # KiB
+            out.append({"window": row["window"], "outcome": pickle.dumps(outcome)})
+        return pa.Table.from_pylist(out)
+
+
+def _counters(stats) -> dict[str, int]:
+    return {f.name: getattr(stats, f.name) for f in fields(stats)
+            if isinstance(getattr(stats, f.name), int)}
+
+
+__all__ = ["run_on_ray", "connect", "actor_options", "WindowTranslator", "WindowOutcome",
+           "DocumentRef",
+           "ClusterError", "ACTOR_CPU_SHARE", "READ_CPUS"]

@@ -1,0 +1,266 @@
+"""``--ray``: the same outputs as a plain run (seeds, a generated archive with bad lines), a
+killed actor and a killed driver lose nothing, two simulated nodes; Ray stays optional.
+
+One local Ray instance (2 CPUs) serves the whole module: a run in this process finds it and
+uses it, a subprocess joins it by its address. Tests that need Ray are skipped when it is not
+installed (``make test`` installs it).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import translate_files
+from pipeline.cli import app
+
+from test_archive import repo_articles, write_archive
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
+                               reason="Ray is not installed (pip install 'pipeline[cluster]')")
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    """Every file of an output directory but the manifest (temporaries included)."""
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name != "manifest.json"}
+
+
+def manifest_without_run_details(out: Path) -> dict:
+    """The manifest less what may differ between runs: timings, Ray's details, file stats."""
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    m.pop("timings")
+    m["settings"].pop("ray", None)
+    for d in m["documents"]:
+        d.pop("stat")
+    return m
+
+
+@pytest.fixture(scope="module")
+def ray_address(tmp_path_factory, shared_conversions):
+    """A local Ray instance for this module. Its processes see a private pipeline cache (with
+    the session's model conversions) and no hub; runs in this process hand their own cache to
+    their actors."""
+    import ray
+
+    cache = tmp_path_factory.mktemp("ray-cache")
+    (cache / "ct2").symlink_to(shared_conversions, target_is_directory=True)
+    env = {"PIPELINE_CACHE": str(cache), "HF_HUB_OFFLINE": "1",
+           "HF_HUB_CACHE": str(tmp_path_factory.mktemp("ray-hf"))}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
+                 logging_level=logging.ERROR)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    yield ray.get_runtime_context().gcs_address
+    ray.shutdown()
+
+
+@pytest.fixture()
+def archive(tmp_path) -> Path:
+    """36 articles of the seed articles' sentences, three lines that are no article."""
+    rows = repo_articles(36)
+    rows[5:5] = ["{kaputt", {"id": "art-001", "text": "Doppelt."}]
+    rows[20:20] = [{"text": "ohne id"}]
+    return write_archive(tmp_path / "archive.jsonl", rows)
+
+
+def test_import_and_help_do_not_import_ray():
+    code = ("import sys, pipeline, pipeline.run, pipeline.archive\n"
+            "from typer.testing import CliRunner\n"
+            "from pipeline.cli import app\n"
+            "assert CliRunner().invoke(app, ['translate', '--help']).exit_code == 0\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ray', 'pyarrow')))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"
+
+
+def test_without_ray_the_option_says_how_to_install_it(tiny_model, seeds, tmp_path,
+                                                        monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if it were not installed
+    res = run("translate", seeds, "-o", tmp_path / "out", "--model-dir", tiny_model, "--ray",
+              "local")
+    assert res.exit_code == 2
+    assert "--ray needs Ray Data" in res.output and "pipeline[cluster]" in res.output
+    res = run("translate", seeds, "-o", tmp_path / "out", "--model-dir", tiny_model, "--actors",
+              "2")
+    assert res.exit_code == 2 and "--actors is for --ray runs" in res.output
+
+
+@needs_ray
+def test_seeds_on_ray_equal_a_plain_run(ray_address, tiny_model, seeds, tmp_path, monkeypatch):
+    """Byte for byte, with the translation memory on (each run its own, fresh)."""
+    results = {}
+    for name, extra in (("plain", ()), ("ray", ("--ray", "local"))):
+        cache = tmp_path / f"cache-{name}"
+        cache.mkdir()
+        (cache / "ct2").symlink_to(Path(os.environ["PIPELINE_CACHE"]) / "ct2")
+        monkeypatch.setenv("PIPELINE_CACHE", str(cache))
+        res = run("translate", seeds, "-o", tmp_path / name, "--model-dir", tiny_model, *extra)
+        assert res.exit_code == 0, res.output
+        results[name] = res.output
+        assert (cache / "tm.sqlite3").is_file()  # the actors used this run's memory
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "plain")
+    assert manifest_without_run_details(tmp_path / "ray") == \
+        manifest_without_run_details(tmp_path / "plain")
+    assert results["ray"].splitlines()[-1] == results["plain"].splitlines()[-1]
+    ray_details = json.loads((tmp_path / "ray" / "manifest.json").read_text())["settings"]["ray"]
+    assert ray_details["actors"] == 1 and ray_details["windows"] == 1  # two articles: one window
+    second = run("translate", seeds, "-o", tmp_path / "ray", "--model-dir", tiny_model, "--ray",
+                 "local")
+    assert "0 translated, 2 skipped" in second.output
+
+
+@needs_ray
+def test_archive_on_ray_equals_a_plain_run(ray_address, tiny_model, archive, tmp_path):
+    """Bad lines are reported one line each, the others translated in several windows by two
+    actors; outputs, manifest, messages, summary and exit code are the plain run's."""
+    results = {}
+    for name, extra in (("plain", ()), ("ray", ("--ray", "local", "--actors", "2"))):
+        results[name] = run("translate", archive, "--input-format", "jsonl", "-o", tmp_path / name,
+                            "--model-dir", tiny_model, "--no-cache", "--window", "12", *extra)
+        assert results[name].exit_code == 1, results[name].output
+    plain = results["plain"].output
+    ray = results["ray"].output.replace(str(tmp_path / "ray"), str(tmp_path / "plain"))
+    assert "36 translated, 0 skipped, 3 failed" in ray
+    assert sorted(plain.splitlines()) == sorted(ray.splitlines())
+    assert [line for line in ray.splitlines() if line.startswith("translated")] == \
+        [line for line in plain.splitlines() if line.startswith("translated")]
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "plain")
+    assert manifest_without_run_details(tmp_path / "ray") == \
+        manifest_without_run_details(tmp_path / "plain")
+    details = json.loads((tmp_path / "ray" / "manifest.json").read_text())["settings"]["ray"]
+    assert details["actors"] == 2 and details["windows"] > 4
+    assert sum(a["windows"] for a in details["actor_processes"].values()) == details["windows"]
+    verified = run("verify", *sorted((tmp_path / "ray").glob("*.jsonl")))
+    assert verified.exit_code == 0, verified.output
+
+
+def _actor_pids() -> list[int]:
+    """Processes of this machine that run a WindowTranslator actor (Ray names them so)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and b"WindowTranslator" in (entry / "cmdline").read_bytes():
+                pids.append(int(entry.name))
+        except OSError:
+            pass
+    return sorted(pids)
+
+
+@needs_ray
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the actor's process in /proc")
+def test_a_killed_actor_loses_nothing(ray_address, tiny_model, archive, tmp_path):
+    """kill -9 of an actor while windows are in flight: Ray restarts it and retries its
+    windows, and the outputs are byte for byte those of an uninterrupted plain run."""
+    common = dict(model_dir=tiny_model, cache=False, input_format="jsonl", window=6,
+                  report=lambda message: None)
+    translate_files([archive], tmp_path / "plain", **common)
+    killed: list[int] = []
+
+    def kill_one(n: int) -> None:
+        if n == 2:  # two windows written, the others queued or in flight
+            pids = _actor_pids()
+            assert pids, "no actor process found"
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+
+    summary = translate_files([archive], tmp_path / "ray", ray="local", actors=2,
+                              on_window=kill_one, **common)
+    assert killed and len(summary.translated) == 36 and len(summary.failed) == 3
+    assert str(killed[0]) not in [str(p) for p in _actor_pids()]
+    assert summary.cluster["windows"] > 6
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "plain")  # no temporaries either
+    assert manifest_without_run_details(tmp_path / "ray") == \
+        manifest_without_run_details(tmp_path / "plain")
+
+
+KILL_DRIVER_AFTER_WINDOW = """
+import os, signal, sys
+from pipeline import translate_files
+
+def stop(n):
+    if n == 2:
+        os.kill(os.getpid(), signal.SIGKILL)  # as a crash would: no cleanup runs
+
+translate_files([sys.argv[1]], sys.argv[2], model_dir=sys.argv[3], cache=False, window=6,
+                input_format="jsonl", ray=sys.argv[4], actors=2, on_window=stop,
+                report=lambda message: None)
+"""
+
+
+@needs_ray
+def test_a_killed_driver_resumes(ray_address, tiny_model, archive, tmp_path):
+    """The driver killed after its second window: the same command, run again, skips what
+    was finished and completes the rest, byte for byte."""
+    common = ["--input-format", "jsonl", "--model-dir", tiny_model, "--no-cache", "--window", "6"]
+    assert run("translate", archive, "-o", tmp_path / "plain", *common).exit_code == 1
+    out = tmp_path / "ray"
+    killed = subprocess.run([sys.executable, "-c", KILL_DRIVER_AFTER_WINDOW, str(archive),
+                             str(out), str(tiny_model), ray_address], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    done_before = len(list(out.glob("*.jsonl")))
+    assert 0 < done_before < 36 and not (out / "manifest.json").exists()
+    again = subprocess.run([sys.executable, "-m", "pipeline", "translate", str(archive), "-o",
+                            str(out), *map(str, common), "--ray", ray_address], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 1, again.stderr
+    assert f"{36 - done_before} translated, {done_before} skipped, 3 failed" in again.stderr
+    assert outputs(out) == outputs(tmp_path / "plain")
+
+
+TWO_NODES = """
+import json, sys
+from ray.cluster_utils import Cluster
+from pipeline import translate_files
+
+cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+cluster.add_node(num_cpus=1)
+cluster.wait_for_nodes()
+try:
+    summary = translate_files([sys.argv[1]], sys.argv[2], model_dir=sys.argv[3], cache=False,
+                              window=6, input_format="jsonl", ray=cluster.address, actors=2,
+                              report=lambda message: None)
+    print(json.dumps({"cluster": summary.cluster, "translated": len(summary.translated)}))
+finally:
+    cluster.shutdown()
+"""
+
+
+@needs_ray
+def test_two_simulated_nodes(ray_address, tiny_model, archive, tmp_path):
+    """Ray's own two-node simulation (ray.cluster_utils.Cluster), in a process of its own:
+    both nodes take part and the outputs are the plain run's."""
+    translate_files([archive], tmp_path / "plain", model_dir=tiny_model, cache=False,
+                    input_format="jsonl", window=6, report=lambda message: None)
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}  # not the module's Ray
+    res = subprocess.run([sys.executable, "-c", TWO_NODES, str(archive), str(tmp_path / "ray"),
+                          str(tiny_model)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300, env=env)
+    assert res.returncode == 0, res.stderr[-3000:]
+    report = json.loads(res.stdout.strip().splitlines()[-1])
+    assert report["translated"] == 36 and report["cluster"]["nodes"] == 2
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "plain")
+    print(report["cluster"]["actor_processes"])
