@@ -23,14 +23,22 @@ default); a retried window is translated again and written again with the same b
 temporaries of the killed process are removed at the end. A killed driver loses nothing
 finished: the same command skips what is done and translates the rest.
 
-Resources: an actor asks Ray for :data:`ACTOR_CPU_SHARE` of a CPU per engine thread and a read
-task for :data:`READ_CPUS`, so actors never take every CPU of a node and the read tasks that
-feed them always find room (a pool of 2 actors × 1 CPU on 2 cores would wait forever for its
-input). The operating system, not Ray, then shares the cores.
+Layout: by default each actor is laid out as a plain run lays out its one process, one
+single-threaded engine worker per core of its node, and there is one actor per node (on one
+machine CTranslate2's workers in one process share one copy of the model and were faster than
+as many single-worker processes: see docs/cluster.md). ``actors`` alone gives each actor its
+share of the cores; thread options given by the user are used as they are.
+
+Resources: an actor asks Ray for :data:`ACTOR_CPU_SHARE` of a CPU per engine thread (less when
+the actors asked for would leave no room), a read task for :data:`READ_CPUS`: the actors'
+requests always leave a read task's share per node, so the read tasks that feed them are never
+starved (2 actors × 1 CPU on 2 cores would wait forever for their input). The operating
+system, not Ray, then shares the cores.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import resource
@@ -43,8 +51,9 @@ from pathlib import Path
 from .errors import InputError, PipelineError
 from .run import Input, _Pending, _Run, write_window
 
-#: Ray's logical CPUs an actor asks for, per engine thread (see the module notes).
-ACTOR_CPU_SHARE = 0.5
+#: Ray's logical CPUs an actor asks for, per engine thread (see the module notes): more than
+#: half, so that two actors laid out for a whole node never share one.
+ACTOR_CPU_SHARE = 0.75
 #: Ray's logical CPUs a read-and-split task asks for.
 READ_CPUS = 0.25
 #: Environment a local run hands to its actors: they share this machine's caches.
@@ -148,16 +157,47 @@ def _quiet_ray_data() -> None:
     logging.getLogger("ray.data").setLevel(logging.ERROR)
 
 
-def actor_options(options: dict) -> tuple[dict, int]:
-    """The translator options of one actor, and its engine threads: the user's thread
-    settings, else one single-threaded engine worker (threads change speed, never records)."""
+@dataclass(frozen=True)
+class Layout:
+    """How many actors, each with which translator options and engine threads, and the
+    logical CPUs each asks Ray for."""
+
+    actors: int
+    options: dict
+    threads: int
+    cpus: float
+
+
+def layout(options: dict, actors: int | None, node_cpus: list[int]) -> Layout:
+    """The actors for a cluster whose alive nodes have ``node_cpus`` CPUs (see the module
+    notes). Thread counts change speed, never a record."""
     options = dict(options)
-    if options.get("engine", "ctranslate2") == "ctranslate2":
-        options["inter_threads"] = options.get("inter_threads") or 1
-        options["intra_threads"] = options.get("intra_threads") or 1
-        return options, options["inter_threads"] * options["intra_threads"]
-    options["threads"] = options.get("threads") or 1
-    return options, options["threads"]
+    total, smallest = sum(node_cpus), min(node_cpus)
+    ct2 = options.get("engine", "ctranslate2") == "ctranslate2"
+    given = (options.get("inter_threads"), options.get("intra_threads")) if ct2 \
+        else (options.get("threads"),)
+    if any(given):
+        threads = 1
+        for n in given:
+            threads *= n or 1
+    else:
+        threads = max(1, min(smallest, total // actors)) if actors else smallest
+        if ct2:
+            options.update(inter_threads=threads, intra_threads=1)
+        else:
+            options["threads"] = threads
+    if actors is None:
+        actors = max(1, total // threads)
+    room = (total - READ_CPUS * len(node_cpus)) / actors  # a read task's share left per node
+    cpus = max(0.05, math.floor(min(ACTOR_CPU_SHARE * threads, room) * 1000) / 1000)
+    return Layout(actors, options, threads, cpus)
+
+
+def _node_cpus(ray, address: str) -> list[int]:
+    if address == "local":
+        return [_cores()]
+    cpus = [int(n.get("Resources", {}).get("CPU", 0)) for n in ray.nodes() if n.get("Alive")]
+    return [c for c in cpus if c > 0] or [1]
 
 
 def run_on_ray(run: _Run, items: Iterable[Input], address: str, *, actors: int | None,
@@ -169,25 +209,26 @@ def run_on_ray(run: _Run, items: Iterable[Input], address: str, *, actors: int |
     ray = _import_ray()
     if actors is not None and actors < 1:
         raise ClusterError(f"--actors must be at least 1, got {actors}")
-    options, threads = actor_options(run.translator.options)
+    planned = time.perf_counter()
     windows, slots, refs = _plan(run, items, window, force, max_line_chars)
-    details: dict = {"address": address, "ray": ray.__version__, "windows": len(windows)}
+    details: dict = {"address": address, "ray": ray.__version__, "windows": len(windows),
+                     "plan_seconds": round(time.perf_counter() - planned, 3)}
     run.summary.cluster = details
     if not windows:
         return details
     started_here, connect_seconds = connect(address)
     _quiet_ray_data()
     try:
-        if actors is None:
-            cpus = _cores() if address == "local" else int(ray.cluster_resources().get("CPU", 1))
-            actors = max(1, cpus // threads)
-        actors = min(actors, len(windows))  # an actor without a window only costs
-        details.update(nodes=len([n for n in ray.nodes() if n.get("Alive")]), actors=actors,
-                       threads_per_actor=threads, actor_cpus=ACTOR_CPU_SHARE * threads,
-                       connect_seconds=round(connect_seconds, 3), actor_processes={})
+        nodes = _node_cpus(ray, address)
+        plan = layout(run.translator.options, actors, nodes)
+        plan = replace(plan, actors=min(plan.actors, len(windows)))  # no actor without work
+        details.update(nodes=len(nodes), actors=plan.actors, threads_per_actor=plan.threads,
+                       actor_cpus=plan.cpus, connect_seconds=round(connect_seconds, 3),
+                       actor_processes={})
         env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ} \
             if address == "local" else {}
-        outcomes = _execute(ray, refs, options, threads, actors, env, run, max_line_chars)
+        dispatched = time.perf_counter()
+        outcomes = _execute(ray, refs, plan, env, run, max_line_chars)
         said: set[str] = set()  # each actor says what its translator found; once is enough
         for k, outcome in _in_order(outcomes):
             for message in outcome.messages:
@@ -202,6 +243,7 @@ def run_on_ray(run: _Run, items: Iterable[Input], address: str, *, actors: int |
             seen["windows"] = seen.get("windows", 0) + 1
             seen["peak_rss_mib"] = max(outcome.peak_rss_mib, seen.get("peak_rss_mib", 0))
             on_window(k + 1)
+        details["translate_seconds"] = round(time.perf_counter() - dispatched, 3)
     finally:
         if started_here:
             ray.shutdown()
@@ -255,8 +297,8 @@ def _reference(p: _Pending) -> DocumentRef:
                                                   "text_field": art.text_field}))
 
 
-def _execute(ray, refs: list[list[DocumentRef]], options: dict, threads: int, actors: int,
-             env: dict, run: _Run, max_line_chars: int) -> Iterator[tuple[int, bytes]]:
+def _execute(ray, refs: list[list[DocumentRef]], plan: Layout, env: dict, run: _Run,
+             max_line_chars: int) -> Iterator[tuple[int, bytes]]:
     """The Ray Data pipeline: windows → read and split (tasks) → translate and write (actor
     pool); yields (window number, pickled outcome) as windows finish."""
     import ray.data
@@ -267,9 +309,10 @@ def _execute(ray, refs: list[list[DocumentRef]], options: dict, threads: int, ac
                         fn_kwargs={"max_line_chars": max_line_chars})
     remote = {"runtime_env": {"env_vars": env}} if env else {}
     ds = ds.map_batches(WindowTranslator, batch_size=1, batch_format="pyarrow",
-                        compute=ray.data.ActorPoolStrategy(size=actors),
-                        num_cpus=ACTOR_CPU_SHARE * threads,
-                        fn_constructor_kwargs={"options": options, "out": str(run.out.absolute()),
+                        compute=ray.data.ActorPoolStrategy(size=plan.actors),
+                        num_cpus=plan.cpus,
+                        fn_constructor_kwargs={"options": plan.options,
+                                               "out": str(run.out.absolute()),
                                                "selected": list(run.selected)},
                         **remote)
     try:
@@ -410,6 +453,6 @@ def _counters(stats) -> dict[str, int]:
             if isinstance(getattr(stats, f.name), int)}
 
 
-__all__ = ["run_on_ray", "connect", "actor_options", "WindowTranslator", "WindowOutcome",
+__all__ = ["run_on_ray", "connect", "layout", "Layout", "WindowTranslator", "WindowOutcome",
            "DocumentRef",
            "ClusterError", "ACTOR_CPU_SHARE", "READ_CPUS"]

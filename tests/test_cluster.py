@@ -264,3 +264,25 @@ def test_two_simulated_nodes(ray_address, tiny_model, archive, tmp_path):
     assert report["translated"] == 36 and report["cluster"]["nodes"] == 2
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "plain")
     print(report["cluster"]["actor_processes"])
+
+
+@pytest.mark.parametrize("options, actors, nodes, expect", [
+    # one machine of 2 cores: one actor laid out as a plain run (2 workers × 1 thread)
+    ({}, None, [2], (1, 2, 1.5, {"inter_threads": 2, "intra_threads": 1})),
+    # --actors 2: each gets its share of the cores
+    ({}, 2, [2], (2, 1, 0.75, {"inter_threads": 1, "intra_threads": 1})),
+    # more actors than cores: the requests shrink so that a read task still fits
+    ({}, 4, [2], (4, 1, 0.437, {"inter_threads": 1, "intra_threads": 1})),
+    # the user's threads are kept; actors fill the cluster
+    ({"inter_threads": 2, "intra_threads": 2}, None, [8, 8], (4, 4, 3.0, {"inter_threads": 2})),
+    # nodes of 16 and 4 CPUs: actors as large as the smaller node
+    ({}, None, [16, 4], (5, 4, 3.0, {"inter_threads": 4})),
+    ({"engine": "transformers"}, None, [4], (1, 4, 3.0, {"threads": 4})),
+])
+def test_layout(options, actors, nodes, expect):
+    from pipeline.cluster import layout
+
+    plan = layout({"engine": "ctranslate2", **options}, actors, nodes)
+    assert (plan.actors, plan.threads, plan.cpus) == expect[:3]
+    assert expect[3].items() <= plan.options.items()
+    assert plan.actors * plan.cpus <= sum(nodes) - 0.25 * len(nodes)  # reads keep their room

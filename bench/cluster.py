@@ -1,0 +1,180 @@
+"""`pipeline translate --ray local` against a plain run, on a generated JSONL archive.
+
+The archive holds --articles articles of --sentences consecutive newstest2019 German segments
+each (``../shared/eval/mt``; 500 × 2 by default, 500 × 4 uses all 2,000). Each side is the command a user runs,
+in a process of its own, wall time from process start to exit (Ray's start-up included):
+
+    python -m pipeline translate ARCHIVE --input-format jsonl -o OUT --model-dir M --no-cache
+        --window W [--ray local --actors N [--inter-threads T]]
+
+Sides: plain (one process, one engine worker per core); `--ray local` as it comes (one actor
+laid out as the plain run); Ray with 1 actor of 1 engine thread; Ray with 2 actors of 1 thread
+(`--actors 2` on 2 cores); with --more, a plain run with 1 engine thread. Models: the tiny test model (where translation
+costs little, so the table shows Ray's fixed costs) and the opus-mt-de-en shape twin (random
+weights, every output runs to its cap: real per-sentence work; see bench/throughput.py).
+Every Ray side's outputs are compared byte for byte with the plain run's. Peak memory per
+actor and Ray's start-up (``ray.init``) come from the run details in the manifest.
+
+    python bench/cluster.py [--articles 500] [--sentences 2] [--window 100] [--repeat 3]
+                            [--twin-repeat 2] [--skip-twin] [--more]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from throughput import twin_model  # noqa: E402
+
+
+def make_archive(lines: list[str], articles: int, per_article: int, path: Path) -> Path:
+    if len(lines) < articles * per_article:
+        raise SystemExit(f"{articles} articles of {per_article} segments need "
+                         f"{articles * per_article} segments; the test set has {len(lines)}")
+    with open(path, "w", encoding="utf-8") as f:
+        for k in range(articles):
+            text = "\n\n".join(lines[k * per_article:(k + 1) * per_article]) + "\n"
+            f.write(json.dumps({"id": f"nt19-{k:04d}", "text": text}, ensure_ascii=False) + "\n")
+    return path
+
+
+def digests(out: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())
+            if p.name != "manifest.json"}
+
+
+def run_side(archive: Path, model: Path, out: Path, window: int, extra: list[str]) -> dict:
+    """One `pipeline translate` process: wall time, its peak RSS, the Ray run details."""
+    shutil.rmtree(out, ignore_errors=True)
+    args = [sys.executable, "-m", "pipeline", "translate", str(archive), "--input-format",
+            "jsonl", "-o", str(out), "--model-dir", str(model), "--no-cache", "--quiet",
+            "--window", str(window), *extra]
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{err[-3000:]}")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return {"wall": wall, "rss_mib": usage.ru_maxrss / 1024, "documents":
+            sum(1 for i in manifest["inputs"] if i["status"] == "translated"),
+            "sentences": manifest["totals"]["sentences"],
+            "ray": manifest["settings"].get("ray")}
+
+
+SIDES = [("plain", []),
+         ("--ray local (1 actor × 2 threads)", ["--ray", "local"]),
+         ("ray, 1 actor × 1 thread", ["--ray", "local", "--actors", "1", "--inter-threads", "1"]),
+         ("ray, 2 actors × 1 thread", ["--ray", "local", "--actors", "2"])]
+MORE = [("plain, 1 thread", ["--inter-threads", "1"])]
+
+
+def bench_model(name: str, model: Path, archive: Path, work: Path, window: int, repeat: int,
+                sides: list) -> list[dict]:
+    # untimed warm-up: converts the model once (cached) so no side pays for it
+    warm = work / "warm.jsonl"
+    warm.write_text(archive.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    run_side(warm, model, work / "warm-out", window, [])
+    rows = []
+    reference = None
+    for label, extra in sides:
+        runs = [run_side(archive, model, work / f"{name}-{len(rows)}", window, extra)
+                for _ in range(repeat)]
+        out = work / f"{name}-{len(rows)}"
+        got = digests(out)
+        if reference is None:
+            reference = got
+        wall = statistics.median(r["wall"] for r in runs)
+        details = runs[-1]["ray"] or {}
+        actors = details.get("actor_processes", {})
+        rows.append({"model": name, "side": label, "wall": wall,
+                     "docs_per_s": runs[0]["documents"] / wall,
+                     "sentences": runs[0]["sentences"], "documents": runs[0]["documents"],
+                     "identical": got == reference, "driver_rss": runs[-1]["rss_mib"],
+                     "actor_rss": max((a["peak_rss_mib"] for a in actors.values()), default=None),
+                     "connect": statistics.median(r["ray"]["connect_seconds"] for r in runs)
+                     if details else None, "timings": [round(r["wall"], 1) for r in runs]})
+        print(f"  {name}: {label}: {wall:.1f} s {rows[-1]['timings']}", file=sys.stderr)
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    out = ["| model | side | wall s (median) | documents/s | × plain time | peak RSS driver / "
+           "per actor, MiB | ray.init s | outputs = plain |",
+           "|---|---|---:|---:|---:|---:|---:|---|"]
+    plain = {r["model"]: r["wall"] for r in rows if r["side"] == "plain"}
+    for r in rows:
+        rss = f"{r['driver_rss']:.0f}" + (f" / {r['actor_rss']}" if r["actor_rss"] else "")
+        connect = "" if r["connect"] is None else f"{r['connect']:.1f}"
+        out.append(f"| {r['model']} | {r['side']} | {r['wall']:.1f} | {r['docs_per_s']:.2f} | "
+                   f"{r['wall'] / plain[r['model']]:.2f} | {rss} | {connect} | "
+                   f"{'yes' if r['identical'] else 'NO'} |")
+    return "\n".join(out)
+
+
+def ratios(rows: list[dict]) -> list[str]:
+    lines = []
+    for model in dict.fromkeys(r["model"] for r in rows):
+        by = {r["side"]: r["wall"] for r in rows if r["model"] == model}
+        default, one, two = (by.get(side) for side, _ in SIDES[1:4])
+        lines.append(f"- {model}: `--ray local` takes {default / by['plain']:.2f}× the plain "
+                     f"run's time; 2 actors × 1 thread are {one / two:.2f}× as fast as 1 actor "
+                     "× 1 thread")
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval" / "mt")
+    ap.add_argument("--articles", type=int, default=500)
+    ap.add_argument("--sentences", type=int, default=2, help="segments per article")
+    ap.add_argument("--window", type=int, default=100,
+                    help="sentences per window, the same for every side (the Ray run's unit "
+                    "of work: a 2,000-sentence archive makes 20 of them)")
+    ap.add_argument("--repeat", type=int, default=3, help="timings per side, tiny model")
+    ap.add_argument("--twin-repeat", type=int, default=2, help="timings per side, twin")
+    ap.add_argument("--skip-twin", action="store_true")
+    ap.add_argument("--more", action="store_true", help="also a plain run with 1 thread")
+    args = ap.parse_args()
+    src = args.eval_dir / "newstest2019.de-en.de"
+    if not src.is_file():
+        raise SystemExit(f"{src} is missing (../shared/eval is not part of the repository)")
+    from pipeline.tiny import build_model, repo_text
+
+    work = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
+    try:
+        lines = [s for s in src.read_text(encoding="utf-8").splitlines() if s.strip()]
+        archive = make_archive(lines, args.articles, args.sentences, work / "archive.jsonl")
+        tiny = build_model(work / "tiny", repo_text(ROOT), seed=0)
+        sides = SIDES + (MORE if args.more else [])
+        print(f"{os.cpu_count()} CPUs; archive: {args.articles} articles, "
+              f"{args.articles * args.sentences} segments; window {args.window}; "
+              f"--no-cache; beam: the model's (4)", file=sys.stderr)
+        rows = bench_model("tiny", tiny, archive, work, args.window, args.repeat, sides)
+        if not args.skip_twin:
+            rows += bench_model("twin", twin_model(args.eval_dir), archive, work, args.window,
+                                args.twin_repeat, sides)
+        print(table(rows))
+        print()
+        print("\n".join(ratios(rows)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
