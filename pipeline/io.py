@@ -35,8 +35,8 @@ def _temporary(path: Path, mode: str = "w",
     """A new temporary file beside ``path``, named as :func:`sweep_stale_temps` expects;
     flushed, closed and given the umask's mode when the block ends, removed if it raises."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{TEMP_TAG}-{os.getpid()}.", suffix=".tmp",
-                               dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{TEMP_TAG}-{_host()}-{os.getpid()}.",
+                               suffix=".tmp", dir=path.parent)
     try:
         kwargs = {"encoding": encoding, "newline": ""} if "b" not in mode else {}
         with os.fdopen(fd, mode, **kwargs) as f:
@@ -211,10 +211,23 @@ def atomic_write_text(path: Path, text: str) -> None:
         f.write(text)
 
 
-#: ``.<name>.<pid>.<random>.tmp``: a temporary file of :func:`atomic_writer`.
-#: ``.<target>.pipeline-<pid>.<8 random>.tmp``: a temporary of :func:`atomic_writer`.
+#: ``.<target>.pipeline-<host>-<pid>.<8 random>.tmp``: a temporary of :func:`atomic_writer`.
+#: The host is there because output directories may be shared between machines (a Ray
+#: cluster): a process id means something only on the machine that wrote it. A name without a
+#: host (written by earlier versions) counts as this machine's.
 TEMP_TAG = "pipeline"
-_TEMP = re.compile(rf"^\.(?P<target>.+)\.{TEMP_TAG}-(?P<pid>\d+)\.[a-z0-9_]{{8}}\.tmp$")
+_TEMP = re.compile(rf"^\.(?P<target>.+)\.{TEMP_TAG}-(?:(?P<host>[a-z0-9-]{{1,24}})-)?"
+                   rf"(?P<pid>\d+)\.[a-z0-9_]{{8}}\.tmp$")
+
+
+@functools.cache
+def _host() -> str:
+    """This machine's short host name as it appears in temporary names: lower case letters,
+    digits and ``-``, at most 24 characters (``host`` when nothing is left)."""
+    import socket
+
+    name = re.sub(r"[^a-z0-9-]+", "-", socket.gethostname().split(".")[0].lower()).strip("-")
+    return name[:24].strip("-") or "host"
 
 
 def open_regular(path: str | Path) -> tuple[IO[bytes], os.stat_result]:
@@ -252,8 +265,8 @@ def process_running(pid: int) -> bool:
 
 
 def sweep_stale_temps(directory: Path, targets: Callable[[str], bool] | None = None) -> list[Path]:
-    """Remove temporary files that :func:`atomic_writer` left behind in a process that no
-    longer runs on this machine (killed mid-write). Only what the tool can prove it made goes:
+    """Remove temporary files that :func:`atomic_writer` left behind in a process of this
+    machine that no longer runs (killed mid-write). Only what the tool can prove it made goes:
     a regular file of this user, named exactly as its temporaries are, for a ``target`` name it
     writes (``targets``, default: any); temporaries of live processes are kept."""
     removed: list[Path] = []
@@ -266,6 +279,8 @@ def sweep_stale_temps(directory: Path, targets: Callable[[str], bool] | None = N
         if not m or (targets is not None and not targets(m.group("target"))):
             continue
         pid = int(m.group("pid"))
+        if m.group("host") not in (None, _host()):
+            continue  # another machine's process: whether it runs cannot be known here
         try:
             st = entry.stat(follow_symlinks=False)
         except OSError:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from pipeline.formats import is_output_name
-from pipeline.io import atomic_writer, sweep_stale_temps
+from pipeline.io import _host, atomic_writer, sweep_stale_temps
 
 
 def _dead_pid() -> int:
@@ -26,6 +26,18 @@ def test_sweep_removes_only_dead_processes_temporaries(tmp_path):
     assert sweep_stale_temps(tmp_path, is_output_name) == [stale]
     assert not stale.exists() and live.exists() and mine.exists() and other.exists()
     assert sweep_stale_temps(tmp_path / "missing") == []
+
+
+def test_sweep_leaves_other_machines_temporaries(tmp_path):
+    """An output directory shared between machines (a Ray cluster): a process id says nothing
+    about a process of another machine, so only this machine's dead processes' temporaries go."""
+    dead = _dead_pid()
+    here = tmp_path / f".a.jsonl.pipeline-{_host()}-{dead}.abcdefgh.tmp"
+    there = tmp_path / f".b.jsonl.pipeline-other-node-7-{dead}.abcdefgh.tmp"
+    for f in (here, there):
+        f.write_text("x")
+    assert sweep_stale_temps(tmp_path, is_output_name) == [here]
+    assert there.exists()
 
 
 def test_sweep_never_touches_what_it_did_not_make(tmp_path):
@@ -49,5 +61,5 @@ def test_atomic_writer_temp_names_carry_the_tag_and_pid(tmp_path):
     with atomic_writer(d / "out.txt") as f:
         names = [p.name for p in d.iterdir()]
         f.write("ok")
-    assert len(names) == 1 and names[0].startswith(f".out.txt.pipeline-{os.getpid()}.")
+    assert len(names) == 1 and names[0].startswith(f".out.txt.pipeline-{_host()}-{os.getpid()}.")
     assert (d / "out.txt").read_text() == "ok"
