@@ -1,22 +1,27 @@
 """`pipeline translate --ray local` against a plain run, on a generated JSONL archive.
 
 The archive holds --articles articles of --sentences consecutive newstest2019 German segments
-each (``../shared/eval/mt``; 500 × 2 by default, 500 × 4 uses all 2,000). Each side is the command a user runs,
-in a process of its own, wall time from process start to exit (Ray's start-up included):
+each (``../shared/eval/mt``; 500 × 2 by default, 500 × 4 uses all 2,000). Each side is the
+command a user runs, in a process of its own, wall time from process start to exit (Ray's
+start-up included):
 
     python -m pipeline translate ARCHIVE --input-format jsonl -o OUT --model-dir M --no-cache
         --window W [--ray local --actors N [--inter-threads T]]
 
 Sides: plain (one process, one engine worker per core); `--ray local` as it comes (one actor
 laid out as the plain run); Ray with 1 actor of 1 engine thread; Ray with 2 actors of 1 thread
-(`--actors 2` on 2 cores); with --more, a plain run with 1 engine thread. Models: the tiny test model (where translation
-costs little, so the table shows Ray's fixed costs) and the opus-mt-de-en shape twin (random
-weights, every output runs to its cap: real per-sentence work; see bench/throughput.py).
+(`--actors 2` on 2 cores); with --more, a plain run with 1 engine thread (the machine's own
+scaling). Models: the tiny test model (where translation costs little, so the table shows
+Ray's fixed costs) and the opus-mt-de-en shape twin (random weights, every output runs to its
+cap: real per-sentence work; see bench/throughput.py).
+Sides run in alternation, round after round; the table gives each side's median time and the
+ratios are taken within a round (this machine's speed drifts by up to 2× between minutes).
 Every Ray side's outputs are compared byte for byte with the plain run's. Peak memory per
-actor and Ray's start-up (``ray.init``) come from the run details in the manifest.
+actor, Ray's start-up (``ray.init``) and the driver's planning pass come from the run details
+in the manifest.
 
     python bench/cluster.py [--articles 500] [--sentences 2] [--window 100] [--repeat 3]
-                            [--twin-repeat 2] [--skip-twin] [--more]
+                            [--twin-repeat 3] [--skip-twin] [--more]
 """
 
 from __future__ import annotations
@@ -90,13 +95,15 @@ def bench_model(name: str, model: Path, archive: Path, work: Path, window: int, 
     warm = work / "warm.jsonl"
     warm.write_text(archive.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     run_side(warm, model, work / "warm-out", window, [])
+    timed: dict[str, list[dict]] = {label: [] for label, _ in sides}
+    for _ in range(repeat):  # sides in alternation, so that a noisy minute hits them all
+        for k, (label, extra) in enumerate(sides):
+            timed[label].append(run_side(archive, model, work / f"{name}-{k}", window, extra))
     rows = []
     reference = None
-    for label, extra in sides:
-        runs = [run_side(archive, model, work / f"{name}-{len(rows)}", window, extra)
-                for _ in range(repeat)]
-        out = work / f"{name}-{len(rows)}"
-        got = digests(out)
+    for k, (label, _) in enumerate(sides):
+        runs = timed[label]
+        got = digests(work / f"{name}-{k}")
         if reference is None:
             reference = got
         wall = statistics.median(r["wall"] for r in runs)
@@ -108,33 +115,51 @@ def bench_model(name: str, model: Path, archive: Path, work: Path, window: int, 
                      "identical": got == reference, "driver_rss": runs[-1]["rss_mib"],
                      "actor_rss": max((a["peak_rss_mib"] for a in actors.values()), default=None),
                      "connect": statistics.median(r["ray"]["connect_seconds"] for r in runs)
-                     if details else None, "timings": [round(r["wall"], 1) for r in runs]})
-        print(f"  {name}: {label}: {wall:.1f} s {rows[-1]['timings']}", file=sys.stderr)
+                     if details else None,
+                     "plan": statistics.median(r["ray"]["plan_seconds"] for r in runs)
+                     if details else None, "timings": [r["wall"] for r in runs]})
+        print(f"  {name}: {label}: {wall:.1f} s {[round(t, 1) for t in rows[-1]['timings']]}",
+              file=sys.stderr)
     return rows
 
 
 def table(rows: list[dict]) -> str:
     out = ["| model | side | wall s (median) | documents/s | × plain time | peak RSS driver / "
-           "per actor, MiB | ray.init s | outputs = plain |",
-           "|---|---|---:|---:|---:|---:|---:|---|"]
+           "per actor, MiB | ray.init s | driver's plan s | outputs = plain |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---|"]
     plain = {r["model"]: r["wall"] for r in rows if r["side"] == "plain"}
     for r in rows:
         rss = f"{r['driver_rss']:.0f}" + (f" / {r['actor_rss']}" if r["actor_rss"] else "")
         connect = "" if r["connect"] is None else f"{r['connect']:.1f}"
+        plan = "" if r["plan"] is None else f"{r['plan']:.1f}"
         out.append(f"| {r['model']} | {r['side']} | {r['wall']:.1f} | {r['docs_per_s']:.2f} | "
-                   f"{r['wall'] / plain[r['model']]:.2f} | {rss} | {connect} | "
+                   f"{r['wall'] / plain[r['model']]:.2f} | {rss} | {connect} | {plan} | "
                    f"{'yes' if r['identical'] else 'NO'} |")
     return "\n".join(out)
 
 
+def paired(rows: list[dict], model: str, num: str, den: str) -> str:
+    """time(num) / time(den) within each round of the alternation: the median and the range."""
+    by = {r["side"]: r["timings"] for r in rows if r["model"] == model}
+    if num not in by or den not in by:
+        return "n/a"
+    q = [a / b for a, b in zip(by[num], by[den])]
+    return f"{statistics.median(q):.2f}× ({min(q):.2f}–{max(q):.2f} over {len(q)} rounds)"
+
+
 def ratios(rows: list[dict]) -> list[str]:
+    """Ratios of times taken within one round (sides alternate), which the machine's noise
+    moves far less than the times themselves."""
     lines = []
+    default, one, two = (side for side, _ in SIDES[1:4])
     for model in dict.fromkeys(r["model"] for r in rows):
-        by = {r["side"]: r["wall"] for r in rows if r["model"] == model}
-        default, one, two = (by.get(side) for side, _ in SIDES[1:4])
-        lines.append(f"- {model}: `--ray local` takes {default / by['plain']:.2f}× the plain "
-                     f"run's time; 2 actors × 1 thread are {one / two:.2f}× as fast as 1 actor "
-                     "× 1 thread")
+        lines.append(f"- {model}: `--ray local` takes {paired(rows, model, default, 'plain')} "
+                     f"the plain run's time; 1 actor × 1 thread takes "
+                     f"{paired(rows, model, one, two)} the time of 2 actors × 1 thread")
+        if any(r["side"] == MORE[0][0] for r in rows):
+            lines.append(f"- {model}: the machine's own scaling: a plain run with 1 engine thread "
+                         f"takes {paired(rows, model, MORE[0][0], 'plain')} the time of one "
+                         "with 2")
     return lines
 
 
@@ -147,7 +172,7 @@ def main() -> None:
                     help="sentences per window, the same for every side (the Ray run's unit "
                     "of work: a 2,000-sentence archive makes 20 of them)")
     ap.add_argument("--repeat", type=int, default=3, help="timings per side, tiny model")
-    ap.add_argument("--twin-repeat", type=int, default=2, help="timings per side, twin")
+    ap.add_argument("--twin-repeat", type=int, default=3, help="timings per side, twin")
     ap.add_argument("--skip-twin", action="store_true")
     ap.add_argument("--more", action="store_true", help="also a plain run with 1 thread")
     args = ap.parse_args()
