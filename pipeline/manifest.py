@@ -44,15 +44,33 @@ TRANSLATED, UP_TO_DATE, EARLIER = "translated", "up to date", "earlier run"
 
 @dataclass
 class Described:
-    """What a run knows of one record file it wrote or found up to date: its records, the
-    sha256 of the files it wrote (by name), and, for a document it only checked, the stat of
-    its files before it touched the record file (so the previous entry can be taken over)."""
+    """What a run knows of one record file it wrote or found up to date: the facts the manifest
+    takes from its records (not the records: a run over a million documents keeps a few hundred
+    bytes per document), the provenance of the runs they name, the sha256 of the files it wrote
+    (by name), and, for a document it only checked, the stat of its files before it touched the
+    record file (so the previous entry can be taken over)."""
 
     path: Path
-    records: list
+    facts: dict
+    runs: dict[str, dict]
     status: str
     written: dict[str, str]
     unchanged_since: dict | None = None
+
+    @classmethod
+    def of(cls, path: Path, records: list, status: str, written: dict[str, str],
+           unchanged_since: dict | None = None, shared: dict[str, dict] | None = None
+           ) -> Described:
+        """``shared`` (fingerprint -> provenance) lets every document of a run hold the same
+        provenance object instead of a copy each."""
+        shared = {} if shared is None else shared
+        runs = {}
+        for r in records:
+            if r.provenance is not None:
+                if r.fingerprint not in shared:
+                    shared[r.fingerprint] = r.provenance.to_dict()
+                runs[r.fingerprint] = shared[r.fingerprint]
+        return cls(path, document_facts(records), runs, status, written, unchanged_since)
 
 
 def _iso(t: float) -> str:
@@ -77,12 +95,28 @@ def side_files(path: Path) -> list[str]:
             if fmt != formats.CANONICAL for f in files]
 
 
-def document_entry(path: Path, records: list, status: str = EARLIER,
-                   known: dict[str, str] | None = None) -> dict:
-    """What the manifest says about one record file. ``known`` gives the sha256 of files
-    whose text the caller has just written; the others present are hashed."""
-    known = known or {}
+def document_facts(records: list) -> dict:
+    """What the manifest says about a document that its records alone tell."""
     first = records[0]
+    facts = {
+        "source": first.doc_path,
+        "source_sha256": first.doc_sha256,
+        "encoding": first.doc_encoding,
+        **counts(records),
+        "fingerprint": first.fingerprint,
+        "signature": first.provenance.signature() if first.provenance else None,
+    }
+    if first.doc_id is not None:
+        facts["doc_id"] = first.doc_id
+    return facts
+
+
+def document_entry(path: Path, facts: dict, status: str = EARLIER,
+                   known: dict[str, str] | None = None) -> dict:
+    """What the manifest says about one record file, from its :func:`document_facts`.
+    ``known`` gives the sha256 of files whose text the caller has just written; the others
+    present are hashed."""
+    known = known or {}
     outputs = {}
     for filename in side_files(path):
         if filename in known:
@@ -92,17 +126,15 @@ def document_entry(path: Path, records: list, status: str = EARLIER,
     entry = {
         "records": path.name,
         "records_sha256": known.get(path.name) or sha256_file(path),
-        "source": first.doc_path,
-        "source_sha256": first.doc_sha256,
-        "encoding": first.doc_encoding,
+        "source": facts["source"],
+        "source_sha256": facts["source_sha256"],
+        "encoding": facts["encoding"],
         "status": status,
-        **counts(records),
-        "fingerprint": first.fingerprint,
-        "signature": first.provenance.signature() if first.provenance else None,
+        **{k: facts[k] for k in ("sentences", "kinds", "flags", "fingerprint", "signature")},
         "outputs": outputs,
     }
-    if first.doc_id is not None:
-        entry["doc_id"] = first.doc_id
+    if facts.get("doc_id") is not None:
+        entry["doc_id"] = facts["doc_id"]
     return entry
 
 
@@ -148,8 +180,8 @@ def describe_directory(out_dir: Path, described: dict[str, Described],
             entry = {**old, "status": d.status}
             runs[old["fingerprint"]] = old_runs[old["fingerprint"]]
         elif d is not None:
-            entry = document_entry(path, d.records, d.status, d.written)
-            _add_run(runs, d.records)
+            entry = document_entry(path, d.facts, d.status, d.written)
+            runs.update(d.runs)
         elif old is not None and old["stat"] == stats and old.get("fingerprint") in old_runs:
             entry = {**old, "status": EARLIER}
             runs[old["fingerprint"]] = old_runs[old["fingerprint"]]
@@ -163,7 +195,7 @@ def describe_directory(out_dir: Path, described: dict[str, Described],
             except PipelineError as exc:
                 documents.append({"records": path.name, "error": str(exc)})
                 continue
-            entry = document_entry(path, records, EARLIER)
+            entry = document_entry(path, document_facts(records), EARLIER)
             _add_run(runs, records)
         entry["stat"] = stats
         documents.append(entry)

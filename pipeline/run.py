@@ -566,6 +566,7 @@ class _Run:
         self.pending: list[_Pending] = []
         self.size = 0
         self.entries: dict[str, object] = {}  # record file name -> manifest.Described
+        self.provenances: dict[str, dict] = {}  # fingerprint -> provenance, one copy per run
         self.inputs: list[dict | list[dict]] = []  # a list: the entries of a reserved window
 
     def reserve(self) -> list[dict]:
@@ -641,8 +642,9 @@ class _Run:
             written = stage_outputs(batch, records, self.out, inp.stem, self.selected,
                                     only_missing=True)
         os.utime(target)
-        self.entries[target.name] = manifest.Described(target, records, manifest.UP_TO_DATE,
-                                                       written, None if written else before)
+        self.entries[target.name] = manifest.Described.of(
+            target, records, manifest.UP_TO_DATE, written, None if written else before,
+            shared=self.provenances)
         self.summary.skipped.append(inp.name)
         self._input(inp, doc.sha256, manifest.UP_TO_DATE)
         self.on_document()
@@ -662,8 +664,8 @@ class _Run:
             self.fail(inp, result, sha256, into)
             return
         target = record_path(inp.stem, self.out)
-        self.entries[target.name] = manifest.Described(target, result.records,
-                                                       manifest.TRANSLATED, result.files)
+        self.entries[target.name] = manifest.Described.of(
+            target, result.records, manifest.TRANSLATED, result.files, shared=self.provenances)
         self.summary.translated.append(inp.name)
         self.summary.sentences += len(result.records)
         self._input(inp, sha256, manifest.TRANSLATED, into=into)

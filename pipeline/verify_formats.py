@@ -152,7 +152,8 @@ def check_manifest(jsonl_path: Path, records: list, m: dict,
                                 "`pipeline translate` (or `pipeline export`) to refresh it")
     first = records[0]
     where = f"{mpath}: {jsonl_path.name}:"
-    fresh = manifest_mod.document_entry(jsonl_path, records, entry.get("status", ""))
+    fresh = manifest_mod.document_entry(jsonl_path, manifest_mod.document_facts(records),
+                                        entry.get("status", ""))
     for key in ("source", "source_sha256", "encoding", "fingerprint", "signature",
                 "records_sha256", "sentences", "kinds", "flags"):
         if entry.get(key) != fresh[key]:
