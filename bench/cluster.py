@@ -40,9 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from throughput import twin_model  # noqa: E402
 
 
 def make_archive(lines: list[str], articles: int, per_article: int, path: Path) -> Path:
@@ -59,6 +57,15 @@ def make_archive(lines: list[str], articles: int, per_article: int, path: Path) 
 def digests(out: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())
             if p.name != "manifest.json"}
+
+
+def model_in_child(code: str) -> Path:
+    """A model built by ``code`` (which prints its path) in a process of its own: this one must
+    stay small, since a side's peak RSS (``wait4``) counts what the child inherited from this
+    process before its ``exec``."""
+    done = subprocess.run([sys.executable, "-c", "from pathlib import Path; " + code],
+                          cwd=ROOT, check=True, capture_output=True, text=True)
+    return Path(done.stdout.strip().splitlines()[-1])
 
 
 def run_side(archive: Path, model: Path, out: Path, window: int, extra: list[str]) -> dict:
@@ -179,20 +186,22 @@ def main() -> None:
     src = args.eval_dir / "newstest2019.de-en.de"
     if not src.is_file():
         raise SystemExit(f"{src} is missing (../shared/eval is not part of the repository)")
-    from pipeline.tiny import build_model, repo_text
-
     work = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
     try:
         lines = [s for s in src.read_text(encoding="utf-8").splitlines() if s.strip()]
         archive = make_archive(lines, args.articles, args.sentences, work / "archive.jsonl")
-        tiny = build_model(work / "tiny", repo_text(ROOT), seed=0)
+        tiny = model_in_child(f"from pipeline.tiny import build_model, repo_text; "
+                              f"print(build_model(Path({str(work / 'tiny')!r}), "
+                              f"repo_text(Path('.')), seed=0))")
         sides = SIDES + (MORE if args.more else [])
         print(f"{os.cpu_count()} CPUs; archive: {args.articles} articles, "
               f"{args.articles * args.sentences} segments; window {args.window}; "
               f"--no-cache; beam: the model's (4)", file=sys.stderr)
         rows = bench_model("tiny", tiny, archive, work, args.window, args.repeat, sides)
         if not args.skip_twin:
-            rows += bench_model("twin", twin_model(args.eval_dir), archive, work, args.window,
+            rows += bench_model("twin", model_in_child(
+                f"import sys; sys.path.insert(0, 'bench'); from throughput import twin_model; "
+                f"print(twin_model(Path({str(args.eval_dir)!r})))"), archive, work, args.window,
                                 args.twin_repeat, sides)
         print(table(rows))
         print()

@@ -1,0 +1,77 @@
+"""Peak memory of one `pipeline translate` run against the number of documents.
+
+A run keeps, per document it wrote, only what the manifest says of it (not its records), so
+peak memory should grow by little more than that with the archive. Generated JSONL archives of
+N articles × --sentences consecutive newstest2019 segments (``../shared/eval/mt``, reused
+round), the tiny test model, ``--beam 1 --format jsonl --no-cache``; peak RSS of the process
+(``wait4``), warm-up run first (model conversion).
+
+    python bench/run_memory.py [--articles 250,1000,4000] [--sentences 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def archive(lines: list[str], articles: int, per: int, path: Path) -> Path:
+    with open(path, "w", encoding="utf-8") as f:
+        for k in range(articles):
+            seg = [lines[(k * per + i) % len(lines)] for i in range(per)]
+            f.write(json.dumps({"id": f"a{k:06d}", "text": "\n\n".join(seg) + "\n"},
+                               ensure_ascii=False) + "\n")
+    return path
+
+
+def build_in_child(path: Path) -> None:
+    """The tiny model, built in a process of its own: this one must stay small, since a child's
+    peak RSS (``wait4``) counts what it inherited from this process before its ``exec``."""
+    subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
+                    "from pipeline.tiny import build_model, repo_text; "
+                    "build_model(Path(sys.argv[1]), repo_text(Path('.')), seed=0)", str(path)],
+                   cwd=ROOT, check=True)
+
+
+def peak_mib(args: list[str]) -> float:
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{proc.stderr.read().decode()[-2000:]}")
+    return usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval" / "mt")
+    ap.add_argument("--articles", default="250,1000,4000")
+    ap.add_argument("--sentences", type=int, default=20)
+    args = ap.parse_args()
+    src = args.eval_dir / "newstest2019.de-en.de"
+    if not src.is_file():
+        raise SystemExit(f"{src} is missing (../shared/eval is not part of the repository)")
+    lines = [s for s in src.read_text(encoding="utf-8").splitlines() if s.strip()]
+    with tempfile.TemporaryDirectory(prefix="bench-run-memory-") as tmp:
+        work = Path(tmp)
+        model = work / "tiny"
+        build_in_child(model)
+        base = [sys.executable, "-m", "pipeline", "translate", "--input-format", "jsonl",
+                "--model-dir", str(model), "--no-cache", "-q", "--beam", "1", "--format", "jsonl"]
+        peak_mib(base + [str(archive(lines, 1, 1, work / "warm.jsonl")), "-o", str(work / "w")])
+        print("| articles | sentences | peak RSS MiB |\n|---:|---:|---:|")
+        for n in (int(a) for a in args.articles.split(",")):
+            path = archive(lines, n, args.sentences, work / f"a{n}.jsonl")
+            mib = peak_mib(base + [str(path), "-o", str(work / f"out{n}")])
+            print(f"| {n:,} | {n * args.sentences:,} | {mib:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
