@@ -45,10 +45,10 @@ TRANSLATED, UP_TO_DATE, EARLIER = "translated", "up to date", "earlier run"
 @dataclass
 class Described:
     """What a run knows of one record file it wrote or found up to date: the facts the manifest
-    takes from its records (not the records: a run over a million documents keeps a few hundred
-    bytes per document), the provenance of the runs they name, the sha256 of the files it wrote
-    (by name), and, for a document it only checked, the stat of its files before it touched the
-    record file (so the previous entry can be taken over)."""
+    takes from its records (counts and digests, not the records themselves), the provenance
+    of the runs they name, the sha256 of the files it wrote (by name), and, for a document it
+    only checked, the stat of its files before it touched the record file (so the previous
+    entry can be taken over)."""
 
     path: Path
     facts: dict
@@ -63,14 +63,8 @@ class Described:
            ) -> Described:
         """``shared`` (fingerprint -> provenance) lets every document of a run hold the same
         provenance object instead of a copy each."""
-        shared = {} if shared is None else shared
-        runs = {}
-        for r in records:
-            if r.provenance is not None:
-                if r.fingerprint not in shared:
-                    shared[r.fingerprint] = r.provenance.to_dict()
-                runs[r.fingerprint] = shared[r.fingerprint]
-        return cls(path, document_facts(records), runs, status, written, unchanged_since)
+        return cls(path, document_facts(records), run_provenances(records, shared), status,
+                   written, unchanged_since)
 
 
 def _iso(t: float) -> str:
@@ -181,7 +175,8 @@ def describe_directory(out_dir: Path, described: dict[str, Described],
             runs[old["fingerprint"]] = old_runs[old["fingerprint"]]
         elif d is not None:
             entry = document_entry(path, d.facts, d.status, d.written)
-            runs.update(d.runs)
+            for fingerprint, provenance in d.runs.items():
+                runs.setdefault(fingerprint, provenance)
         elif old is not None and old["stat"] == stats and old.get("fingerprint") in old_runs:
             entry = {**old, "status": EARLIER}
             runs[old["fingerprint"]] = old_runs[old["fingerprint"]]
@@ -196,16 +191,23 @@ def describe_directory(out_dir: Path, described: dict[str, Described],
                 documents.append({"records": path.name, "error": str(exc)})
                 continue
             entry = document_entry(path, document_facts(records), EARLIER)
-            _add_run(runs, records)
+            run_provenances(records, shared=runs)  # adds the runs not yet in `runs`
         entry["stat"] = stats
         documents.append(entry)
     return documents, runs
 
 
-def _add_run(runs: dict[str, dict], records: list) -> None:
+def run_provenances(records: list, shared: dict[str, dict] | None = None) -> dict[str, dict]:
+    """Fingerprint -> provenance of the runs that ``records`` name, taken from ``shared``
+    when it has them (and added there when not)."""
+    shared = {} if shared is None else shared
+    runs = {}
     for r in records:
         if r.provenance is not None:
-            runs.setdefault(r.fingerprint, r.provenance.to_dict())
+            if r.fingerprint not in shared:
+                shared[r.fingerprint] = r.provenance.to_dict()
+            runs.setdefault(r.fingerprint, shared[r.fingerprint])
+    return runs
 
 
 def library_versions() -> dict[str, str]:
