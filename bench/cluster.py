@@ -68,6 +68,12 @@ def model_in_child(code: str) -> Path:
     return Path(done.stdout.strip().splitlines()[-1])
 
 
+def tiny_model_in_child(path: Path) -> Path:
+    """The tiny test model at ``path``, built by :func:`model_in_child`."""
+    return model_in_child(f"from pipeline.tiny import build_model, repo_text; "
+                          f"print(build_model(Path({str(path)!r}), repo_text(Path('.')), seed=0))")
+
+
 def run_side(archive: Path, model: Path, out: Path, window: int, extra: list[str]) -> dict:
     """One `pipeline translate` process: wall time, its peak RSS, the Ray run details."""
     shutil.rmtree(out, ignore_errors=True)
@@ -190,9 +196,7 @@ def main() -> None:
     try:
         lines = [s for s in src.read_text(encoding="utf-8").splitlines() if s.strip()]
         archive = make_archive(lines, args.articles, args.sentences, work / "archive.jsonl")
-        tiny = model_in_child(f"from pipeline.tiny import build_model, repo_text; "
-                              f"print(build_model(Path({str(work / 'tiny')!r}), "
-                              f"repo_text(Path('.')), seed=0))")
+        tiny = tiny_model_in_child(work / "tiny")
         sides = SIDES + (MORE if args.more else [])
         print(f"{os.cpu_count()} CPUs; archive: {args.articles} articles, "
               f"{args.articles * args.sentences} segments; window {args.window}; "

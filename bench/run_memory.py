@@ -12,7 +12,6 @@ round), the tiny test model, ``--beam 1 --format jsonl --no-cache``; peak RSS of
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -21,24 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def archive(lines: list[str], articles: int, per: int, path: Path) -> Path:
-    with open(path, "w", encoding="utf-8") as f:
-        for k in range(articles):
-            seg = [lines[(k * per + i) % len(lines)] for i in range(per)]
-            f.write(json.dumps({"id": f"a{k:06d}", "text": "\n\n".join(seg) + "\n"},
-                               ensure_ascii=False) + "\n")
-    return path
-
-
-def build_in_child(path: Path) -> None:
-    """The tiny model, built in a process of its own: this one must stay small, since a child's
-    peak RSS (``wait4``) counts what it inherited from this process before its ``exec``."""
-    subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
-                    "from pipeline.tiny import build_model, repo_text; "
-                    "build_model(Path(sys.argv[1]), repo_text(Path('.')), seed=0)", str(path)],
-                   cwd=ROOT, check=True)
+from cluster import make_archive, tiny_model_in_child  # noqa: E402
 
 
 def peak_mib(args: list[str]) -> float:
@@ -59,16 +43,17 @@ def main() -> None:
     if not src.is_file():
         raise SystemExit(f"{src} is missing (../shared/eval is not part of the repository)")
     lines = [s for s in src.read_text(encoding="utf-8").splitlines() if s.strip()]
+    most = max(int(a) for a in args.articles.split(",")) * args.sentences
+    lines = (lines * (most // len(lines) + 1))[:most]  # the test set again, round
     with tempfile.TemporaryDirectory(prefix="bench-run-memory-") as tmp:
         work = Path(tmp)
-        model = work / "tiny"
-        build_in_child(model)
+        model = tiny_model_in_child(work / "tiny")
         base = [sys.executable, "-m", "pipeline", "translate", "--input-format", "jsonl",
                 "--model-dir", str(model), "--no-cache", "-q", "--beam", "1", "--format", "jsonl"]
-        peak_mib(base + [str(archive(lines, 1, 1, work / "warm.jsonl")), "-o", str(work / "w")])
+        peak_mib(base + [str(make_archive(lines, 1, 1, work / "warm.jsonl")), "-o", str(work / "w")])
         print("| articles | sentences | peak RSS MiB |\n|---:|---:|---:|")
         for n in (int(a) for a in args.articles.split(",")):
-            path = archive(lines, n, args.sentences, work / f"a{n}.jsonl")
+            path = make_archive(lines, n, args.sentences, work / f"a{n}.jsonl")
             mib = peak_mib(base + [str(path), "-o", str(work / f"out{n}")])
             print(f"| {n:,} | {n * args.sentences:,} | {mib:.0f} |", flush=True)
 
