@@ -144,7 +144,7 @@ def file_stats(path: Path) -> dict[str, list[int]]:
     return out
 
 
-def _previous_entries(previous: dict | None) -> tuple[dict[str, dict], dict[str, dict]]:
+def previous_entries(previous: dict | None) -> tuple[dict[str, dict], dict[str, dict]]:
     """Entries (by record file name) and runs of a previous manifest written by this version."""
     if not isinstance(previous, dict) or previous.get("manifest") != SCHEMA \
             or previous.get("pipeline") != __version__:
@@ -157,10 +157,31 @@ def _previous_entries(previous: dict | None) -> tuple[dict[str, dict], dict[str,
     return entries, runs if isinstance(runs, dict) else {}
 
 
+def sound_outputs(path: Path, entry: dict | None, stats: dict[str, list[int]]) -> set[str]:
+    """Names of the side files beside record file ``path`` that hold what the previous
+    manifest ``entry`` says was written (a file whose ``stats``, from :func:`file_stats`, are
+    those the manifest saw is taken as it was; another is hashed). None is sound when the
+    record file itself is not the one the manifest describes: a rerun renders them again."""
+    outputs, seen = (entry or {}).get("outputs"), (entry or {}).get("stat")
+    if not isinstance(outputs, dict) or not isinstance(seen, dict):
+        return set()
+    if seen.get(path.name) != stats.get(path.name) and (
+            not path.is_file() or entry.get("records_sha256") != sha256_file(path)):
+        return set()
+    sound = set()
+    for name, digest in outputs.items():
+        if not isinstance(name, str) or name not in stats:
+            continue
+        if seen.get(name) == stats[name] or (
+                (path.parent / name).is_file() and sha256_file(path.parent / name) == digest):
+            sound.add(name)
+    return sound
+
+
 def describe_directory(out_dir: Path, described: dict[str, Described],
                        previous: dict | None) -> tuple[list[dict], dict[str, dict]]:
     """Entries for every ``*.jsonl`` in ``out_dir``, and the runs they name."""
-    known, old_runs = _previous_entries(previous)
+    known, old_runs = previous_entries(previous)
     documents: list[dict] = []
     runs: dict[str, dict] = {}
     for path in sorted(Path(out_dir).glob("*" + jsonl.SUFFIX)):
