@@ -89,12 +89,13 @@ def overwrite_message(found: tuple[Path, Path]) -> str:
             "output directory with -o")
 
 
-def refuse_clash(inputs: Inputs, target: Path, what: str) -> None:
+def refuse_clash(inputs: Inputs, target: Path, what: str,
+                 remedy: str = "choose another output directory with -o") -> None:
     """An :class:`OutputError` when ``target`` (``what`` the run writes there) is an input."""
     hit = inputs.clash(target)
     if hit is not None:
         raise OutputError(f"{hit}: is an input of this run, and {what} {target} would be written "
-                          "over it; choose another output directory with -o")
+                          f"over it; {remedy}")
 
 
 def relative_source(path: str | Path, out_dir: str | Path) -> str:
@@ -154,13 +155,35 @@ def tool_output(path: Path, cache: dict[Path, dict | None]) -> str | None:
     if not formats.is_output_name(name):
         return None
     listing = _manifest(path.parent, cache)
-    if listing is None:
-        return None
-    for doc in listing["documents"]:
+    for doc in listing["documents"] if listing is not None else ():
         outputs = doc.get("outputs") if isinstance(doc, dict) else None
         if isinstance(outputs, dict) and name in outputs:
             return "a side file listed in manifest.json"
+    for suffix in formats.side_suffixes():  # no manifest says: the record file beside it
+        records = path.parent / (name[: -len(suffix)] + ".jsonl")
+        if name.endswith(suffix) and _RECORD_LINE.match(_first_bytes(records)) \
+                and not _names_as_source(records, path):
+            return f"a side file of the record file {records.name}"
     return None
+
+
+def _names_as_source(records: Path, path: Path) -> bool:
+    """Whether the first record of ``records`` names ``path`` as its source."""
+    from .formats import jsonl
+    from .records import record_from_json
+
+    try:
+        first = record_from_json(jsonl.first_line(records))
+    except (PipelineError, OSError, ValueError):
+        return False
+    for field in ("doc_path", "de_path", "en_path"):
+        source = getattr(first, field, None)
+        try:
+            if isinstance(source, str) and os.path.samefile(records.parent / source, path):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def walk(directory: Path, pattern: str, cache: dict[Path, dict | None],

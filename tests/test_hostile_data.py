@@ -145,6 +145,9 @@ def test_align_refuses_two_pairs_of_one_name(tmp_path):
     assert f"{tmp_path / 'd2' / 'x.de.txt'}: has the same name as {tmp_path / 'd1' / 'x.de.txt'}" \
         in line
     assert not (tmp_path / "out" / "x.jsonl").exists()
+    (tmp_path / "same").symlink_to(tmp_path / "d1", target_is_directory=True)
+    res = run("align", tmp_path / "d1", tmp_path / "same", "-o", tmp_path / "out", "--no-mt")
+    assert res.exit_code == 0 and "1 aligned" in res.output  # one folder named twice
 
 
 # --- 6. the tool's outputs are never inputs -----------------------------------------------------
@@ -164,14 +167,16 @@ def test_an_archive_folder_translated_into_itself_reruns(tiny_model, tmp_path):
     assert run("verify", d / "art-1.jsonl", d / "art-2.jsonl").exit_code == 0
 
 
-def test_text_outputs_named_as_inputs_are_left_out(tiny_model, tmp_path):
+@pytest.mark.parametrize("manifest", ["kept", "deleted"])
+def test_text_outputs_named_as_inputs_are_left_out(manifest, tiny_model, tmp_path):
     d = tmp_path / "news"
     d.mkdir()
     shutil.copy(SEED, d / "a.txt")
     assert run("translate", d / "a.txt", "-o", d, *model(tiny_model)).exit_code == 0
+    if manifest == "deleted":  # the side files are known by the record file beside them
+        (d / "manifest.json").unlink()
     every = sorted(d.iterdir())  # a.txt and all its outputs, manifest.json included: `d/*`
-    assert {p.name for p in every} >= {"a.jsonl", "a.tsv", "a.de", "a.en", "a.tmx", "a.html",
-                                       "manifest.json"}
+    assert {p.name for p in every} >= {"a.jsonl", "a.tsv", "a.de", "a.en", "a.tmx", "a.html"}
     res = run("translate", *every, "-o", d, *model(tiny_model))
     assert res.exit_code == 0, res.output
     assert "0 translated, 1 skipped, 0 failed" in res.output
@@ -324,3 +329,20 @@ def test_align_refuses_a_megabyte_line_quickly(tmp_path):
     (line,) = errors(res)
     assert "line 1 is 1,000,000 characters long (limit 100,000)" in line
     assert time.monotonic() - started < 30
+
+
+def test_eval_never_writes_hypotheses_over_what_it_reads(tiny_model, seeds, tmp_path):
+    out = tmp_path / "out"
+    assert run("translate", seeds / "article_02.txt", "-o", out, "--format", "jsonl",
+               *model(tiny_model)).exit_code == 0
+    ref = tmp_path / "ref.en"
+    lines = len((seeds / "article_02.txt").read_text(encoding="utf-8").splitlines())
+    ref.write_text("A line.\n" * lines, encoding="utf-8")
+    (tmp_path / "link").symlink_to(tmp_path, target_is_directory=True)
+    for target in (ref, tmp_path / "link" / "ref.en", out / "article_02.jsonl"):
+        before = snapshot(tmp_path), snapshot(out)
+        res = run("eval", out / "article_02.jsonl", "--ref", ref, "--write-hyp", target)
+        assert res.exit_code != 0, res.output
+        (line,) = errors(res)
+        assert "--write-hyp" in line and "would be written over it" in line
+        assert (snapshot(tmp_path), snapshot(out)) == before

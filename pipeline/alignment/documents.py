@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -134,6 +135,8 @@ def collect_pairs(inputs: Sequence[str | Path], note: Report | None = None
             raise InputError(f"{d}: holds no NAME.de.txt / NAME.en.txt pairs to align")
         for name in sorted(set(de_files) | set(en_files)):
             if name in de_files and name in en_files:
+                if name in seen and _same(seen[name], de_files[name]):
+                    continue  # one folder named twice (or through a link)
                 if name in seen:
                     raise InputError(f"{de_files[name]}: has the same name as {seen[name]}; both "
                                      f"would be written to {name}.jsonl — align them into "
@@ -145,6 +148,13 @@ def collect_pairs(inputs: Sequence[str | Path], note: Report | None = None
                               else (en_files[name], f"{name}.de.txt"))
                 lonely.append((have, f"has no partner {want} to align with"))
     return pairs, lonely
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _stem(de: Path) -> str:
