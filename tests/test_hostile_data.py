@@ -251,6 +251,30 @@ def test_writer_and_reader_agree_on_the_longest_record_line(tiny_model, tmp_path
         jsonl.render([over])
 
 
+def test_a_record_line_too_long_fails_its_document_only(tiny_model, tmp_path, monkeypatch):
+    """Whatever slips past the line limit, the writer refuses a line the reader would."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "short.txt").write_text("Ein Satz.\n", encoding="utf-8")
+    (src / "long.txt").write_text("Ein sehr langer Satz " * 150 + ".\n", encoding="utf-8")
+    assert run("translate", src, "-o", tmp_path / "a", "--format", "jsonl", *model(tiny_model)
+               ).exit_code == 0
+    short, long = (len((tmp_path / "a" / f"{n}.jsonl").read_bytes().split(b"\n")[0]) + 1
+                   for n in ("short", "long"))
+    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", (short + long) // 2)
+    res = run("translate", src, "-o", tmp_path / "b", *model(tiny_model))
+    assert res.exit_code == 1
+    (line,) = errors(res)
+    assert line.startswith(f"error: {src / 'long.txt'}: record 0 would be a line of {long:,} bytes")
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["manifest.json"] + [
+        f"short{s}" for s in (".de", ".en", ".html", ".jsonl", ".tmx", ".tsv")]
+    assert run("verify", tmp_path / "b" / "short.jsonl").exit_code == 0
+    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", 300)  # less than any first link holds
+    res = run("align", SEED, ENGLISH, "-o", tmp_path / "c", "--no-mt")
+    assert res.exit_code == 1 and "a record file's line may hold" in errors(res)[0]
+    assert not list((tmp_path / "c").iterdir())
+
+
 # --- 10. hidden files are not inputs -------------------------------------------------------------
 
 def _hidden(d: Path, name: str) -> None:
