@@ -10,8 +10,8 @@ per-document outputs, so those stay byte-identical between runs.
 
 The manifest is built from what the run knows: the digests of the inputs it read and of the
 texts it wrote. Record files the run did not touch are taken over from the previous manifest
-when their size, mtime and inode did not change (as git's index trusts unchanged stat data),
-and read again only otherwise. ``pipeline verify`` checks a manifest against the records.
+when their size, mtime, inode and ctime did not change (as git's index trusts unchanged stat
+data), and read again only otherwise. ``pipeline verify`` checks a manifest against the records.
 """
 
 from __future__ import annotations
@@ -133,14 +133,15 @@ def document_entry(path: Path, facts: dict, status: str = EARLIER,
 
 
 def file_stats(path: Path) -> dict[str, list[int]]:
-    """Size, mtime (ns) and inode of a record file and of each side output beside it."""
+    """Size, mtime, inode and ctime (ns) of a record file and of each side output beside it
+    (ctime, which no one can set back, catches an edit whose mtime was)."""
     out = {}
     for name in [path.name] + side_files(path):
         try:
             st = os.stat(path.parent / name)
         except OSError:
             continue
-        out[name] = [st.st_size, st.st_mtime_ns, st.st_ino]
+        out[name] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
     return out
 
 

@@ -308,7 +308,9 @@ def test_a_damaged_side_file_is_restored_on_rerun(tiny_model, seeds, tmp_path):
     good = snapshot(out)
     tmx, html, tsv = out / "article_02.tmx", out / "article_02.html", out / "article_02.tsv"
     tmx.write_bytes(good[tmx.name][: len(good[tmx.name]) // 2])  # truncated
-    html.write_bytes(good[html.name].replace(b"<", b"[", 1))  # edited, same size
+    seen = os.stat(html)
+    html.write_bytes(good[html.name].replace(b"<", b"[", 1))  # edited, same size and mtime
+    os.utime(html, ns=(seen.st_atime_ns, seen.st_mtime_ns))
     tsv.write_bytes(good[tsv.name] + b"x\ty\n")  # a line added
     (out / "article_02.de").unlink()
     res = run(*args)
