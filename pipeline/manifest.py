@@ -31,6 +31,7 @@ from .document import sha256_file
 from .errors import PipelineError, VerificationError
 from .formats import jsonl
 from .io import atomic_writer
+from .outputs import is_record_file
 from .records import Record
 
 FILENAME = "manifest.json"
@@ -181,12 +182,13 @@ def sound_outputs(path: Path, entry: dict | None, stats: dict[str, list[int]]) -
 
 def describe_directory(out_dir: Path, described: dict[str, Described],
                        previous: dict | None) -> tuple[list[dict], dict[str, dict]]:
-    """Entries for every ``*.jsonl`` in ``out_dir``, and the runs they name."""
+    """Entries for every record file in ``out_dir``, and the runs they name (a user's JSONL,
+    such as an input archive, is no record file: it is not described)."""
     known, old_runs = previous_entries(previous)
     documents: list[dict] = []
     runs: dict[str, dict] = {}
     for path in sorted(Path(out_dir).glob("*" + jsonl.SUFFIX)):
-        if not path.is_file():
+        if not path.is_file() or not is_record_file(path):
             continue
         d = described.get(path.name)
         old = known.get(path.name)
@@ -300,7 +302,7 @@ def write_run(out_dir: Path, described: dict[str, Described], inputs: list[dict]
     """Write the manifest at the end of :func:`pipeline.run.translate_files`. A failure to write
     is reported and added to ``summary.failed``."""
     out_dir = Path(out_dir)
-    if not any(out_dir.glob("*" + jsonl.SUFFIX)):
+    if not any(is_record_file(p) for p in out_dir.glob("*" + jsonl.SUFFIX)):
         return None
     finished = time.time()
     seconds = round(finished - started, 3)

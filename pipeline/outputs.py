@@ -140,6 +140,11 @@ def _manifest(directory: Path, cache: dict[Path, dict | None]) -> dict | None:
     return cache[directory]
 
 
+def is_record_file(path: Path) -> bool:
+    """Whether ``path`` starts as every record file the tool writes does (its schema first)."""
+    return bool(_RECORD_LINE.match(_first_bytes(path)))
+
+
 def tool_output(path: Path, cache: dict[Path, dict | None]) -> str | None:
     """What the tool wrote ``path`` as (``a record file``, ``a manifest``, ``a side file
     listed in manifest.json``), or None for a file it did not write. ``cache`` keeps each
@@ -147,7 +152,7 @@ def tool_output(path: Path, cache: dict[Path, dict | None]) -> str | None:
     from . import formats, manifest
 
     name = path.name
-    if name.endswith(".jsonl") and _RECORD_LINE.match(_first_bytes(path)):
+    if name.endswith(".jsonl") and is_record_file(path):
         return "a record file"
     if name == manifest.FILENAME:
         listing = _manifest(path.parent, cache)
@@ -161,7 +166,7 @@ def tool_output(path: Path, cache: dict[Path, dict | None]) -> str | None:
             return "a side file listed in manifest.json"
     for suffix in formats.side_suffixes():  # no manifest says: the record file beside it
         records = path.parent / (name[: -len(suffix)] + ".jsonl")
-        if name.endswith(suffix) and _RECORD_LINE.match(_first_bytes(records)) \
+        if name.endswith(suffix) and is_record_file(records) \
                 and not _names_as_source(records, path):
             return f"a side file of the record file {records.name}"
     return None

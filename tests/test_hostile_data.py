@@ -164,6 +164,8 @@ def test_an_archive_folder_translated_into_itself_reruns(tiny_model, tmp_path):
     assert second.exit_code == 0, second.output
     assert "0 translated, 2 skipped, 0 failed" in second.output
     assert "2 output(s) of pipeline" in second.output
+    described = json.loads((d / "manifest.json").read_text())["documents"]
+    assert [e["records"] for e in described] == ["art-1.jsonl", "art-2.jsonl"]  # not the feed
     assert run("verify", d / "art-1.jsonl", d / "art-2.jsonl").exit_code == 0
 
 
