@@ -650,9 +650,7 @@ class _Run:
     def _clashes(self, inp: Input) -> bool:
         """Whether an output of ``inp`` would be written over (or, not selected, remove) a
         file the run reads; the document is then failed."""
-        from . import formats as formats_mod
-
-        names = [f for files in formats_mod.filenames(inp.stem).values() for f in files]
+        names = [f for files in formats.filenames(inp.stem).values() for f in files]
         found = self.read.first_clash(self.out, names)
         if found is None:
             return False
