@@ -52,7 +52,7 @@ from .de_data import (
     STARTERS,
     WEAK,
 )
-from .scan import LineSplitter
+from .scan import BULLETS_ONLY, DATE_PART, MULTI_PREFIX, RANGE, ROMAN, LineSplitter
 
 _NEVER = NEVER_FINAL - WEAK - FINAL
 
@@ -70,13 +70,7 @@ _ANY_TERM = re.compile(r"[.!?…‼⁇⁈⁉]")
 _NEXT = re.compile(r"\s+((?:,,|[\"'„“‚‘»«›‹(\[{`])*)(\S*)")
 # A token made only of symbols/emoji that stays with the sentence before it (``Super! 👍 Weiter``).
 _TRAILING_SYMBOL = re.compile(r"[^\w\s\"'„“‚‘»«›‹(\[{@#§$€£%&*+\-–—•·▪►▶/\\<>|~^]+")
-_ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
-_DATE_PART = re.compile(r"\d{1,2}\.\d{1,2}")  # "24.09" in "am 24.09. los"
-_RANGE = re.compile(r"(?:\d{1,3}\.?)?[-–—/](\d{1,3})")
-# Up to four short dotted parts right before a token: "z. " in "z. B.", "u. " in "u. a."
-_MULTI_PREFIX = re.compile(r"(?:(?<![\w.])\w{1,3}\.\s?){1,4}\Z")
 _LIST_MARK = re.compile(r"\s*(?:[-–—•·▪►▶*+]|\d{1,3}[.)]|[a-zA-Z][.)])\s")
-_BULLETS_ONLY = re.compile(r"[\s\-–—•·▪►▶*+]*\Z")
 _STRIP_OPEN = "\"'„“‚‘»«›‹([{"
 _STRIP_CLOSE = "\"'“”‘’»«›‹)]}"
 _FINAL_PUNCT = frozenset(_TERM + ":;")
@@ -162,14 +156,14 @@ class GermanSplitter(LineSplitter):
         next_digit = word[0].isdigit()
         first = core[0]
         if (first in "-–—/" or first.isdigit()) and not core.isdigit():
-            rng = _RANGE.fullmatch(core)
+            rng = RANGE.fullmatch(core)
             if rng is not None:  # the second ordinal of a range: "1.–3. Jahrhundert", "-3."
                 core = rng.group(1)
                 first = core[0]
         if first.isdigit():
             if core.isdigit():
                 tok_start = m.start(1) + (len(tok) - len(core))
-                if _BULLETS_ONLY.match(line, seg_start, tok_start):
+                if BULLETS_ONLY.match(line, seg_start, tok_start):
                     return "never"  # "1. FC Köln", "• 3. Seien Sie …": an enumeration label
                 if next_digit and len(core) <= 2:
                     return "never"  # "am 1. 1. 2026"
@@ -179,7 +173,7 @@ class GermanSplitter(LineSplitter):
                 if len(core) <= 3:
                     return "ordinal"
                 return "strong"
-            if _DATE_PART.fullmatch(core):
+            if DATE_PART.fullmatch(core):
                 return "ordinal"  # "am 24.09. los", "auf den 3.10. datiert"
             return "strong"  # "12.000.", "12.03.2023.", "3:1.", "1a."
         if len(core) <= 5 and "." in core or (len(core) <= 4 and first.isalpha()):
@@ -191,7 +185,7 @@ class GermanSplitter(LineSplitter):
                 if key in MULTI_FINAL:
                     return "weak"
             elif len(core) <= 3:
-                pre = _MULTI_PREFIX.search(line, max(0, m.start(1) - 16), m.start(1))
+                pre = MULTI_PREFIX.search(line, max(0, m.start(1) - 16), m.start(1))
                 if pre is not None:
                     joined = "".join(ch for ch in pre.group() if ch.isalnum()) + core
                     if joined in MULTI_NEVER:
@@ -221,7 +215,7 @@ class GermanSplitter(LineSplitter):
             return "never" if next_digit else "weak"
         if len(core) == 1 and first.isalpha():
             return "weak"  # an initial ("J. R. R. Tolkien") or a part of "z. B." / "u. a."
-        if _ROMAN.fullmatch(core):
+        if ROMAN.fullmatch(core):
             return "weak"  # "Ludwig XIV.", "des III. Geschwaders"
         if "." in core:
             parts = core.replace("-", ".").split(".")

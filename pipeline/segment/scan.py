@@ -16,6 +16,18 @@ from ..document import Sentence
 _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _SUPERSCRIPTS = "¹²³⁰⁴⁵⁶⁷⁸⁹"
 
+# Patterns the rule-based splitters share.
+#: A Roman numeral ("Ludwig XIV.", "II. Dünya").
+ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
+#: Day and month of a date written with periods: "24.09" in "am 24.09. los".
+DATE_PART = re.compile(r"\d{1,2}\.\d{1,2}")
+#: A range whose second number is an ordinal: "1.–3." (group 1: the second number).
+RANGE = re.compile(r"(?:\d{1,3}\.?)?[-–—/](\d{1,3})")
+#: Up to four short dotted parts right before a token: "z. " in "z. B.", "p. " in "p. ex.".
+MULTI_PREFIX = re.compile(r"(?:(?<![\w.])\w{1,3}\.\s?){1,4}\Z")
+#: Only bullets and spaces before a token: the token is an enumeration label.
+BULLETS_ONLY = re.compile(r"[\s\-–—•·▪►▶*+]*\Z")
+
 
 class LineSplitter:
     """Base of the rule-based splitters. Subclasses set the class attributes below and
