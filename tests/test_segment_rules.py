@@ -224,3 +224,22 @@ def test_eval_f1_floor(lang: str) -> None:
         pytest.skip(f"no {lang} set in {EVAL}")
     sc = score(load_set(paths[0]), ours(lang))
     assert sc.f1 >= FLOORS[lang], f"{lang}: F1 {sc.f1:.4f} < {FLOORS[lang]}"
+
+
+_LINE = st.lists(st.sampled_from(list("ab .!?…\t\u00a0«»“”\"')]") + ["[1]", "¹", "z.B.", "Dr.", "12.000", "。"]),
+                 max_size=40).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_LINE)
+def test_german_candidates_from_terminators_equal_the_pattern(line: str) -> None:
+    """The fast candidate search (from the terminators back to the token) finds exactly the
+    matches of the German candidate pattern, with the same groups and offsets."""
+    from pipeline.segment.de import DEFAULT
+
+    def key(m):
+        return [(m.start(i), m.end(i), m.group(i)) for i in range(4)]
+
+    start = len(line) - len(line.lstrip())
+    assert [key(m) for m in DEFAULT._candidates(line, start)] == [
+        key(m) for m in DEFAULT.candidate.finditer(line, start)]

@@ -65,6 +65,11 @@ _CAND = re.compile(
     r"((?:[\"'“”‘’»«›‹)\]}]|\[\d{1,3}\]|[¹²³⁰⁴-⁹]+)*)"
     r"(?=\s)"
 )
+# The same candidates found from their terminators (group 1) and closers (group 2). The pattern
+# starts with a character class (so the search skips to terminators) and only then checks that
+# no terminator stands before the run.
+_TERM_RUN = re.compile(r"([.!?…‼⁇⁈⁉](?<![.!?…‼⁇⁈⁉].)[.!?…‼⁇⁈⁉]*+)"
+                       r"((?:[\"'“”‘’»«›‹)\]}]|\[\d{1,3}\]|[¹²³⁰⁴-⁹]+)*)(?=\s)")
 # What follows a candidate: whitespace, opening quotes/brackets, then the next token.
 _ANY_TERM = re.compile(r"[.!?…‼⁇⁈⁉]")
 _NEXT = re.compile(r"\s+((?:,,|[\"'„“‚‘»«›‹(\[{`])*)(\S*)")
@@ -76,14 +81,18 @@ _STRIP_CLOSE = "\"'“”‘’»«›‹)]}"
 _FINAL_PUNCT = frozenset(_TERM + ":;")
 # Glued sentences (see the module docstring): the cut lies between group 1 and what follows.
 _LETTER = "A-Za-zÄÖÜäöüß"
-_GLUED_STOP = re.compile(rf"(?<![{_LETTER}.])([A-ZÄÖÜ]?[a-zäöüß]{{2,}}[.!?]+)"
-                         r"(?=[A-ZÄÖÜ][a-zäöüß]+(?:[\s,;:.!?\"'“”»«)]|$))")
-_GLUED_START = re.compile(
-    rf"(?<![{_LETTER}\d])([A-ZÄÖÜ]?[a-zäöüß]{{3,}})"
-    rf"(?=(?:{'|'.join(sorted((w for w in STARTERS if len(w) >= 3), key=len, reverse=True))})\s+[{_LETTER}„\"])")
+_GLUED_NEXT = r"[A-ZÄÖÜ][a-zäöüß]+(?:[\s,;:.!?\"'“”»«)]|$)"
+_GLUED_STOP = re.compile(rf"(?<![{_LETTER}.])([A-ZÄÖÜ]?[a-zäöüß]{{2,}}[.!?]+)(?={_GLUED_NEXT})")
+_GLUED_OPENER = (rf"(?:{'|'.join(sorted((w for w in STARTERS if len(w) >= 3), key=len, reverse=True))})"
+                 rf"\s+[{_LETTER}„\"]")
+_GLUED_START = re.compile(rf"(?<![{_LETTER}\d])([A-ZÄÖÜ]?[a-zäöüß]{{3,}})(?={_GLUED_OPENER})")
+# What must follow the cut of each: checked at a hint before the full pattern is searched for.
+_AFTER_CUT = {True: re.compile(_GLUED_NEXT), False: re.compile(_GLUED_OPENER)}
 _NOT_PROSE = ("@", "/", "www", "http", "\\")
-# Cheap tests that a line may hold a glued sentence at all (most lines do not).
-_MAYBE_GLUED = re.compile(r"[a-zäöüß][.!?]+[A-ZÄÖÜ]|[a-zäöüß][A-ZÄÖÜ]")
+# Cheap tests that a line may hold a glued sentence at all (most lines do not): a capital after a
+# lower-case letter, or terminators and a capital after one (the letter is not part of the match;
+# each branch starts with a character class, so the search skips to candidates quickly).
+_MAYBE_GLUED = re.compile(r"[A-ZÄÖÜ](?<=[a-zäöüß][A-ZÄÖÜ])|[.!?](?<=[a-zäöüß][.!?])[.!?]*[A-ZÄÖÜ]")
 _LOWER_ABBREVIATIONS = frozenset(w.lower() for w in NEVER_FINAL | WEAK | FINAL | BEFORE_NUMBER)
 
 
@@ -100,6 +109,7 @@ class GermanSplitter(LineSplitter):
 
     name = "pipeline-de/1.3"
     candidate = _CAND
+    terminator = _TERM_RUN
     any_candidate = _ANY_TERM
     next_token = _NEXT
     trailing_symbol = _TRAILING_SYMBOL
@@ -229,22 +239,28 @@ class GermanSplitter(LineSplitter):
         The full patterns are tried only around the rare places a cheap scan points at."""
         found: dict[int, bool] = {}
         for hint in _MAYBE_GLUED.finditer(line):
-            lo, hi = max(0, hint.start() - 40), min(len(line), hint.end() + 60)
-            for regex, stop in ((_GLUED_STOP, True), (_GLUED_START, False)):
-                m = regex.search(line, lo, hi)
-                if m is None or m.end(1) in found or not hint.start() < m.end(1) <= hint.end():
-                    continue
-                token_start = line.rfind(" ", 0, m.start()) + 1
-                token_end = line.find(" ", m.end())
-                token = line[token_start:token_end if token_end >= 0 else len(line)]
-                if any(mark in token for mark in _NOT_PROSE) or any(c.isdigit() for c in token):
-                    continue
-                word = m.group(1).rstrip(".!?")
-                if stop and m.group(1).endswith(".") and (
-                        word in NEVER_FINAL or word in WEAK or word in BEFORE_NUMBER
-                        or word.lower() in _LOWER_ABBREVIATIONS):
-                    continue  # "Dr.Müller", "bzw.Die", "Nr.Fünf"
-                found[m.end(1)] = stop
+            # the hint is a terminator and a capital after a lower-case letter, for _GLUED_STOP,
+            # or a capital right after one, for _GLUED_START (neither pattern can cut the other)
+            h_start, h_end = hint.start() - 1, hint.end()
+            stop = line[h_start + 1] in ".!?"
+            regex = _GLUED_STOP if stop else _GLUED_START
+            lo, hi = max(0, h_start - 40), min(len(line), h_end + 60)
+            if not _AFTER_CUT[stop].match(line, h_end - 1 if stop else h_start + 1, hi):
+                continue  # no match can cut here ("YouTube", "x.Y2"): the search is not needed
+            m = regex.search(line, lo, hi)
+            if m is None or m.end(1) in found or not h_start < m.end(1) <= h_end:
+                continue
+            token_start = line.rfind(" ", 0, m.start()) + 1
+            token_end = line.find(" ", m.end())
+            token = line[token_start:token_end if token_end >= 0 else len(line)]
+            if any(mark in token for mark in _NOT_PROSE) or any(c.isdigit() for c in token):
+                continue
+            word = m.group(1).rstrip(".!?")
+            if stop and m.group(1).endswith(".") and (
+                    word in NEVER_FINAL or word in WEAK or word in BEFORE_NUMBER
+                    or word.lower() in _LOWER_ABBREVIATIONS):
+                continue  # "Dr.Müller", "bzw.Die", "Nr.Fünf"
+            found[m.end(1)] = stop
         return sorted(found.items())
 
 

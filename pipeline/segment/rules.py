@@ -69,11 +69,13 @@ class RuleSplitter(LineSplitter):
         term = re.escape(data.terminators)
         space = r"[ \u00a0\u202f]?" if data.spaced_closers else ""
         close = rf"(?:{space}[{re.escape(data.closers)}]|\[\d{{1,3}}\]|[¹²³⁰⁴-⁹]+)*"
-        spaced = rf"(?<!\S)([^\s{re.escape(data.unspaced_terminators)}]*?)(?<![{term}])([{term}]++)({close})(?=\s)"
+        # terminators first (see LineSplitter._candidates): a run that no terminator precedes
+        spaced = rf"([{term}](?<![{term}].)[{term}]*+)({close})(?=\s)"
         if data.unspaced_terminators:
             uterm = re.escape(data.unspaced_terminators)
             spaced += rf"|([{uterm}][{uterm}{term}]*+)([{re.escape(data.closers)}]*)"
-        self.candidate = re.compile(spaced)
+        self.terminator = re.compile(spaced)
+        self.token_stops = data.unspaced_terminators
         self.any_candidate = re.compile(f"[{term}{re.escape(data.unspaced_terminators)}]")
         # what follows a candidate: whitespace, opening quotes/brackets, the next token (capped:
         # a CJK line is one long token)
