@@ -39,8 +39,15 @@ class SplitData:
     closers: str = "\"'”’»›)]}"
     #: Closing quotes may stand after a space (French ``parti. »``).
     spaced_closers: bool = False
-    #: Letters have case: a sentence does not go on in lower case after a full stop.
-    cased: bool = True
+    #: The lower- and upper-case letters of the alphabet (regular-expression class contents,
+    #: ``a-zäöüß``): sentences glued without a space (``handeln.Die``) are found with these;
+    #: empty for a script without case.
+    lower: str = ""
+    upper: str = ""
+    #: A headline or list item glued to a sentence opener (``PoliticoEin …``) is cut too.
+    glued_starters: bool = False
+    #: Elided words before an abbreviation (``l'art. 5``, ``dall'art. 1002``).
+    elision: bool = False
     #: A number with a period may be an ordinal (``13. Februar``, ``1. miejsce``).
     ordinal_period: bool = False
     #: Abbreviations that never end a sentence (titles, ``e.g.``-like words).
@@ -58,6 +65,9 @@ class SplitData:
     starters: frozenset[str] = frozenset()
     #: Nouns after an ordinal number (months, ``Jahrhundert``): the period is not an end.
     ordinal_nouns: frozenset[str] = frozenset()
+    #: Endings of words abbreviated with a period (``Goethestr.``): no end before a number,
+    #: otherwise only before a sentence opener.
+    abbreviation_suffixes: tuple[str, ...] = ()
     #: Words that continue a sentence after a closing quotation (Japanese ``と``).
     quote_continuations: tuple[str, ...] = ()
     #: Prefixes of navigation and site furniture lines.
@@ -67,9 +77,10 @@ class SplitData:
 
 
 _SETS = {f.name for f in fields(SplitData) if f.type == "frozenset[str]"}
-_TUPLES = {"quote_continuations", "boilerplate"}
-_STRINGS = {"code", "name", "terminators", "unspaced_terminators", "openers", "closers", "sources"}
-_BOOLS = {"spaced_closers", "cased", "ordinal_period"}
+_TUPLES = {"quote_continuations", "boilerplate", "abbreviation_suffixes"}
+_STRINGS = {"code", "name", "terminators", "unspaced_terminators", "openers", "closers", "sources",
+            "lower", "upper"}
+_BOOLS = {"spaced_closers", "ordinal_period", "glued_starters", "elision"}
 
 
 def check_code(lang: str) -> str:

@@ -1,8 +1,10 @@
 """Sentence splitters; offsets are produced during the scan.
 
-German (:mod:`.de`) and English (:mod:`.en`) have modules of their own; every other language is
-one data file in ``pipeline/languages/data`` run by the one engine of :mod:`.rules`, and a
-language without a file gets the script-aware fallback (``generic.toml``). Each splitter has a
+Every language is one data file in ``pipeline/languages/data`` run by the one engine of
+:mod:`.rules` (German included); a language without a file gets the script-aware fallback
+(``generic.toml``). English keeps a module of its own (:mod:`.en`) on the same line scan: its
+web and news rules (companies, states, emoticons, enumerations) go beyond the data the engine
+reads. Each splitter has a
 versioned ``name`` (recorded in provenance) and ``split(text) -> list[Sentence]`` with half-open
 code-point offsets into ``text``.
 """
@@ -17,13 +19,9 @@ LANGUAGES = ("de", "en", "fr", "es", "it", "nl", "pl", "cs", "ru", "uk", "tr", "
 
 
 def splitter(lang: str = "de"):
-    """The splitter for ``lang``: German's and English's own, the engine with the language's
-    data, or the generic fallback for a code without data (:class:`~pipeline.errors.LanguageError`
+    """The splitter for ``lang``: English's own, the engine with the language's data, or the
+    generic fallback for a code without data (:class:`~pipeline.errors.LanguageError`
     for a string that is not a language code). Modules are imported on first use."""
-    if lang == "de":
-        from .de import DEFAULT
-
-        return DEFAULT
     if lang == "en":
         from .en import DEFAULT as EN
 

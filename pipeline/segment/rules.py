@@ -36,10 +36,8 @@ import re
 from ..languages.segmentation import GENERIC, SplitData, load
 from .scan import BULLETS_ONLY, DATE_PART, MULTI_PREFIX, RANGE, ROMAN, LineSplitter
 
-_LIST_MARK = re.compile(r"\s*(?:[-–—•·▪►▶*+・]|\d{1,3}[.)]|[a-zA-Z][.)]|[①-⑳])\s*")
+_LIST_MARK = re.compile(r"\s*(?:(?:[-–—•·▪►▶*+・]|\d{1,3}[.)]|[a-zA-Z][.)])\s|[①-⑳])")
 _TRAILING_SYMBOL = re.compile(r"[^\w\s\"'„“‚‘»«›‹「『（(\[{¿¡@#§$€£%&*+\-–—•·▪►▶/\\<>|~^]+")
-# Glued sentences: a terminator directly followed by a letter (the rest is checked in code).
-_GLUED_HINT = re.compile(r"[.!?]+(?=[^\W\d_])")
 # An elided article or preposition before a word: "l'", "dall'", "d’", "qu'".
 _ELISION = re.compile(r"\A[^\W\d_]{1,5}['’]")
 _INITIAL = re.compile(r"[^\W\d_]\.")
@@ -47,16 +45,32 @@ _NOT_PROSE = ("@", "/", "www", "http", "\\")
 # What continues a sentence after "。！？": commas, colons, closing punctuation.
 _CJK_CONTINUE = "，、,;；:：)）]」』】》〉”’\"'"
 _DASHES = "-–—"
+_START = re.Match.start
+# Openers that are not quotation marks: after an ambiguous period they open no sentence.
+_NOT_QUOTES = "([{'‚‘‹›`"
 
 
-def _lookup(core: str, words: frozenset[str]) -> bool:
-    """``core`` in ``words``, also as the capitalised form of an all-lower-case entry."""
-    return core in words or (core[:1].isupper() and core[1:].islower() and core.lower() in words)
-
-
-def _with_lower(words: frozenset[str]) -> frozenset[str]:
-    """``words`` and the lower-case form of each capitalised entry (``Dott`` → ``dott``)."""
-    return words | {w.lower() for w in words if w[:1].isupper() and w[1:].islower()}
+def _glued_patterns(data: SplitData) -> tuple | None:
+    """The patterns of glued sentences from the language's alphabet (None without one): hints
+    (terminators and a capital after a lower-case letter; a capital right after one), a word
+    ending in terminators before a capitalised word (``handeln.Die``), a word glued to a
+    sentence opener (``PoliticoEin``), and what must follow the cut of each of the last two.
+    Each hint pattern starts with a character class, so the search skips to candidates quickly
+    (an alternation of two would not)."""
+    lo, up = data.lower, data.upper
+    if not lo or not up:
+        return None
+    letter = up + lo
+    after_stop = rf"[{up}][{lo}]+(?:[\s,;:.!?\"'“”»«)]|$)"
+    stop = re.compile(rf"(?<![{letter}.])([{up}]?[{lo}]{{2,}}[.!?]+)(?={after_stop})")
+    stop_hint = re.compile(rf"[.!?](?<=[{lo}][.!?])[.!?]*[{up}]")
+    if not data.glued_starters:
+        return stop_hint, None, stop, None, re.compile(after_stop), None
+    starters = "|".join(sorted((w for w in data.starters if len(w) >= 3), key=len, reverse=True))
+    opener = rf"(?:{starters})\s+[{letter}„\"]"
+    start = re.compile(rf"(?<![{letter}\d])([{up}]?[{lo}]{{3,}})(?={opener})")
+    return (stop_hint, re.compile(rf"[{up}](?<=[{lo}][{up}])"), stop, start, re.compile(after_stop),
+            re.compile(opener))
 
 
 class RuleSplitter(LineSplitter):
@@ -77,23 +91,22 @@ class RuleSplitter(LineSplitter):
         self.terminator = re.compile(spaced)
         self.token_stops = data.unspaced_terminators
         self.any_candidate = re.compile(f"[{term}{re.escape(data.unspaced_terminators)}]")
-        # what follows a candidate: whitespace, opening quotes/brackets, the next token (capped:
-        # a CJK line is one long token)
-        self.next_token = re.compile(rf"\s*((?:[{re.escape(data.openers)}])*)(\S{{0,64}})")
+        # what follows a candidate: whitespace, opening quotes/brackets (",," for „ typed as two
+        # commas), the next token (capped where a line may be one long token: CJK)
+        word = r"\S{0,64}" if data.unspaced_terminators else r"\S*"
+        self.next_token = re.compile(rf"\s*((?:,,|[{re.escape(data.openers)}])*)({word})")
         self.trailing_symbol = _TRAILING_SYMBOL
         self.list_mark = _LIST_MARK
         self.boilerplate = data.boilerplate
         self.closers = data.closers
         self.final_punct = frozenset(data.terminators + data.unspaced_terminators + ":;")
-        self._strip_open = data.openers
-        self._strip_word = data.closers + ".,;:!?…"
-        # a capitalised entry also matches in lower case ("Dott" / "dott"), as an all-lower-case
-        # one does capitalised (see _lookup)
-        self._words = {key: _with_lower(getattr(data, key))
-                       for key in ("never", "final", "weak", "before_number")}
+        self._strip_open = data.openers.replace("`", "")
+        self._strip_word = data.closers + ".,;:!?"
+        self._quotes = "".join(c for c in data.openers if c not in _NOT_QUOTES)
         abbreviations = data.never | data.weak | data.final | data.before_number
-        self._never = self._words["never"] - self._words["weak"] - self._words["final"]
+        self._never = data.never - data.weak - data.final
         self._lower_abbreviations = frozenset(w.lower() for w in abbreviations)
+        self._glued = _glued_patterns(data)
 
     def __repr__(self) -> str:
         return f"RuleSplitter({self.name!r})"
@@ -115,32 +128,35 @@ class RuleSplitter(LineSplitter):
         if not opener and first.islower() and not (len(word) > 1 and word[1].isupper()):
             return False  # a sentence does not go on in lower case
         cap_next = (bool(opener) or first.isupper() or first.isdigit()
-                    or (first.isalpha() and not first.islower()) or (len(word) > 1 and word[1].isupper()))
+                    or (len(word) > 1 and word[1].isupper()) or (first.isalpha() and not first.islower()))
         if not cap_next:
             if first in _DASHES and word.strip(_DASHES) == "":
                 after = self.next_token.match(line, nxt.end())
                 if after is not None and after.group(2)[:1].islower():
                     return False  # a speaker's words: "відносності? — запитаєте ви"
-            # a dash, bullet, hashtag or mention after a full stop or !/? starts a new unit
+            # a dash, bullet, hashtag or mention after a full stop or !/? starts a new unit;
+            # anything else ("€", "%", ",") continues the sentence
             return first in "#@•▪►▶–—" and (
                 term[-1] != "." or self._period_kind(line, seg_start, m, word) == "strong")
         if term[0] != "." or len(term) > 1:
             # "!", "?", "…", "...", "؟" and mixtures: a boundary, except a bracketed aside "(!)"
             return not tok.endswith(("(", "["))
-        if closers and closers.lstrip()[0] not in ")]}":
-            return True  # a quotation closed after its period: "parti. » Puis"
+        if closers:
+            c = closers.lstrip()[0]
+            if c in self.closers and c not in ")]}":
+                return True  # a quotation closed after its period: "Lust.“ Wir", "parti. » Puis"
         if not opener and first.isdigit() and word.rstrip(".,;:").endswith(")") and "(" not in word:
-            return False  # a bracket still open: "(мал. 8)", "(Art. 5)"
+            return False  # a bracket still open: "(мал. 8)"
         kind = self._period_kind(line, seg_start, m, word)
-        if kind == "weak" and _INITIAL.fullmatch(word):
-            return False  # initials in a row: "George H. W. Bush"
         if kind == "strong" or kind == "final":
             return True
         if kind == "never":
             return False
         w = word.strip(self._strip_word)
         if kind == "weak":
-            return w in self.data.starters or (bool(opener) and opener[0] not in "([{")
+            if _INITIAL.fullmatch(word):
+                return False  # initials in a row: "George H. W. Bush"
+            return w in self.data.starters or (bool(opener) and opener[0] in self._quotes)
         return w in self.data.starters or bool(opener)  # "ordinal"
 
     def _unspaced_boundary(self, m: re.Match[str], opener: str, word: str) -> bool:
@@ -161,7 +177,7 @@ class RuleSplitter(LineSplitter):
         data = self.data
         tok = m.group(1)
         core = tok.lstrip(self._strip_open)
-        if "'" in core or "’" in core:
+        if data.elision and ("'" in core or "’" in core):
             core = _ELISION.sub("", core)  # "l'art. 6", "dall'art. 1002", "d'env. 5"
         if not core:
             return "strong"
@@ -169,51 +185,66 @@ class RuleSplitter(LineSplitter):
         first = core[0]
         if (first in "-–—/" or first.isdigit()) and not core.isdigit():
             rng = RANGE.fullmatch(core)
-            if rng is not None:  # the second number of a range: "1.–3. ledna"
+            if rng is not None:  # the second number of a range: "1.–3. Jahrhundert", "-3."
                 core = rng.group(1)
                 first = core[0]
         if first.isdigit():
-            if core.isdigit():
-                tok_start = m.start(1) + (len(tok) - len(core))
-                if BULLETS_ONLY.match(line, seg_start, tok_start):
-                    return "never"  # an enumeration label: "1. Úvod", "• 3. Punkt"
-                if not data.ordinal_period:
-                    return "strong"
-                if next_digit and len(core) <= 2:
-                    return "never"  # "1. 1. 2026"
-                if word.rstrip(self._strip_word) in data.ordinal_nouns:
-                    return "never"  # "13. března", "1. Dünya Savaşı"
-                return "ordinal" if len(core) <= 3 else "strong"
-            if data.ordinal_period and DATE_PART.fullmatch(core):
-                return "ordinal"  # "do 24.09. roku"
-            return "strong"  # "12.000.", "12.03.2023.", "3:1."
+            return self._number_kind(line, seg_start, m, core, word)
         if len(core) <= 5 and "." in core or (len(core) <= 4 and first.isalpha()):
             kind = self._multi_kind(line, m, core)
             if kind:
                 return kind
-        words = self._words
-        if _lookup(core, words["before_number"]):
+        never = self._never
+        if core in data.before_number:
             if next_digit:
-                return "never"
-            return "weak" if _lookup(core, self._never) or len(core) == 1 else "strong"
-        if _lookup(core, self._never):
+                return "never"  # "Nr. 5", "S. 23"
+            return "weak" if core in never or len(core) == 1 else "strong"  # "eine neue Art."
+        if core in never:
             return "never"
-        if _lookup(core, words["final"]):
+        if core in data.final:
             return "final"
-        if _lookup(core, words["weak"]):
+        if core in data.weak:
             return "weak"
+        if first.isupper() and core[1:].islower():
+            low = core.lower()  # an abbreviation at a sentence start: "Ca.", "Vgl."
+            if low in never:
+                return "never"
+            if low in data.final:
+                return "final"
+        if len(core) > 4 and core.endswith(data.abbreviation_suffixes):
+            return "never" if next_digit else "weak"  # "Goethestr. 12"
         if len(core) == 1 and first.isalpha():
-            return "weak"  # an initial: "J. Chirac", "В. Путин"
+            return "weak"  # an initial: "J. R. R. Tolkien", "В. Путин"
         if ROMAN.fullmatch(core):
-            return "weak"  # "Luis XIV.", "II. Dünya"
+            return "weak"  # "Ludwig XIV.", "II. Dünya"
         if "." in core:
             parts = core.replace("-", ".").split(".")
             if "@" not in core and "/" not in core and all(len(p) <= 4 and p.isalpha() for p in parts if p):
-                return "weak"  # an unknown dotted abbreviation ("EE.UU", "c.-à-d")
-        return "strong"
+                return "weak"  # an unknown dotted abbreviation ("U.S.", "i.d.R", "EE.UU")
+        return "strong"  # a word, or a domain, file name or e-mail address at a sentence end
+
+    def _number_kind(self, line: str, seg_start: int, m: re.Match[str], core: str, word: str) -> str:
+        """A number before a period: a list label, an ordinal (where the language writes them
+        with a period) or the end of a sentence."""
+        ordinals = self.data.ordinal_period
+        if core.isdigit():
+            tok_start = m.start(1) + (len(m.group(1)) - len(core))
+            if BULLETS_ONLY.match(line, seg_start, tok_start):
+                return "never"  # an enumeration label: "1. FC Köln", "• 3. Punkt"
+            if not ordinals:
+                return "strong"
+            if word[0].isdigit() and len(core) <= 2:
+                return "never"  # "am 1. 1. 2026"
+            if word.rstrip(".,;:!?") in self.data.ordinal_nouns:
+                return "never"  # "13. Februar", "1. Dünya Savaşı"
+            return "ordinal" if len(core) <= 3 else "strong"
+        if ordinals and DATE_PART.fullmatch(core):
+            return "ordinal"  # "am 24.09. los"
+        return "strong"  # "12.000.", "12.03.2023.", "3:1."
 
     def _multi_kind(self, line: str, m: re.Match[str], core: str) -> str:
-        """``never``/``weak`` for a multi-part abbreviation (``p. ex.``, ``m.in.``), else ""."""
+        """``never``/``weak`` for a multi-part abbreviation (``z. B.``, ``p. ex.``, ``m.in.``),
+        else ""."""
         data = self.data
         if "." in core:
             key = core.replace(".", "").replace("-", "")
@@ -224,45 +255,46 @@ class RuleSplitter(LineSplitter):
             key = "".join(ch for ch in pre.group() if ch.isalnum()) + core
         else:
             return ""
-        if key in data.multi_never or key.lower() in data.multi_never:
+        if key in data.multi_never:
             return "never"
-        if key in data.multi_final or key.lower() in data.multi_final:
+        if key in data.multi_final:
             return "weak"
         return ""
 
     # ------------------------------------------------------------------ glued sentences
 
     def _glued_cuts(self, line: str) -> list[tuple[int, bool]]:
-        """Offsets where a sentence starts glued to a lower-case word's terminator
-        (``vendredi.Le``), each with True (a terminator precedes it)."""
-        if not self.data.cased:
+        """Offsets where a glued sentence starts, each with whether a terminator precedes it
+        (``handeln.Die``; ``PoliticoEin`` where the language lists sentence openers for it).
+        The full patterns are tried only around the rare places the hint points at."""
+        if self._glued is None:
             return []
-        found: list[tuple[int, bool]] = []
-        for h in _GLUED_HINT.finditer(line):
-            cut = h.end()
-            i = h.start()
-            while i > 0 and line[i - 1].isalpha():
-                i -= 1
-            word = line[i:h.start()]
-            if len(word) < 2 or not word[1:].islower() or (i > 0 and line[i - 1] == "."):
+        stop_hint, start_hint, stop_re, start_re, after_stop, after_start = self._glued
+        hints = list(stop_hint.finditer(line))
+        if start_hint is not None:
+            more = list(start_hint.finditer(line))
+            if more:
+                hints = sorted(hints + more, key=_START) if hints else more
+        found: dict[int, bool] = {}
+        for hint in hints:
+            h_start, h_end = hint.start() - 1, hint.end()
+            stop = line[h_start + 1] in ".!?"
+            lo, hi = max(0, h_start - 40), min(len(line), h_end + 60)
+            # what must follow the cut: neither pattern can cut at the other's hint
+            if not (after_stop if stop else after_start).match(line, h_end - 1 if stop else h_start + 1, hi):
                 continue
-            j = cut + 1
-            while j < len(line) and line[j].isalpha():
-                j += 1
-            after = line[cut:j]
-            if len(after) < 2 or not after[0].isupper() or not after[1:].islower():
+            m = (stop_re if stop else start_re).search(line, lo, hi)
+            if m is None or m.end(1) in found or not h_start < m.end(1) <= h_end:
                 continue
-            if j < len(line) and not (line[j].isspace() or line[j] in ",;:.!?\"'“”»«)"):
-                continue
-            token_start = line.rfind(" ", 0, i) + 1
-            token_end = line.find(" ", j)
+            token_start = line.rfind(" ", 0, m.start()) + 1
+            token_end = line.find(" ", m.end())
             token = line[token_start:token_end if token_end >= 0 else len(line)]
             if any(mark in token for mark in _NOT_PROSE) or any(c.isdigit() for c in token):
                 continue
-            if h.group().startswith(".") and word.lower() in self._lower_abbreviations:
-                continue  # "Dr.Novák", "np.Polska"
-            found.append((cut, True))
-        return found
+            if stop and m.group(1).endswith(".") and m.group(1).rstrip(".!?").lower() in self._lower_abbreviations:
+                continue  # "Dr.Müller", "bzw.Die", "np.Polska"
+            found[m.end(1)] = stop
+        return sorted(found.items())
 
 
 _CACHE: dict[str, RuleSplitter] = {}
