@@ -76,12 +76,20 @@ CASES = [
     ("tr", "1. Dünya Savaşı 1914'te başladı. Dr. Yılmaz bunu anlattı.",
      ["1. Dünya Savaşı 1914'te başladı.", "Dr. Yılmaz bunu anlattı."]),
     ("tr", "Kitap, defter vb. aldı. Sonra eve gitti.", ["Kitap, defter vb. aldı.", "Sonra eve gitti."]),
+    ("tr", "Oran yüzde 38. Ayrılanlar arttı.", ["Oran yüzde 38.", "Ayrılanlar arttı."]),
+    ("tr", "Bakan şunları söyledi: Ekonomi büyüyor. Yıl sonu: Hedef belli.",
+     ["Bakan şunları söyledi:", "Ekonomi büyüyor.", "Yıl sonu: Hedef belli."]),
+    # dialogue turns after a question; an age in brackets after an abbreviated surname
+    ("es", "- ¿Por qué? - A mí me parece bien.", ["- ¿Por qué?", "- A mí me parece bien."]),
+    ("cs", "Nehodu způsobil Vojtěch Ch. (31). Policie to vyšetřuje.",
+     ["Nehodu způsobil Vojtěch Ch. (31).", "Policie to vyšetřuje."]),
     # Chinese and Japanese: full stops without spaces, closing quotes stay, 」と goes on
     ("zh", "今天下雨了。我们在家。“你好！”他说。", ["今天下雨了。", "我们在家。", "“你好！”他说。"]),
     ("zh", "他来了吗？来了！好。", ["他来了吗？", "来了！", "好。"]),
     ("ja", "今日は雨です。「行こう！」と彼は言った。明日は晴れ？",
      ["今日は雨です。", "「行こう！」と彼は言った。", "明日は晴れ？"]),
     ("ja", "東京に着いた。（写真）新しい駅だ。", ["東京に着いた。", "（写真）新しい駅だ。"]),
+    ("ja", "採用です。― ― 動画投稿です。", ["採用です。", "― ― 動画投稿です。"]),
     # Arabic: ؟ and . before uncased letters
     ("ar", "هل أنت بخير؟ نعم، أنا بخير. شكرا لك.", ["هل أنت بخير؟", "نعم، أنا بخير.", "شكرا لك."]),
     ("ar", "قال د. أحمد إن الوضع صعب. وأضاف أنه متفائل.",
@@ -210,8 +218,8 @@ def test_a_run_splits_with_its_source_language(tiny_model) -> None:
 
 
 # Floors a little below the F1 measured on the shared development sets (bench/segmentation.py).
-FLOORS = {"fr": 0.985, "es": 0.99, "it": 0.93, "nl": 0.965, "pl": 0.99, "cs": 0.993, "ru": 0.99,
-          "uk": 0.975, "tr": 0.99, "zh": 0.995, "ja": 0.985, "ar": 0.965}
+FLOORS = {"fr": 0.985, "es": 0.995, "it": 0.935, "nl": 0.965, "pl": 0.99, "cs": 0.993, "ru": 0.992,
+          "uk": 0.978, "tr": 0.993, "zh": 0.995, "ja": 0.985, "ar": 0.965}
 
 
 @pytest.mark.skipif(not EVAL.is_dir(), reason="../shared/eval is not available")

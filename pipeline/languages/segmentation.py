@@ -68,6 +68,11 @@ class SplitData:
     #: Endings of words abbreviated with a period (``Goethestr.``): no end before a number,
     #: otherwise only before a sentence opener.
     abbreviation_suffixes: tuple[str, ...] = ()
+    #: Words before a number that make it a quantity, not an ordinal (Turkish ``yüzde 38.``).
+    quantity_words: frozenset[str] = frozenset()
+    #: Words that, ending a segment before a colon, end a sentence there when a capital follows
+    #: (Turkish reporting: ``şunları söyledi: Belirsizlikler …``).
+    colon_enders: frozenset[str] = frozenset()
     #: Words that continue a sentence after a closing quotation (Japanese ``と``).
     quote_continuations: tuple[str, ...] = ()
     #: Prefixes of navigation and site furniture lines.

@@ -37,7 +37,7 @@ from ..languages.segmentation import GENERIC, SplitData, load
 from .scan import BULLETS_ONLY, DATE_PART, MULTI_PREFIX, RANGE, ROMAN, LineSplitter
 
 _LIST_MARK = re.compile(r"\s*(?:(?:[-–—•·▪►▶*+・]|\d{1,3}[.)]|[a-zA-Z][.)])\s|[①-⑳])")
-_TRAILING_SYMBOL = re.compile(r"[^\w\s\"'„“‚‘»«›‹「『（(\[{¿¡@#§$€£%&*+\-–—•·▪►▶/\\<>|~^]+")
+_TRAILING_SYMBOL = re.compile(r"[^\w\s\"'„“‚‘»«›‹「『（(\[{¿¡@#§$€£%&*+\-–—―•·▪►▶/\\<>|~^]+")
 # An elided article or preposition before a word: "l'", "dall'", "d’", "qu'".
 _ELISION = re.compile(r"\A[^\W\d_]{1,5}['’]")
 _INITIAL = re.compile(r"[^\W\d_]\.")
@@ -73,6 +73,17 @@ def _glued_patterns(data: SplitData) -> tuple | None:
             re.compile(opener))
 
 
+_BRACKETED_NUMBER = re.compile(r"\d{1,4}\)")
+
+
+def _word_before(line: str, pos: int) -> str:
+    """The whitespace-separated word that ends before ``pos`` (spaces between skipped)."""
+    end = pos
+    while end > 0 and line[end - 1].isspace():
+        end -= 1
+    return line[line.rfind(" ", 0, end) + 1:end]
+
+
 class RuleSplitter(LineSplitter):
     """A splitter built from one language's :class:`~pipeline.languages.segmentation.SplitData`;
     ``name`` is the versioned identity recorded in provenance."""
@@ -80,7 +91,7 @@ class RuleSplitter(LineSplitter):
     def __init__(self, data: SplitData) -> None:
         self.data = data
         self.name = data.name
-        term = re.escape(data.terminators)
+        term = re.escape(data.terminators + (":" if data.colon_enders else ""))
         space = r"[ \u00a0\u202f]?" if data.spaced_closers else ""
         close = rf"(?:{space}[{re.escape(data.closers)}]|\[\d{{1,3}}\]|[¹²³⁰⁴-⁹]+)*"
         # terminators first (see LineSplitter._candidates): a run that no terminator precedes
@@ -123,6 +134,9 @@ class RuleSplitter(LineSplitter):
                 return False
             word = opener
         first = word[0]
+        if term[0] == ":":  # a reporting verb before a colon: "şunları söyledi: Belirsizlik …"
+            return (term == ":" and not closers and not opener and first.isupper()
+                    and tok in self.data.colon_enders)
         if opener and first in ".,;:!?":
             return False  # a closing quote after an ellipsis: 'brengt... ".'
         if not opener and first.islower() and not (len(word) > 1 and word[1].isupper()):
@@ -134,9 +148,16 @@ class RuleSplitter(LineSplitter):
                 after = self.next_token.match(line, nxt.end())
                 if after is not None and after.group(2)[:1].islower():
                     return False  # a speaker's words: "відносності? — запитаєте ви"
-            # a dash, bullet, hashtag or mention after a full stop or !/? starts a new unit;
+            # a dash, bullet, hashtag or mention after a full stop or !/? starts a new unit
+            # (a hyphen only standing alone before a capital: a dialogue turn "? - A mí");
             # anything else ("€", "%", ",") continues the sentence
-            return first in "#@•▪►▶–—" and (
+            if word == "-":
+                after = self.next_token.match(line, nxt.end())
+                if after is None or not after.group(2)[:1].isupper():
+                    return False
+            elif first not in "#@•▪►▶–—―":
+                return False
+            return (
                 term[-1] != "." or self._period_kind(line, seg_start, m, word) == "strong")
         if term[0] != "." or len(term) > 1:
             # "!", "?", "…", "...", "؟" and mixtures: a boundary, except a bracketed aside "(!)"
@@ -147,6 +168,8 @@ class RuleSplitter(LineSplitter):
                 return True  # a quotation closed after its period: "Lust.“ Wir", "parti. » Puis"
         if not opener and first.isdigit() and word.rstrip(".,;:").endswith(")") and "(" not in word:
             return False  # a bracket still open: "(мал. 8)"
+        if opener == "(" and _BRACKETED_NUMBER.match(word):
+            return False  # an age or figure in brackets: "Vojtěch Ch. (31)"
         kind = self._period_kind(line, seg_start, m, word)
         if kind == "strong" or kind == "final":
             return True
@@ -231,8 +254,8 @@ class RuleSplitter(LineSplitter):
             tok_start = m.start(1) + (len(m.group(1)) - len(core))
             if BULLETS_ONLY.match(line, seg_start, tok_start):
                 return "never"  # an enumeration label: "1. FC Köln", "• 3. Punkt"
-            if not ordinals:
-                return "strong"
+            if not ordinals or _word_before(line, tok_start) in self.data.quantity_words:
+                return "strong"  # "in 2010.", "yüzde 38."
             if word[0].isdigit() and len(core) <= 2:
                 return "never"  # "am 1. 1. 2026"
             if word.rstrip(".,;:!?") in self.data.ordinal_nouns:
