@@ -64,6 +64,9 @@ CASES = [
     ("cs", "Narodil se 1. ledna 1990 v Praze. Ing. Novák to potvrdil.",
      ["Narodil se 1. ledna 1990 v Praze.", "Ing. Novák to potvrdil."]),
     ("cs", "Tým skončil na 3. místě. To je úspěch.", ["Tým skončil na 3. místě.", "To je úspěch."]),
+    ("cs", "Vstupné stojí 500 Kč. Děti mají slevu.", ["Vstupné stojí 500 Kč.", "Děti mají slevu."]),
+    ("pl", "Mieszka na płn. Mazowsza od lat. Jutro wraca.",
+     ["Mieszka na płn. Mazowsza od lat.", "Jutro wraca."]),
     # Russian and Ukrainian: initials, "г.", "т. е."
     ("ru", "В. В. Путин прибыл в Москву. Он выступил с речью.",
      ["В. В. Путин прибыл в Москву.", "Он выступил с речью."]),
@@ -83,6 +86,13 @@ CASES = [
     ("es", "- ¿Por qué? - A mí me parece bien.", ["- ¿Por qué?", "- A mí me parece bien."]),
     ("cs", "Nehodu způsobil Vojtěch Ch. (31). Policie to vyšetřuje.",
      ["Nehodu způsobil Vojtěch Ch. (31).", "Policie to vyšetřuje."]),
+    # a straight quote standing alone closes the quotation before it (odd count) or opens one
+    ("nl", 'Hij zei: " Het is klaar. " Toen ging hij. " Wij ook. "',
+     ['Hij zei: " Het is klaar. "', "Toen ging hij.", '" Wij ook. "']),
+    ("fr", 'Il a tout détruit. " Les ouvriers sont partis. "',
+     ["Il a tout détruit.", '" Les ouvriers sont partis. "']),
+    ("nl", "Dat begreep men niet bij Les XX. Men sprak erover.",
+     ["Dat begreep men niet bij Les XX.", "Men sprak erover."]),
     # Chinese and Japanese: full stops without spaces, closing quotes stay, 」と goes on
     ("zh", "今天下雨了。我们在家。“你好！”他说。", ["今天下雨了。", "我们在家。", "“你好！”他说。"]),
     ("zh", "他来了吗？来了！好。", ["他来了吗？", "来了！", "好。"]),
@@ -92,6 +102,8 @@ CASES = [
     ("ja", "採用です。― ― 動画投稿です。", ["採用です。", "― ― 動画投稿です。"]),
     # Arabic: ؟ and . before uncased letters
     ("ar", "هل أنت بخير؟ نعم، أنا بخير. شكرا لك.", ["هل أنت بخير؟", "نعم، أنا بخير.", "شكرا لك."]),
+    ("ar", 'وتقول لنا ،"هل تعرفون من كان ذلك ؟ "\nلقد كانت الوصيفة.',
+     ['وتقول لنا ،"هل تعرفون من كان ذلك ؟ "', "لقد كانت الوصيفة."]),
     ("ar", "قال د. أحمد إن الوضع صعب. وأضاف أنه متفائل.",
      ["قال د. أحمد إن الوضع صعب.", "وأضاف أنه متفائل."]),
 ]
@@ -152,6 +164,7 @@ def test_every_language_has_a_versioned_name_and_sources() -> None:
     assert len(names) == len(RULE_LANGS)
     assert set(segmentation.available()) == set(RULE_LANGS)
     assert splitter("fr") is splitter("fr")
+    assert splitter("sv") is splitter("no") is splitter("generic")
 
 
 @pytest.mark.parametrize("bad", ["French", "f", "fr_FR!", "", "../de"])
@@ -218,8 +231,8 @@ def test_a_run_splits_with_its_source_language(tiny_model) -> None:
 
 
 # Floors a little below the F1 measured on the shared development sets (bench/segmentation.py).
-FLOORS = {"fr": 0.985, "es": 0.995, "it": 0.935, "nl": 0.965, "pl": 0.99, "cs": 0.993, "ru": 0.992,
-          "uk": 0.978, "tr": 0.993, "zh": 0.995, "ja": 0.985, "ar": 0.965}
+FLOORS = {"fr": 0.985, "es": 0.995, "it": 0.935, "nl": 0.975, "pl": 0.99, "cs": 0.993, "ru": 0.992,
+          "uk": 0.978, "tr": 0.993, "zh": 0.995, "ja": 0.985, "ar": 0.97}
 
 
 @pytest.mark.skipif(not EVAL.is_dir(), reason="../shared/eval is not available")

@@ -39,6 +39,10 @@ class SplitData:
     closers: str = "\"'”’»›)]}"
     #: Closing quotes may stand after a space (French ``parti. »``).
     spaced_closers: bool = False
+    #: A straight quote standing alone after a terminator (``theorema. " Omdat``) closes the
+    #: quotation before it when an odd number of straight quotes precedes it, else opens the
+    #: next sentence.
+    lone_quotes: bool = True
     #: The lower- and upper-case letters of the alphabet (regular-expression class contents,
     #: ``a-zäöüß``): sentences glued without a space (``handeln.Die``) are found with these;
     #: empty for a script without case.
@@ -85,7 +89,7 @@ _SETS = {f.name for f in fields(SplitData) if f.type == "frozenset[str]"}
 _TUPLES = {"quote_continuations", "boilerplate", "abbreviation_suffixes"}
 _STRINGS = {"code", "name", "terminators", "unspaced_terminators", "openers", "closers", "sources",
             "lower", "upper"}
-_BOOLS = {"spaced_closers", "ordinal_period", "glued_starters", "elision"}
+_BOOLS = {"spaced_closers", "ordinal_period", "glued_starters", "elision", "lone_quotes"}
 
 
 def check_code(lang: str) -> str:

@@ -32,9 +32,11 @@ abbreviation or the token is a URL, an e-mail address or holds a digit.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from ..languages.segmentation import GENERIC, SplitData, load
-from .scan import BULLETS_ONLY, DATE_PART, MULTI_PREFIX, RANGE, ROMAN, LineSplitter
+
+from .scan import BULLETS_ONLY, DATE_PART, MULTI_PREFIX, RANGE, ROMAN, Candidate, LineSplitter
 
 _LIST_MARK = re.compile(r"\s*(?:(?:[-–—•·▪►▶*+・]|\d{1,3}[.)]|[a-zA-Z][.)])\s|[①-⑳])")
 _TRAILING_SYMBOL = re.compile(r"[^\w\s\"'„“‚‘»«›‹「『（(\[{¿¡@#§$€£%&*+\-–—―•·▪►▶/\\<>|~^]+")
@@ -93,9 +95,12 @@ class RuleSplitter(LineSplitter):
         self.name = data.name
         term = re.escape(data.terminators + (":" if data.colon_enders else ""))
         space = r"[ \u00a0\u202f]?" if data.spaced_closers else ""
-        close = rf"(?:{space}[{re.escape(data.closers)}]|\[\d{{1,3}}\]|[¹²³⁰⁴-⁹]+)*"
+        lone = r'|\s"(?=\s|\Z)' if data.lone_quotes else ""
+        close = rf"(?:{space}[{re.escape(data.closers)}]|\[\d{{1,3}}\]|[¹²³⁰⁴-⁹]+{lone})*"
         # terminators first (see LineSplitter._candidates): a run that no terminator precedes
-        spaced = rf"([{term}](?<![{term}].)[{term}]*+)({close})(?=\s)"
+        # (spaced closers may also end the line: "ذلك ؟ "")
+        end = r"(?=\s|\Z)" if data.spaced_closers else r"(?=\s)"
+        spaced = rf"([{term}](?<![{term}].)[{term}]*+)({close}){end}"
         if data.unspaced_terminators:
             uterm = re.escape(data.unspaced_terminators)
             spaced += rf"|([{uterm}][{uterm}{term}]*+)([{re.escape(data.closers)}]*)"
@@ -122,6 +127,23 @@ class RuleSplitter(LineSplitter):
     def __repr__(self) -> str:
         return f"RuleSplitter({self.name!r})"
 
+    def _candidates(self, line: str, start: int) -> Iterator[Candidate]:
+        """The scan's candidates, less a straight quote standing alone after the closers that
+        opens the next sentence rather than closing this one (an even number of straight quotes
+        before it)."""
+        for m in super()._candidates(line, start):
+            closers = m.group(3)
+            if closers and closers[-1] == '"' and closers[-2:-1].isspace() and self.data.lone_quotes:
+                quote = m.end(0) - 1
+                if line.count('"', 0, quote) % 2 == 0:
+                    cut = quote - 1
+                    while cut > m.start(3) and line[cut - 1].isspace():
+                        cut -= 1
+                    m = Candidate((line[m.start(0):cut], m.group(1), m.group(2), line[m.start(3):cut]),
+                                  (m.start(0), m.start(1), m.start(2), m.start(3)),
+                                  (cut, m.end(1), m.end(2), cut))
+            yield m
+
     # ------------------------------------------------------------------ boundaries
 
     def _boundary(self, line: str, seg_start: int, m: re.Match[str], nxt: re.Match[str]) -> bool:
@@ -130,8 +152,8 @@ class RuleSplitter(LineSplitter):
             return self._unspaced_boundary(m, opener, word)
         tok, term, closers = m.group(1), m.group(2), m.group(3)
         if not word:
-            if not opener:
-                return False
+            if not opener or nxt.end() == len(line):
+                return False  # a quote mark alone at the end of the line opens nothing
             word = opener
         first = word[0]
         if term[0] == ":":  # a reporting verb before a colon: "şunları söyledi: Belirsizlik …"
@@ -324,13 +346,15 @@ _CACHE: dict[str, RuleSplitter] = {}
 
 
 def rule_splitter(lang: str) -> RuleSplitter:
-    """The splitter of ``lang`` built from its data file, or the generic fallback for a
-    language code without one (built once per code)."""
+    """The splitter of ``lang`` built from its data file, or the generic fallback (one shared
+    instance) for a language code without one."""
     got = _CACHE.get(lang)
     if got is None:
         from ..languages.segmentation import available, check_code
 
-        check_code(lang) if lang != GENERIC else None
-        got = RuleSplitter(load(lang if lang in available() else GENERIC))
-        _CACHE[lang] = got
+        if lang != GENERIC:
+            check_code(lang)
+        code = lang if lang in available() else GENERIC
+        got = _CACHE.get(code) or RuleSplitter(load(code))
+        _CACHE[code] = _CACHE[lang] = got
     return got
