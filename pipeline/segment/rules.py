@@ -123,6 +123,8 @@ class RuleSplitter(LineSplitter):
         self._never = data.never - data.weak - data.final
         self._lower_abbreviations = frozenset(w.lower() for w in abbreviations)
         self._glued = _glued_patterns(data)
+        if not data.lone_quotes:  # the scan's own candidates, without a layer that does nothing
+            self._candidates = super()._candidates
 
     def __repr__(self) -> str:
         return f"RuleSplitter({self.name!r})"
@@ -133,7 +135,7 @@ class RuleSplitter(LineSplitter):
         before it)."""
         for m in super()._candidates(line, start):
             closers = m.group(3)
-            if closers and closers[-1] == '"' and closers[-2:-1].isspace() and self.data.lone_quotes:
+            if closers and closers[-1] == '"' and closers[-2:-1].isspace():
                 quote = m.end(0) - 1
                 if line.count('"', 0, quote) % 2 == 0:
                     cut = quote - 1
