@@ -65,6 +65,9 @@ CASES = [
      ["Narodil se 1. ledna 1990 v Praze.", "Ing. Novák to potvrdil."]),
     ("cs", "Tým skončil na 3. místě. To je úspěch.", ["Tým skončil na 3. místě.", "To je úspěch."]),
     ("cs", "Vstupné stojí 500 Kč. Děti mají slevu.", ["Vstupné stojí 500 Kč.", "Děti mají slevu."]),
+    ("pl", "Zobacz s. 5. Koszt wyniósł 3 mln zł.", ["Zobacz s. 5.", "Koszt wyniósł 3 mln zł."]),
+    ("cs", "Viz s. 5. Potom odešel.", ["Viz s. 5.", "Potom odešel."]),
+    ("uk", "Це 1,2 млрд грн. Тобто 2%.", ["Це 1,2 млрд грн.", "Тобто 2%."]),
     ("pl", "Mieszka na płn. Mazowsza od lat. Jutro wraca.",
      ["Mieszka na płn. Mazowsza od lat.", "Jutro wraca."]),
     # Russian and Ukrainian: initials, "г.", "т. е."

@@ -1,32 +1,42 @@
 """The data-driven sentence splitter: one engine, one data file per language.
 
-:class:`RuleSplitter` runs the shared line scan (:mod:`.scan`) with the patterns and word lists
-of a language's data file (:mod:`pipeline.languages.segmentation`). A language without a file of
-its own gets the script-aware fallback, ``generic.toml``.
+:class:`RuleSplitter` runs the shared line scan (:mod:`.scan`: every line break ends a unit, a
+blank line starts a paragraph, a line without final punctuation is a heading, list item or
+boilerplate) with the patterns and word lists of a language's data file
+(:mod:`pipeline.languages.segmentation`; German is one too). A language without a file of its
+own gets the script-aware fallback, ``generic.toml``.
 
 Candidates
     A run of the script's sentence-final punctuation (``. ! ? …``, ``؟ ۔``, ``। ॥`` …) followed by
     optional closing quotes and brackets (after a space where the language spaces them: French
     ``parti. »``), footnote marks, and then whitespace; or a run of full-width ``。！？``, which
-    ends a sentence with or without a space after it (Chinese, Japanese).
+    ends a sentence with or without a space after it (Chinese, Japanese). A straight quote
+    standing alone after the run closes the quotation before it when an odd number of straight
+    quotes precedes it, and otherwise opens the next sentence.
 
 Boundaries
     * after ``。！？``: a boundary unless a comma, closing punctuation or, after a closing quote,
-      a word that carries the quotation on (Japanese ``」と``) follows;
+      a word that carries the quotation on (Japanese ``」と``, Chinese ``”他说``) follows;
     * in a cased script, a sentence does not go on in lower case; an uncased letter (Arabic,
-      Devanagari, CJK) may start one;
-    * after ``!``, ``?`` and ellipses: a boundary before a capital, an uncased letter, a digit or
-      an opening quote/bracket (Spanish ``¿`` and ``¡`` included);
+      Devanagari, CJK) may start one; a dash before a lower-case word is a speaker's words
+      (``? — спросил он``), a hyphen standing alone before a capital a dialogue turn;
+    * after ``!``, ``?``, ``؟`` and ellipses: a boundary before a capital, an uncased letter, a
+      digit or an opening quote/bracket (Spanish ``¿`` and ``¡`` included);
     * after a period: abbreviations (never, final, weak, before a number, multi-part such as
-      ``p. ex.`` or ``т. е.``), initials (``В. В. Путин``), Roman numerals and — where the
-      language writes ordinals with a period (``1. ledna``, ``3. sınıf``) — numbers before a
-      noun that follows ordinals are ambiguous: they end a sentence only before a typical
-      sentence opener. Any other word ends one before a capital, digit or opening quote.
-    * A number or letter opening a segment (``1. Uvod``, ``• 3.``) is a list label.
+      ``z. B.``, ``p. ex.`` or ``т. е.``), initials (``В. В. Путин``), Roman numerals and — where
+      the language writes ordinals with a period (``13. Februar``, ``1. ledna``, ``3. sınıf``)
+      — numbers are ambiguous: they end a sentence only before a typical sentence opener (never
+      before a month or another noun that follows ordinals). Any other word ends one before a
+      capital, a digit or an opening quote.
+    * A number or letter opening a segment (``1. Úvod``, ``• 3.``) is a list label.
+    * Where the language lists verbs of saying for it, a colon after one ends a sentence
+      (Turkish ``şunları söyledi: Belirsizlik …``).
 
-Glued sentences (cased scripts): ``… vendredi.Le président`` — a lower-case word, a
-terminator and a capitalised word with no space between — is a boundary unless the word is an
-abbreviation or the token is a URL, an e-mail address or holds a digit.
+Glued sentences (scripts with case, from the language's alphabet): ``… handeln.Die
+Opposition`` — a lower-case word, a terminator and a capitalised word without a space — is a
+boundary unless the word is an abbreviation or the token is a URL, an e-mail address or holds a
+digit; where the language asks for it, so is a headline glued to a sentence opener
+(``… Probleme - PoliticoEin mutmaßlich …``). Units after such a cut are sentences.
 """
 
 from __future__ import annotations
