@@ -45,7 +45,6 @@ import re
 from collections.abc import Iterator
 
 from ..languages.segmentation import GENERIC, SplitData, load
-
 from .scan import BULLETS_ONLY, DATE_PART, MULTI_PREFIX, RANGE, ROMAN, Candidate, LineSplitter
 
 _LIST_MARK = re.compile(r"\s*(?:(?:[-–—•·▪►▶*+・]|\d{1,3}[.)]|[a-zA-Z][.)])\s|[①-⑳])")
