@@ -255,7 +255,7 @@ _LINE = st.lists(st.sampled_from(list("ab .!?…\t\u00a0«»“”\"')]") + ["[1
                  max_size=40).map("".join)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(_LINE)
 def test_german_candidates_from_terminators_equal_the_pattern(line: str) -> None:
     """The fast candidate search (from the terminators back to the token) finds exactly the
