@@ -139,12 +139,19 @@ class RuleSplitter(LineSplitter):
         return f"RuleSplitter({self.name!r})"
 
     def _candidates(self, line: str, start: int) -> Iterator[Candidate]:
-        """The scan's candidates, less a straight quote standing alone after the closers that
-        opens the next sentence rather than closing this one (an even number of straight quotes
-        before it)."""
+        """The scan's candidates, less a straight quote after the closers that opens the next
+        sentence rather than closing this one (an even number of straight quotes before it):
+        one standing alone after a space, or one right after a full-width stop."""
         for m in super()._candidates(line, start):
             closers = m.group(3)
-            if closers and closers[-1] == '"' and closers[-2:-1].isspace():
+            if closers is None:  # a full-width stop: '発売される。"エア …' opens a quotation
+                closers = m.group(5)
+                if closers.endswith('"') and line.count('"', 0, m.end(0) - 1) % 2 == 0:
+                    cut = m.end(0) - 1
+                    m = Candidate((line[m.start(0):cut], None, None, None, m.group(4), closers[:-1]),
+                                  (m.start(0), -1, -1, -1, m.start(4), m.start(5)),
+                                  (cut, -1, -1, -1, m.end(4), cut))
+            elif closers and closers[-1] == '"' and closers[-2:-1].isspace():
                 quote = m.end(0) - 1
                 if line.count('"', 0, quote) % 2 == 0:
                     cut = quote - 1
@@ -220,8 +227,8 @@ class RuleSplitter(LineSplitter):
         following = opener or word
         if not following:
             return False
-        if following[0] in _CJK_CONTINUE:
-            return False
+        if not opener and following[0] in _CJK_CONTINUE:
+            return False  # a comma or closing mark: the sentence goes on
         if m.group(5) and word.startswith(self.data.quote_continuations):
             return False  # 「すごい！」と言った
         return True
