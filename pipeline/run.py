@@ -91,7 +91,7 @@ class Translator:
                  inter_threads: int | None = None, intra_threads: int | None = None,
                  max_source_tokens: int | None = None, cache: bool = True,
                  download: bool = True, report: Report | None = None,
-                 on_progress: Callable[[int], None] | None = None) -> None:
+                 on_progress: Callable[[int], None] | None = None, src_lang: str = "de") -> None:
         from . import model
         from .lock import default_lock_path
         from .schedule import Scheduler
@@ -104,14 +104,15 @@ class Translator:
                             lock=None if lock is None else str(Path(lock).absolute()),
                             engine=engine, beam=beam, compute_type=compute_type, threads=threads,
                             inter_threads=inter_threads, intra_threads=intra_threads,
-                            max_source_tokens=max_source_tokens, cache=cache, download=download)
+                            max_source_tokens=max_source_tokens, cache=cache, download=download,
+                            src_lang=src_lang)
         self.spec = EngineSpec(name=engine, beam=beam, compute_type=compute_type,
                                max_source_tokens=max_source_tokens, threads=threads,
                                inter_threads=inter_threads, intra_threads=intra_threads)
         self.model_dir = None if model_dir is None else Path(model_dir)
         self.lock = None if model_dir is not None else Path(lock or default_lock_path())
         self.source = model.resolve(model_dir, self.lock, download=download, report=self.report)
-        self.splitter = splitter("de")
+        self.splitter = splitter(src_lang)  # the source language's splitter
         self.provenance = Provenance(model=self.source.provenance(),
                                      engine=self.spec.settings(self.source.path),
                                      splitter=self.splitter.name)
