@@ -851,9 +851,10 @@ def evaluate_files(runs: Sequence[Sequence[str | Path]], refs: Sequence[str | Pa
         notes.append(f"{empty} of {len(hyps.lines)} hypotheses are empty")
     hyp_files: Sequence[str] = hyps.files if _is_text(hyps, plain_text) else ()
     if write_hypotheses is not None:
-        from .io import atomic_write_text
+        from .io import write_output_text
 
-        atomic_write_text(Path(write_hypotheses), "".join(line + "\n" for line in hyps.lines))
+        write_output_text(Path(write_hypotheses), "".join(line + "\n" for line in hyps.lines),
+                          "--write-hyp")
         hyp_files = (str(write_hypotheses),)
     command = None
     if len(hyp_files) == 1:

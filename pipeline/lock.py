@@ -236,8 +236,12 @@ def write_lock(lock: ModelLock, path: str | Path | None = None) -> None:
     """Write models.lock atomically (through a symbolic link, which stays a link)."""
     from .io import atomic_write_text
 
-    atomic_write_text(Path(path if path is not None else default_lock_path()).resolve(),
-                      render_lock(lock))
+    target = Path(path if path is not None else default_lock_path())
+    try:
+        atomic_write_text(target.resolve(), render_lock(lock))
+    except OSError as exc:
+        raise LockError(f"{target}: cannot be written ({exc.strerror or exc}); pass --lock "
+                        "with a writable copy of models.lock") from None
 
 
 def model_files(directory: Path) -> list[str]:

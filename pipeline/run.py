@@ -30,6 +30,7 @@ from .document import Document, Sentence
 from .errors import InputError, OutputError, PipelineError
 from .formats import jsonl
 from .io import AtomicBatch, atomic_files
+from .io import prepare_output_dir as _prepare_output_dir
 from .provenance import Provenance, run_fingerprint, translation_key
 from .records import Record, build_records
 
@@ -550,20 +551,6 @@ def write_failure(exc: OSError) -> str:
 def _text(value: str) -> str:
     """``value`` with any lone surrogate (a file name that is not UTF-8) escaped."""
     return value.encode("utf-8", "backslashreplace").decode()
-
-
-def _prepare_output_dir(out: Path) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise OutputError(f"{out}: exists and is not a directory; choose another output "
-                          "directory with -o") from None
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot create the output directory ({exc.strerror or exc}); "
-                          "choose another one with -o") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise OutputError(f"{out}: the output directory is not writable; fix its permissions "
-                          "or choose another one with -o")
 
 
 class _Run:

@@ -236,3 +236,84 @@ def test_eval_does_not_wait_on_a_source_that_is_a_fifo(records, tmp_path):
     res = pipeline("eval", records, "--ref", ref, "--metrics", "bleu", timeout=60)
     assert res.returncode == 0 and "source not found or changed since translation" in \
         res.stdout, res.stdout + res.stderr  # its line count comes from the records
+
+
+# --- 14. the model directory holds regular files only ----------------------------------------
+
+@pytest.mark.parametrize("name, kind, engine", [
+    ("generation_config.json", "fifo", "ctranslate2"),
+    ("tokenizer_config.json", "device", "torch"),
+])
+def test_an_odd_file_in_the_model_directory_is_one_line_not_a_hang(name, kind, engine, model_copy,
+                                                                   seeds):
+    odd = model_copy / name
+    odd.unlink()
+    os.mkfifo(odd) if kind == "fifo" else odd.symlink_to("/dev/zero")
+    res = pipeline("translate", seeds / "article_02.txt", "-o", seeds.parent / "out",
+                   "--model-dir", model_copy, "--engine", engine, timeout=120)
+    errors = [x for x in res.stderr.splitlines() if x.startswith("error:")]
+    assert res.returncode == 2 and len(errors) == 1, res.stderr
+    assert f"{odd}: is a {'FIFO' if kind == 'fifo' else 'device'}, not a regular file" in errors[0]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "huge"])
+def test_a_model_json_is_read_only_if_regular_and_bounded(kind, tmp_path):
+    from pipeline.translate.spec import MAX_JSON_BYTES, EngineSetupError, read_json
+
+    odd = tmp_path / "generation_config.json"
+    if kind == "fifo":
+        os.mkfifo(odd)
+    elif kind == "device":
+        odd.symlink_to("/dev/zero")
+    else:
+        with open(odd, "wb") as f:
+            f.truncate(MAX_JSON_BYTES + 1)  # sparse: no disk used
+    with pytest.raises(EngineSetupError, match=str(odd)):
+        read_json(odd, missing_ok=True)
+
+
+# --- 16. a bad output path is one error line -------------------------------------------------
+
+@pytest.fixture()
+def odd_paths(tmp_path) -> dict[str, Path]:
+    (tmp_path / "a-file").write_text("keep me\n", encoding="utf-8")
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "a-dir").mkdir()
+    return {"file": tmp_path / "a-file", "below a file": tmp_path / "a-file" / "sub",
+            "symlink loop": tmp_path / "loop", "directory": tmp_path / "a-dir"}
+
+
+@pytest.mark.parametrize("where", ["file", "below a file", "symlink loop"])
+def test_export_to_an_unusable_directory_is_one_line(where, records, odd_paths):
+    line = one_error_line(run("export", "tsv", records, "-o", odd_paths[where]))
+    assert str(odd_paths[where]) in line and "-o" in line
+    assert odd_paths["file"].read_text(encoding="utf-8") == "keep me\n"
+
+
+@pytest.mark.parametrize("where", ["directory", "below a file"])
+def test_eval_write_hyp_to_an_unusable_path_is_one_line(where, hyp, odd_paths):
+    line = one_error_line(run("eval", "--hyp", hyp, "--ref", hyp, "--write-hyp",
+                              odd_paths[where]))
+    assert str(odd_paths[where]) in line and "--write-hyp" in line
+
+
+@pytest.mark.parametrize("command", ["translate", "align"])
+@pytest.mark.parametrize("where", ["file", "below a file", "symlink loop"])
+def test_translate_and_align_to_an_unusable_directory_is_one_line(command, where, tiny_model,
+                                                                   odd_paths, seeds):
+    shutil.copy(ROOT / "tests" / "data" / "article_02.en.txt", seeds / "article_02.en.txt")
+    (seeds / "article_02.txt").rename(seeds / "article_02.de.txt")
+    args = (["translate", seeds / "article_02.de.txt", "--model-dir", tiny_model] if
+            command == "translate" else ["align", seeds, "--no-mt"])
+    line = one_error_line(run(*args, "-o", odd_paths[where]))
+    assert str(odd_paths[where]) in line
+
+
+def test_a_lock_that_cannot_be_written_is_a_lock_error(odd_paths):
+    """models.lock is rewritten when a pin completes: a failure to write it is a LockError
+    (one line in the CLI), not an OSError."""
+    from pipeline.errors import LockError
+    from pipeline.lock import read_lock, write_lock
+
+    with pytest.raises(LockError, match="cannot be written"):
+        write_lock(read_lock(ROOT / "models.lock"), odd_paths["below a file"] / "models.lock")
