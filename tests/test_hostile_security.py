@@ -43,6 +43,21 @@ def pipeline(*args, stdin=None, timeout: float = 60) -> subprocess.CompletedProc
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
+def make_odd(path: Path, kind: str) -> Path:
+    """``path`` made a FIFO (a reader would wait forever), a link to a device (endless), a
+    directory, or a sparse file one byte over ``huge`` bytes."""
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    elif kind == "directory":
+        path.mkdir()
+    else:
+        with open(path, "wb") as f:
+            f.truncate(int(kind) + 1)  # sparse: no disk used
+    return path
+
+
 # --- 2. verify never echoes what a crafted record points at ----------------------------------
 
 SECRET = "root:$6$Geheimnis$abcdefghijklmnop:19000:0:99999:7:::\n"
@@ -184,13 +199,7 @@ def hyp(tmp_path) -> Path:
 
 @pytest.mark.parametrize("kind", ["fifo", "device", "directory"])
 def test_eval_refuses_a_reference_that_is_no_regular_file(kind, hyp, tmp_path):
-    ref = tmp_path / "ref.en"
-    if kind == "fifo":
-        os.mkfifo(ref)
-    elif kind == "device":
-        ref.symlink_to("/dev/zero")
-    else:
-        ref.mkdir()
+    ref = make_odd(tmp_path / "ref.en", kind)
     res = pipeline("eval", "--hyp", hyp, "--ref", ref, timeout=60)  # a FIFO would hang
     errors = [x for x in res.stderr.splitlines() if x.startswith("error:")]
     assert res.returncode == 2 and len(errors) == 1 and str(ref) in errors[0], res.stderr
@@ -199,8 +208,7 @@ def test_eval_refuses_a_reference_that_is_no_regular_file(kind, hyp, tmp_path):
 
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_eval_refuses_hypotheses_that_are_no_regular_file(kind, tmp_path):
-    hyp = tmp_path / "hyp.en"
-    os.mkfifo(hyp) if kind == "fifo" else hyp.symlink_to("/dev/zero")
+    hyp = make_odd(tmp_path / "hyp.en", kind)
     ref = tmp_path / "ref.en"
     ref.write_text("A sentence.\n", encoding="utf-8")
     res = pipeline("eval", "--hyp", hyp, "--ref", ref, timeout=60)
@@ -227,8 +235,7 @@ def test_eval_reads_a_small_gzip_reference_and_refuses_a_broken_one(hyp, tmp_pat
 
 
 def test_eval_does_not_wait_on_a_source_that_is_a_fifo(records, tmp_path):
-    fifo = tmp_path / "source.fifo"
-    os.mkfifo(fifo)
+    fifo = make_odd(tmp_path / "source.fifo", "fifo")
     _point_at(records, doc_path=str(fifo))
     count = 1 + max(json.loads(x)["line"] for x in records.open(encoding="utf-8"))
     ref = tmp_path / "ref.en"
@@ -246,9 +253,8 @@ def test_eval_does_not_wait_on_a_source_that_is_a_fifo(records, tmp_path):
 ])
 def test_an_odd_file_in_the_model_directory_is_one_line_not_a_hang(name, kind, engine, model_copy,
                                                                    seeds):
-    odd = model_copy / name
-    odd.unlink()
-    os.mkfifo(odd) if kind == "fifo" else odd.symlink_to("/dev/zero")
+    (model_copy / name).unlink()
+    odd = make_odd(model_copy / name, kind)
     res = pipeline("translate", seeds / "article_02.txt", "-o", seeds.parent / "out",
                    "--model-dir", model_copy, "--engine", engine, timeout=120)
     errors = [x for x in res.stderr.splitlines() if x.startswith("error:")]
@@ -260,14 +266,8 @@ def test_an_odd_file_in_the_model_directory_is_one_line_not_a_hang(name, kind, e
 def test_a_model_json_is_read_only_if_regular_and_bounded(kind, tmp_path):
     from pipeline.translate.spec import MAX_JSON_BYTES, EngineSetupError, read_json
 
-    odd = tmp_path / "generation_config.json"
-    if kind == "fifo":
-        os.mkfifo(odd)
-    elif kind == "device":
-        odd.symlink_to("/dev/zero")
-    else:
-        with open(odd, "wb") as f:
-            f.truncate(MAX_JSON_BYTES + 1)  # sparse: no disk used
+    odd = make_odd(tmp_path / "generation_config.json",
+                   str(MAX_JSON_BYTES) if kind == "huge" else kind)
     with pytest.raises(EngineSetupError, match=str(odd)):
         read_json(odd, missing_ok=True)
 
