@@ -219,8 +219,11 @@ def count_lines(path: str | Path) -> int:
     0 when it cannot be read."""
     n = 0
     last = b"\n"
+    from .io import open_regular
+
     try:
-        with open(path, "rb") as f:
+        f, _ = open_regular(path)  # a FIFO is refused when it is read, never waited on here
+        with f:
             while block := f.read(_CHUNK):
                 n += block.count(b"\n")
                 last = block[-1:]

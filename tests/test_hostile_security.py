@@ -245,6 +245,31 @@ def test_eval_does_not_wait_on_a_source_that_is_a_fifo(records, tmp_path):
         res.stdout, res.stdout + res.stderr  # its line count comes from the records
 
 
+COMMANDS = {  # every command that reads a file it is given, the FIFO in place of that file
+    "translate": ["translate", "{fifo}.txt", "-o", "{tmp}/o", "--model-dir", "{model}"],
+    "translate archive": ["translate", "{fifo}.jsonl", "--input-format", "jsonl", "-o",
+                          "{tmp}/o", "--model-dir", "{model}"],
+    "split": ["split", "{fifo}.txt"],
+    "align": ["align", "{fifo}.de.txt", "{tmp}/x.en.txt", "-o", "{tmp}/o", "--no-mt"],
+    "verify": ["verify", "{fifo}.jsonl"],
+    "export": ["export", "tsv", "{fifo}.jsonl", "-o", "{tmp}/o"],
+    "eval records": ["eval", "{fifo}.jsonl", "--ref", "{tmp}/x.en.txt"],
+    "models verify --lock": ["models", "verify", "--lock", "{fifo}.lock"],
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_no_command_waits_on_a_fifo_it_is_given(command, tiny_model, tmp_path):
+    (tmp_path / "x.en.txt").write_text("A sentence.\n", encoding="utf-8")
+    args = [a.format(fifo=tmp_path / "in", tmp=tmp_path, model=tiny_model)
+            for a in COMMANDS[command]]
+    fifo = make_odd(Path(next(a for a in args if a.startswith(str(tmp_path / "in")))), "fifo")
+    res = pipeline(*args, timeout=90)
+    errors = [x for x in res.stderr.splitlines() if x.startswith("error:")]
+    assert res.returncode != 0 and len(errors) == 1 and str(fifo) in errors[0], res.stderr
+    assert "Traceback" not in res.stderr
+
+
 # --- 14. the model directory holds regular files only ----------------------------------------
 
 @pytest.mark.parametrize("name, kind, engine", [
