@@ -61,3 +61,15 @@ class CacheError(PipelineError, OSError):
     """The pipeline's cache (``$PIPELINE_CACHE``) cannot be used for what this run needs."""
 
     exit_code = 2
+
+
+class LanguageNotIdentifiedError(PipelineError, ValueError):
+    """A text's language cannot be identified: it has no letters (empty, digits, symbols)."""
+
+    exit_code = 2
+
+
+class UnknownLanguageError(PipelineError, ValueError):
+    """A language code that the component asked does not know (an unknown candidate)."""
+
+    exit_code = 2
