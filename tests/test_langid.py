@@ -105,7 +105,8 @@ def test_unknown_or_no_candidates_are_an_error(candidates):
 
 
 @pytest.mark.parametrize("text, lang", [
-    ("東京駅前で大規模な火災", "ja"),            # Han only, but 駅 is written only in Japan
+    ("東京駅前 大規模火災", "ja"),               # Han only, but 駅 is written only in Japan
+    ("東京駅前で大規模な火災", "ja"),            # kana
     ("日本経済新聞社の調査", "ja"),              # a kana and Japanese-only forms
     ("北京市政府发布通知", "zh"),                # Han only, no Japanese form
     ("台北市政府發布通知", "zh"),                # traditional characters are Chinese too
@@ -136,10 +137,17 @@ def test_script_rule_only_for_candidates():
     assert pipeline.detect_language("東京駅前で大規模な火災", candidates=["zh", "en"]) in {"zh", "en"}
 
 
-def test_methods_by_length():
-    assert ident.identify("Was gestern in Berlin geschah").method == "langidentify"
+def test_methods_by_length_and_confidence():
+    short = ident.identify("Was gestern in Berlin geschah")
+    assert short.method == "langidentify" and 0.5 < short.confidence <= 1.0
     found = ident.identify(SENTENCES["de"] + " " + SENTENCES["de"])
-    assert found.method == "py3langid" and 0.5 < found.confidence <= 1.0
+    assert found.method == "py3langid" and 0.9 < found.confidence <= 1.0
+
+
+def test_candidates_in_any_order_of_scripts():
+    """The short-text model is loaded for any candidates, Chinese first in its order or not."""
+    assert pipeline.detect_language("A", candidates=["ru", "uk", "zh"]) in {"ru", "uk", "zh"}
+    assert pipeline.detect_language("Що сталося у Києві", candidates=["zh", "uk", "ru"]) == "uk"
 
 
 # ----------------------------------------------------------------------------- CLI

@@ -65,9 +65,10 @@ SHORT = 60
 
 @dataclass(frozen=True)
 class Identification:
-    """A text's language (ISO 639-1), how sure the deciding ``method`` is of it, and which
-    method decided: ``"script"`` (confidence 1.0), ``"py3langid"`` (its probability) or
-    ``"langidentify"`` (its margin over the runner-up, 0 to 1)."""
+    """A text's language (ISO 639-1), the method that decided it (``"script"``,
+    ``"langidentify"`` or ``"py3langid"``) and a confidence: py3langid's probability of that
+    language among the candidates, whichever method decided (1.0 where the script did), so
+    that a low figure also flags a short text on which the two models disagree."""
 
     language: str
     confidence: float
@@ -83,27 +84,34 @@ def detect_language(text: str, *, candidates: Iterable[str] | None = None) -> st
     :class:`~pipeline.errors.UnknownLanguageError` for a candidate the models do not know.
     The models are loaded on first use (about a second each).
     """
-    return identify(text, candidates=candidates).language
+    return _decide(text, _candidates(candidates))[0]
 
 
 def identify(text: str, *, candidates: Iterable[str] | None = None) -> Identification:
-    """:func:`detect_language` with the confidence of the answer and the method that gave it."""
+    """:func:`detect_language` with the method that decided and the confidence of the answer."""
     langs = _candidates(candidates)
+    language, method = _decide(text, langs)
+    if method == "script":
+        return Identification(language, 1.0, method)
+    probability = dict(_model(langs).rank(text)).get(language, 0.0)
+    return Identification(language, float(probability), method)
+
+
+def _decide(text: str, langs: tuple[str, ...]) -> tuple[str, str]:
+    """The language of ``text`` among ``langs`` and the method that decided it."""
     letters = sum(map(str.isalpha, text))
     if not letters:
         raise LanguageNotIdentifiedError(
             f"cannot identify the language of a text without letters: {text[:40]!r}")
     by_script = _by_script(text, letters, langs)
     if by_script is not None:
-        return Identification(by_script, 1.0, "script")
+        return by_script, "script"
     if len(text) < SHORT:
         short = _short_model(langs)
-        if short is not None:
-            found = short.identify(text)
-            if found is not None:
-                return found
-    language, probability = _model(langs).classify(text)
-    return Identification(language, float(probability), "py3langid")
+        found = short.detect(text) if short is not None else None
+        if found is not None:
+            return found, "langidentify"
+    return _model(langs).classify(text)[0], "py3langid"
 
 
 @lru_cache(maxsize=1)
@@ -184,13 +192,13 @@ class _ShortModel:
         self._langs = frozenset(langs)
         self._lock = threading.Lock()
 
-    def identify(self, text: str) -> Identification | None:
+    def detect(self, text: str) -> str | None:
+        """The language, or None where langidentify cannot tell among the candidates."""
         with self._lock:
             found = self._detector.detect(text)
-            margin = self._detector.results.gap
         if found is None or found == self._unknown or _iso(found) not in self._langs:
             return None  # its CJ classifier can answer ja for zh-only candidates
-        return Identification(_iso(found), float(margin), "langidentify")
+        return _iso(found)
 
 
 @lru_cache(maxsize=16)
