@@ -44,6 +44,7 @@ _EXPORTS = {
     "ModelUnavailableError": "errors",
     "ModelIntegrityError": "errors",
     "LanguageNotIdentifiedError": "errors",
+    "UnknownLanguageError": "errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -61,7 +62,8 @@ def __getattr__(name: str):
 if TYPE_CHECKING:  # pragma: no cover  (for type checkers and editors)
     from .document import Document, Sentence  # noqa: F401
     from .errors import (InputError, LanguageNotIdentifiedError, ModelIntegrityError,  # noqa: F401
-                         ModelUnavailableError, PipelineError, VerificationError)
+                         ModelUnavailableError, PipelineError, UnknownLanguageError,
+                         VerificationError)
     from .provenance import Provenance  # noqa: F401
     from .records import Record  # noqa: F401
     from .run import RunSummary, Translator, translate_files, translate_text  # noqa: F401
