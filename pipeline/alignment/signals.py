@@ -89,10 +89,19 @@ _MARK_RE = re.compile("[" + re.escape("".join(_MARKS)) + "]")
 _WORD = re.compile(r"\w+")
 
 
+def _letter(ch: str) -> str:
+    """The lower-case letter, without accents unless that makes a letter of another (й, ё
+    and ї stay themselves: the tables have them)."""
+    low = ch.lower()
+    if low in _SCRIPT_OF or low.isascii():
+        return low
+    return unicodedata.normalize("NFD", low)[0]
+
+
 def script(ch: str) -> str:
     """The script of one letter as this module groups them: ``"Latin"``, ``"Cyrillic"``,
     ``"Greek"``, ``"Hebrew"``, ``"Arabic"``, ``"Kana"``, ``"Han"``, or ``"Other"``."""
-    low = ch.lower()
+    low = _letter(ch)
     if low in _SCRIPT_OF and not ("a" <= low <= "z"):
         return _SCRIPT_OF[low]
     name = unicodedata.name(ch, "")
@@ -130,7 +139,7 @@ def romanize(text: str, lang: str | None = None) -> str:
     cyrillic = False
     text = digits(text)
     for k, ch in enumerate(text):
-        low = ch.lower()
+        low = _letter(ch)
         if low in special:
             out.append(special[low])
         elif ch in _SMALL_Y and out and out[-1][-1:] == "i":
