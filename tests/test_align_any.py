@@ -80,6 +80,7 @@ def test_latin_names_acronyms_and_urls_inside_other_scripts_pass_through():
 def test_punctuation_marks_of_every_script_are_one_class():
     assert marks("«Правда?» — ¡Sí!") == marks("“真的？”！") == {'"': 2, "?": 1, "!": 1}
     assert marks("Wachstum 5 %, „gut“") == marks("growth 5％, “good”")
+    assert marks("Τι\u037e") == {"?": 1} and not marks("first; second")  # Greek ; only
 
 
 def test_dominant_script():

@@ -81,7 +81,7 @@ _SCRIPT_OF = {**dict.fromkeys(_CYRILLIC, "Cyrillic"), **dict.fromkeys(_GREEK, "G
 _SMALL_Y = {"ゃ": "ya", "ゅ": "yu", "ょ": "yo", "ャ": "ya", "ュ": "yu", "ョ": "yo"}
 
 #: Meaningful punctuation of every script, each mapped to one class token.
-_MARKS = {**dict.fromkeys("?？؟;", "?") , **dict.fromkeys("!！", "!"),
+_MARKS = {**dict.fromkeys("?？؟\u037e", "?"), **dict.fromkeys("!！", "!"),
           **dict.fromkeys("%％‰٪", "%"),
           **dict.fromkeys("\"“”„‟«»「」『』〝〞‹›״", "\""),
           **dict.fromkeys("(（[［【〔", "("), **dict.fromkeys(":：", ":")}
