@@ -251,14 +251,8 @@ def _search(scorer: NgramScorer, n: int, m: int, p: AlignParams) -> tuple[list[S
             return band_around(rough, n, m, w)
         width = p.band
     path, band, width = _widening(make, scorer, types, width)
-    if p.learn_length:
-        prior = LengthModel(scorer.ratio, scorer.length_variance)
-        learned = estimate(scorer.one_to_one_lengths(path), prior, p.length_strength)
-        if learned is not prior:
-            if p.length_ratio is not None:  # a ratio given by the caller stays
-                learned = replace(learned, ratio=p.length_ratio)
-            scorer.set_length_model(learned)
-            path, band, width = _widening(make, scorer, types, width)
+    if p.learn_length and _learn_length(scorer, path, p):
+        path, band, width = _widening(make, scorer, types, width)
     for _ in range(p.prior_updates):
         counts = dict.fromkeys(types, 0)
         for _i, _j, a, b in path:
@@ -268,6 +262,19 @@ def _search(scorer: NgramScorer, n: int, m: int, p: AlignParams) -> tuple[list[S
                            for t in types})
         path, band, width = _widening(make, scorer, types, width)
     return path, band
+
+
+def _learn_length(scorer: NgramScorer, path: list[Step], p: AlignParams) -> bool:
+    """Give ``scorer`` the length model of ``path``'s 1-1 links (:mod:`.lengths`); whether
+    there were enough of them (otherwise the model is left as it was)."""
+    prior = LengthModel(scorer.ratio, scorer.length_variance)
+    learned = estimate(scorer.one_to_one_lengths(path), prior, p.length_strength)
+    if learned is prior:
+        return False
+    if p.length_ratio is not None:  # a ratio given by the caller stays
+        learned = replace(learned, ratio=p.length_ratio)
+    scorer.set_length_model(learned)
+    return True
 
 
 def _widening(make: Callable[[int], Band], scorer: NgramScorer,

@@ -101,6 +101,8 @@ def _letter(ch: str) -> str:
 def script(ch: str) -> str:
     """The script of one letter as this module groups them: ``"Latin"``, ``"Cyrillic"``,
     ``"Greek"``, ``"Hebrew"``, ``"Arabic"``, ``"Kana"``, ``"Han"``, or ``"Other"``."""
+    if ch < "\u0250":  # ASCII, Latin-1 and Latin Extended-A/B: the common case, fast
+        return "Latin" if ch.isalpha() else "Other"
     low = _letter(ch)
     if low in _SCRIPT_OF and not ("a" <= low <= "z"):
         return _SCRIPT_OF[low]
@@ -213,6 +215,14 @@ def features(text: str, lang: str | None = None, n: int = 3, *, skeletons: bool 
     target side when the source is written in such a script). Han characters give nothing.
     """
     out: Counter[str] = Counter()
+    if not text or max(text) < "\u0250":  # Latin script only: no word needs cutting
+        for word in _WORD.findall(fold(text)):
+            out.update(_grams(word, n))
+            if skeletons and not word.isdigit():
+                out.update(_grams(skeleton(word), n, "~"))
+        if punctuation:
+            out.update(marks(text))
+        return out
     for word in _WORD.findall(digits(text)):
         runs = _runs(word) if not word.isascii() else [(word, "Latin")]
         for piece, kind in runs:
