@@ -507,18 +507,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     table(robust, peers)
 
     print("\n## Long documents: WMT22 documents concatenated (the time is the median of "
-          f"{args.runs} runs of one align call)\n")
-    print("| condition | German x English | F1 | lax F1 | s (median) | s (min..max) |")
+          f"{args.runs} runs of one align call; ru and zh: one run)\n")
+    print("| pair, condition | source x English | F1 | lax F1 | s (median) | s (min..max) |")
     print("|---|---|---:|---:|---:|---:|")
-    big = concatenate(wmt, 1000)
-    for condition, key in (("MT", "mt_sentences"), ("no MT", None)):
-        times, figures = [], {}
-        for _ in range(max(1, args.runs)):
-            figures, secs = evaluate(ours(key), [big])
-            times.append(secs)
-        print(f"| {condition} | {len(big.de)} x {len(big.en)} | {figures['F1']:.3f} | "
-              f"{figures['lax F1']:.3f} | {statistics.median(times):.2f} | "
-              f"{min(times):.2f}..{max(times):.2f} |", flush=True)
+    longs = [("de-en", wmt, args.runs)] + [
+        (label[:5], load_set(folder / name), 1) for label, name, *_ in DEV_SETS[3:]
+        if (folder / name).exists()]
+    for pair, docs, runs in longs:
+        big = concatenate(docs, 1000)
+        for condition, key in (("MT", "mt_sentences"), ("no MT", None)):
+            times, figures = [], {}
+            for _ in range(max(1, runs)):
+                figures, secs = evaluate(ours(key), [big])
+                times.append(secs)
+            print(f"| {pair}, {condition} | {len(big.de)} x {len(big.en)} | {figures['F1']:.3f} | "
+                  f"{figures['lax F1']:.3f} | {statistics.median(times):.2f} | "
+                  f"{min(times):.2f}..{max(times):.2f} |", flush=True)
 
     if args.sweep:
         sweep(ntrex, nt19, wmt)
