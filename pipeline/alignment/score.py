@@ -8,7 +8,8 @@ sentences ``[j, j + b)`` are translations of each other, as a sum of log-odds-li
   0.0099, 2-1 and 1-2 0.089, 2-2 0.011; Gale & Church had no 3-1 or 1-3 links, which get
   0.0099, as likely as a deletion; normalised to sum to 1 (:data:`PRIORS`). The aligner
   re-estimates them per document (:mod:`pipeline.alignment.aligner`).
-* **Length** (Gale & Church): with ``c`` the document's ratio of English to German characters,
+* **Length** (Gale & Church; the aligner re-estimates ``c`` and ``s2`` on the document,
+  :mod:`pipeline.alignment.lengths`): with ``c`` the ratio of English to German characters,
   ``delta = (l_en - c * l_de) / sqrt(s2 * (c * l_de + l_en) / 2)`` and
   ``P = 2 * (1 - Phi(|delta|))``; ``s2 = 6.8`` is their variance per character. The German
   side is measured, not the MT, so a missing or truncated MT line does not move it. A small
@@ -20,7 +21,10 @@ sentences ``[j, j + b)`` are translations of each other, as a sum of log-odds-li
   words, case- and accent-folded) of the English sentences and of the source side. The source
   side is the machine translation of the German sentences when one is given (Bleualign's idea:
   compare English with English), otherwise the German itself, whose trigrams still meet the
-  English in names, numbers, cognates and URLs (the model-free anchors). ``base`` is the
+  English in names, numbers, cognates and URLs (the model-free anchors). A source in another
+  script is romanised first, and every side adds its punctuation marks
+  (:func:`pipeline.alignment.signals.features`); ``src_lang`` and ``tgt_lang`` name the
+  languages (any pair; German and English are only the names used here). ``base`` is the
   document's typical similarity of *unrelated* sentence pairs (the median over sampled pairs,
   each German sentence's best match left out), so ``sim - base`` is the evidence above chance,
   calibrated per document, per MT system and per language pair without fitting anything.
