@@ -28,7 +28,7 @@ ALIGNED ?= $(if $(filter file,$(origin OUT)),data/aligned,$(OUT))
 PAIRS := $(foreach f,$(filter %.de.txt,$(SRCS)),$(if $(wildcard $(f:.de.txt=.en.txt)),$(f)))
 ALIGN_OUTS := $(patsubst $(IN)/%.de.txt,$(ALIGNED)/%.jsonl,$(PAIRS))
 
-.PHONY: install translate batch align demo test lock fetch verify eval clean
+.PHONY: install translate batch align demo test lock fetch verify eval clean serve
 
 # torch first, pinned, and the CPU build: PyPI's torch wheel for Linux pulls gigabytes of CUDA
 # packages. PyTorch's CPU wheel index is used when it answers within a few seconds; otherwise
@@ -93,10 +93,10 @@ $(ALIGN_OUTS): $(ALIGNED)/%.jsonl: $(IN)/%.de.txt $(IN)/%.en.txt models.lock | $
 demo: | $(STAMP)
 	$(PIPELINE) demo -i data/raw -o data/demo
 
-# The tests run the Ray path too: the cluster extra (Ray Data) is installed for them.
+# The tests run the Ray path and the server too: the cluster and serve extras are installed for them.
 CLUSTER_STAMP := $(VENV)/.installed-cluster
 $(CLUSTER_STAMP): pyproject.toml | $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,cluster]'
+	$(BIN)/python -m pip install --quiet -e '.[test,cluster,serve]'
 	touch $@
 
 test: $(CLUSTER_STAMP)
@@ -123,6 +123,20 @@ eval: | $(STAMP)
 	stem=$$(basename "$$src"); stem=$${stem%.*}; \
 	$(PIPELINE) translate "$$src" -o '$(EVAL_DIR)/out' --quiet --format jsonl $(ARGS); \
 	$(PIPELINE) eval "$(EVAL_DIR)/out/$$stem.jsonl" --ref "$$ref" $${testset:+--test-set "$$testset"} $(EVAL_ARGS)
+
+# The translation server: make serve [HOST=127.0.0.1] [PORT=5000] [SERVE_ARGS="--model-dir DIR"].
+# HOST, PORT and SERVE_ARGS reach pipeline through the environment, unexpanded ($(value)),
+# never as shell code; SERVE_ARGS is split on blanks (no globbing).
+SERVE_STAMP := $(VENV)/.installed-serve
+$(SERVE_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[serve]'
+	touch $@
+
+serve: export SERVE_HOST = $(value HOST)
+serve: export SERVE_PORT = $(value PORT)
+serve: export SERVE_ARGV = $(value SERVE_ARGS)
+serve: $(SERVE_STAMP)
+	set -f; exec $(PIPELINE) serve --host "$${SERVE_HOST:-127.0.0.1}" --port "$${SERVE_PORT:-5000}" $$SERVE_ARGV
 
 lock: | $(STAMP)
 	$(PIPELINE) models lock

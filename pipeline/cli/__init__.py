@@ -51,7 +51,7 @@ def _main(version: Annotated[bool, typer.Option(
 
 
 # The commands register themselves on ``app`` when imported.
-from . import split, translate, verify, export, demo, models, eval, align  # noqa: E402,F401
+from . import split, translate, verify, export, demo, models, eval, align, serve  # noqa: E402,F401
 
 
 def main() -> None:
