@@ -17,7 +17,7 @@ from pipeline.records import Record  # noqa: E402
 from pipeline.serve import ServeSettings  # noqa: E402
 from tests.conftest import SEEDS  # noqa: E402
 from tests.serve_helpers import Server, isolated_env  # noqa: E402
-from tests.test_html_browser import ARGS, ARTIFACTS, CHROMIUM, IN_CI, _browser_missing  # noqa: E402
+from tests.test_html_browser import ARTIFACTS, chromium, watched  # noqa: E402
 
 ARTICLE = (SEEDS / "article_01.txt").read_text(encoding="utf-8")
 
@@ -32,34 +32,12 @@ def server(tiny_model, shared_conversions, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(server, tmp_path_factory):
-    why = _browser_missing()
-    if why:
-        if IN_CI:
-            pytest.fail(f"CI must run the browser test, but {why}")
-        pytest.skip(why)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM),
-            headless=True, args=ARGS, viewport={"width": 1280, "height": 900},
-            accept_downloads=True)
-        # no network but the server itself
-        context.route("http*://**", lambda route: route.continue_()
-                      if route.request.url.startswith(server.url + "/") else route.abort())
-        yield context
-        context.close()
+    yield from chromium(tmp_path_factory, allow=server.url + "/")
 
 
 @pytest.fixture()
 def page(browser, server):
-    p = browser.new_page()
-    p.errors = []
-    p.on("console", lambda m: p.errors.append(f"console.{m.type}: {m.text}")
-         if m.type in ("error", "warning") else None)
-    p.on("pageerror", lambda e: p.errors.append(f"pageerror: {e}"))
-    p.on("request", lambda r: p.errors.append(f"request: {r.url}")
-         if not r.url.startswith((server.url + "/", "blob:", "data:", "about:")) else None)
+    p = watched(browser, allow=(server.url + "/", "blob:", "data:", "about:"))
     yield p
     p.close()
 
