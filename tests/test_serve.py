@@ -331,6 +331,39 @@ def test_detect_and_auto(server):
     assert e.status == 400 and "not available" in e.json()["error"]
 
 
+def test_detect_and_auto_use_pipeline_detect_language(server, monkeypatch):
+    """The wiring and the confidence, with a stand-in identifier (English when a line has
+    "the", else German)."""
+    import pipeline
+
+    calls = []
+
+    def fake(text, candidates=None):
+        calls.append(candidates)
+        return "en" if " the " in f" {text.lower()} " else "de"
+
+    monkeypatch.setattr(pipeline, "detect_language", fake, raising=False)
+    german, english = "Die Regierung hat heute entschieden.", "The government decided it today."
+    r = server.post_json("/detect", {"q": f"{german}\n{english}"})  # the whole: German
+    share = round(100 * len(german) / (len(german) + len(english)), 1)
+    assert r.status == 200 and r.json() == [{"confidence": share, "language": "de"}], r
+    assert server.post_form("/detect", {"q": "Guten Tag."}).json() == \
+        [{"confidence": 100.0, "language": "de"}]
+    t = server.post_json("/translate", {"q": ["Guten Tag.", "Hallo Welt."], "source": "auto",
+                                        "target": "en"})
+    assert t.status == 200, t
+    assert t.json()["detectedLanguage"] == [{"confidence": 100.0, "language": "de"}] * 2
+    assert t.json()["translatedText"] == server.post_json(
+        "/translate", {"q": ["Guten Tag.", "Hallo Welt."], "source": "de", "target": "en"}
+    ).json()["translatedText"]
+    assert ["de", "en"] in calls  # auto chooses among the languages served
+    e = server.post_json("/translate", {"q": "Read the news.", "source": "auto", "target": "en"})
+    assert e.status == 400 and e.json()["error"] == \
+        "English (en) is not available as a target language from English (en)"
+    v1 = server.request("POST", "/v1/translate?source=auto&format=all", "Guten Tag.".encode())
+    assert v1.json()["detectedLanguage"] == {"confidence": 100.0, "language": "de"}
+
+
 def test_detect_errors(server):
     assert server.request("GET", "/detect").status == 405
     r = server.request("POST", "/detect")

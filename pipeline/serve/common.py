@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from ..document import Document
-from ..errors import InputError, PipelineError
+from ..errors import InputError
 from . import params
 from .params import ApiError, Params
 from .service import NAMES, Service
@@ -93,7 +93,7 @@ async def translate(svc: Service, pair: tuple[str, str], doc: Document,
         return await svc.batchers[pair].translate(doc, doc_path)
     except InputError as exc:
         raise ApiError(400, f"Invalid request: {exc}") from None
-    except (PipelineError, Exception) as exc:
+    except Exception as exc:  # the engine failed: this request's answer, not the server's end
         raise ApiError(500, f"Cannot translate text: {exc}") from None
 
 
