@@ -69,6 +69,22 @@ def test_sigterm_finishes_requests_in_flight_then_exits(tiny_model, tmp_path):
             proc.wait()
 
 
+def test_a_port_in_use_is_one_error_line_before_the_model_loads(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        res = CliRunner().invoke(app, ["serve", "--port", str(port), "--model-dir",
+                                       str(tmp_path / "no-model")])
+    assert res.exit_code == 1
+    assert res.output.strip().splitlines() == [
+        f"error: cannot listen on 127.0.0.1:{port}: Address already in use"]
+
+
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_serve_passes_its_variables_through_the_environment(tmp_path):
     venv = tmp_path / "venv"

@@ -63,6 +63,6 @@ def serve(
         run(settings, host=host, port=port, report=lambda msg: say(msg, err=True))
     except PipelineError as exc:
         fail(exc)
-    except OSError as exc:
-        say(f"error: {host}:{port}: {exc.strerror or exc}", err=True)
+    except OSError as exc:  # the address cannot be listened on
+        say(f"error: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None

@@ -170,15 +170,34 @@ def serve(settings, *, host: str = "127.0.0.1", port: int = 5000,
                 shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
                 report(f"serving on http://{shown}:{bound[1]} (Ctrl+C to stop)")
 
-    svc = Service(settings).start()
+    sock = listen(host, port)  # before the model loads: a port in use fails at once
     try:
-        config = uvicorn.Config(create_app(svc), host=host, port=port, log_level="warning",
-                                lifespan="off", timeout_graceful_shutdown=graceful_s,
-                                server_header=False)
-        server = Server(config)
-        server.run()
-        if not server.started:
-            raise OSError(f"could not listen on {host}:{port} (see above)")
+        svc = Service(settings).start()
+        try:
+            config = uvicorn.Config(create_app(svc), log_level="warning", lifespan="off",
+                                    timeout_graceful_shutdown=graceful_s, server_header=False)
+            Server(config).run(sockets=[sock])
+        finally:
+            svc.close()
     finally:
-        svc.close()
+        sock.close()
     report("stopped")
+
+
+def listen(host: str, port: int):
+    """A socket bound to ``host:port``; an :class:`OSError` that names them when it cannot be."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
