@@ -340,6 +340,8 @@ def test_detect_and_auto_use_pipeline_detect_language(server, monkeypatch):
 
     def fake(text, candidates=None):
         calls.append(candidates)
+        if not any(c.isalpha() for c in text):
+            raise pipeline.InputError("cannot identify the language of a text without letters")
         return "en" if " the " in f" {text.lower()} " else "de"
 
     monkeypatch.setattr(pipeline, "detect_language", fake, raising=False)
@@ -360,6 +362,8 @@ def test_detect_and_auto_use_pipeline_detect_language(server, monkeypatch):
     e = server.post_json("/translate", {"q": "Read the news.", "source": "auto", "target": "en"})
     assert e.status == 400 and e.json()["error"] == \
         "English (en) is not available as a target language from English (en)"
+    numbers = server.post_form("/detect", {"q": "1234 5678"})
+    assert numbers.status == 400 and "without letters" in numbers.json()["error"]
     v1 = server.request("POST", "/v1/translate?source=auto&format=all", "Guten Tag.".encode())
     assert v1.json()["detectedLanguage"] == {"confidence": 100.0, "language": "de"}
 
