@@ -65,6 +65,7 @@ def test_v1_translate_is_byte_for_byte_the_cli(server, tiny_model, fmt):
     r = server.request("POST", f"/v1/translate?format={fmt}", ARTICLE)
     assert r.status == 200, r
     assert r.body == cli(["--model-dir", str(tiny_model), "--no-cache", "--format", fmt], ARTICLE)
+    assert r.headers["content-disposition"] == f'attachment; filename="stdin.{fmt}"'
 
 
 def test_v1_translate_all_formats_and_encodings(server, tiny_model):
@@ -77,6 +78,11 @@ def test_v1_translate_all_formats_and_encodings(server, tiny_model):
     assert data["files"]["jsonl"]["name"] == "wahl.jsonl"
     first = json.loads(data["files"]["jsonl"]["text"].splitlines()[0])
     assert first["doc_path"] == "wahl.txt" and first["doc_encoding"] == "cp1252"
+    named = server.request("POST", "/v1/translate?name=B%C3%BCrger%20Wahl.txt", "Hallo.".encode())
+    assert json.loads(named.body)["doc_path"] == "Bürger Wahl.txt"
+    assert server.request("POST", "/v1/translate?name=%E4.txt", b"Hallo.").status == 400
+    assert server.request("POST", "/v1/translate?format=moses", b"Hallo.").status == 400
+    assert server.request("POST", "/v1/translate?encoding=koi8", b"Hallo.").status == 400
     assert server.request("POST", "/v1/translate", latin).status == 400  # utf-8 by default
     assert "not valid utf-8" in server.request("POST", "/v1/translate", latin).json()["error"]
 

@@ -41,7 +41,7 @@ SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy"
 
 async def v1_translate(request: Request) -> Response:
     svc = service(request)
-    q = params.parse("", request.url.query.encode("latin-1"), b"")
+    q = params.parse("", request.scope.get("query_string", b""), b"")
     require_key(request, q.get("api_key"))
     fmt = q.get("format", "jsonl")
     if fmt not in (*FORMATS, "all"):
@@ -67,7 +67,7 @@ async def v1_translate(request: Request) -> Response:
                              "detectedLanguage": detected})
     ((filename, text),) = (await in_thread(formats.render, fmt, records, stem)).items()
     return Response(text, media_type=f"{MEDIA_TYPES[fmt]}; charset=utf-8",
-                    headers={"Content-Disposition": f'inline; filename="{_ascii(filename)}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{_ascii(filename)}"'})
 
 
 def _render_all(records: list, stem: str) -> dict:

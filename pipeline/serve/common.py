@@ -46,7 +46,7 @@ def _too_large(size: int | None, limit: int) -> ApiError:
 
 async def read_params(request: Request) -> Params:
     body = await read_body(request)
-    got = params.parse(request.headers.get("content-type", ""), request.url.query.encode("latin-1"),
+    got = params.parse(request.headers.get("content-type", ""), request.scope.get("query_string", b""),
                        body)
     require_key(request, got.get("api_key"))
     return got
