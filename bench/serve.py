@@ -8,15 +8,15 @@ per-sentence work; see bench/throughput.py), or --model tiny. Both sides run wit
 off (--no-cache) and write only the records (JSONL); the twin and its conversion are cached
 in the pipeline cache.
 
-Throughput, sides in alternation for --rounds rounds (ratios within a round):
+Throughput, for --rounds rounds, the sides taking turns at going first (ratios within a round):
   (a) server: `python -m pipeline serve --no-cache` in a process of its own, model loaded;
       --clients threads each POST one article at a time to /v1/translate until all are done;
       wall time from the first request to the last answer;
   (b) `pipeline translate`, warm: one process builds the Translator, loads and warms the
       engine, then times `translate_files(ARTICLES, OUT, formats=("jsonl",))` (what the
       command does after its start-up);
-  (c) `python -m pipeline translate DIR -o OUT --no-cache --format jsonl` as a user runs it,
-      wall time including process start and model load (first round only).
+  (c) with --cold, `python -m pipeline translate DIR -o OUT --no-cache --format jsonl` as a
+      user runs it, wall time including process start and model load (once).
 The server's translations are checked against (b)'s, article by article.
 
 Latency: --latency one-sentence requests, one at a time, on the idle server (median), against
@@ -24,7 +24,7 @@ the engine's own time for the same sentences in a warm process (`engine.translat
 median; measured before and after the requests, the lower median kept).
 
     python bench/serve.py [--model twin|tiny] [--articles 48] [--per-article 6] [--clients 16]
-                          [--rounds 2] [--latency 25]
+                          [--rounds 2] [--latency 25] [--wait-ms 5] [--cold] [--model-dir DIR]
 """
 
 from __future__ import annotations
@@ -95,12 +95,13 @@ def warm_child(model_dir: Path, job: dict) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def start_server(model_dir: Path) -> tuple[subprocess.Popen, int]:
+def start_server(model_dir: Path, wait_ms: float) -> tuple[subprocess.Popen, int]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--model-dir", str(model_dir),
-                             "--port", str(port), "--no-cache"], cwd=ROOT,
+                             "--port", str(port), "--no-cache", "--batch-wait-ms", str(wait_ms)],
+                            cwd=ROOT,
                             stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:
         if line.startswith("serving on"):
@@ -152,15 +153,18 @@ def targets(jsonl: bytes) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", choices=("twin", "tiny"), default="twin")
+    ap.add_argument("--model-dir", type=Path, help="this model instead (a twin built before)")
     ap.add_argument("--articles", type=int, default=48)
     ap.add_argument("--per-article", type=int, default=6)
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--latency", type=int, default=25)
+    ap.add_argument("--wait-ms", type=float, default=5.0, help="the server's --batch-wait-ms")
+    ap.add_argument("--cold", action="store_true", help="also time `pipeline translate` as run")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-serve-"))
-    model_dir = model(args.model, work)
+    model_dir = args.model_dir or model(args.model, work)
     lines = segments()
     n = args.articles * args.per_article
     lines = (lines * (n // len(lines) + 1))[:n]
@@ -174,13 +178,17 @@ def main() -> None:
     print(f"model {args.model} ({model_dir}); {len(texts)} articles of {args.per_article} "
           f"segments; {args.clients} clients; {os.cpu_count()} CPUs", flush=True)
 
-    proc, port = start_server(model_dir)
+    proc, port = start_server(model_dir, args.wait_ms)
     try:
         rows = []
         for r in range(args.rounds):
+            job = {"kind": "files", "files": files, "out": str(work / f"out{r}")}
+            if r % 2:  # the sides take turns at going first
+                warm = warm_child(model_dir, job)
             served_s, bodies = server_side(port, texts, args.clients)
+            if not r % 2:
+                warm = warm_child(model_dir, job)
             sentences = sum(len(b.splitlines()) for b in bodies)
-            warm = warm_child(model_dir, {"kind": "files", "files": files, "out": str(work / f"out{r}")})
             assert warm["sentences"] == sentences, (warm, sentences)
             same = all(targets(b) == targets((work / f"out{r}" / f"a{k:03d}.jsonl").read_bytes())
                        for k, b in enumerate(bodies))
@@ -189,16 +197,17 @@ def main() -> None:
                   f"({rows[-1][0]:.2f} sent/s), translate warm {warm['seconds']:.1f} s "
                   f"({rows[-1][1]:.2f} sent/s), ratio {rows[-1][0] / rows[-1][1]:.2f}x, "
                   f"same translations: {same}", flush=True)
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "pipeline", "translate", str(work / "in"), "-o",
-                        str(work / "cold"), "--model-dir", str(model_dir), "--no-cache",
-                        "--format", "jsonl", "-q"], cwd=ROOT, check=True)
-        cold = time.perf_counter() - start
-        sentences = sum(len(b.splitlines()) for b in bodies)
-        ratios = [a / b for a, b, _ in rows]
+        ratios = [a / b for a, b, _ in rows] or [float("nan")]  # --rounds 0: latency only
         print(f"throughput: server / translate (warm) median {statistics.median(ratios):.2f}x "
-              f"(best {max(ratios):.2f}x; target >= 0.8x); `pipeline translate` as run, start-up "
-              f"included: {sentences / cold:.2f} sent/s ({cold:.1f} s)", flush=True)
+              f"(best {max(ratios):.2f}x; target >= 0.8x)", flush=True)
+        if args.cold:
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "pipeline", "translate", str(work / "in"), "-o",
+                            str(work / "cold"), "--model-dir", str(model_dir), "--no-cache",
+                            "--format", "jsonl", "-q"], cwd=ROOT, check=True)
+            cold = time.perf_counter() - start
+            print(f"`pipeline translate` as run, start-up included: "
+                  f"{sentences / cold:.2f} sent/s ({cold:.1f} s)", flush=True)
 
         one = [s for s in segments() if 60 <= len(s) <= 160][: args.latency]
         before = warm_child(model_dir, {"kind": "engine", "sentences": one})["times"]
