@@ -386,10 +386,11 @@ def test_detect_errors(server):
 # --- the command -------------------------------------------------------------------------------
 
 def test_serve_command_is_safe_by_default(monkeypatch, tmp_path):
-    import pipeline.serve
+    import pipeline.serve.app
 
     seen = {}
-    monkeypatch.setattr(pipeline.serve, "serve", lambda settings, **kw: seen.update(kw, settings=settings))
+    monkeypatch.setattr(pipeline.serve.app, "serve",
+                        lambda settings, **kw: seen.update(kw, settings=settings))
     res = CliRunner().invoke(app, ["serve", "--model-dir", str(tmp_path)])
     assert res.exit_code == 0, res.output
     assert seen["host"] == "127.0.0.1" and seen["port"] == 5000
@@ -406,3 +407,13 @@ def test_serve_command_is_safe_by_default(monkeypatch, tmp_path):
     res = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0"])
     assert "without --api-keys" in res.output
 
+
+
+def test_serve_command_without_the_extra(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if it were not installed
+    res = CliRunner().invoke(app, ["serve"])
+    assert res.exit_code == 2
+    assert res.output.strip() == ("error: pipeline serve needs the serve extra (uvicorn is "
+                                  "missing): pip install 'pipeline[serve]'")

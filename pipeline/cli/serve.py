@@ -44,7 +44,10 @@ def serve(
 ) -> None:
     """Serve a web page and a LibreTranslate-compatible API, the model loaded once."""
     try:
-        from ..serve import ServeSettings, read_api_keys, serve as run
+        import uvicorn  # noqa: F401  (the serve extra: uvicorn, starlette, python-multipart)
+
+        from ..serve import ServeSettings, read_api_keys
+        from ..serve.app import serve as run
     except ImportError as exc:
         say(f"error: pipeline serve needs the serve extra ({exc.name} is missing): "
             "pip install 'pipeline[serve]'", err=True)
