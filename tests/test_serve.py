@@ -188,6 +188,7 @@ def test_libretranslate_languages(server):
     assert r.status == 200
     assert r.json() == [{"code": "de", "name": "German", "targets": ["en"]},
                         {"code": "en", "name": "English", "targets": []}]
+    assert server.request("GET", "/health").json() == {"status": "ok"}
 
 
 def test_translate_file_round_trip_in_memory(server, monkeypatch):

@@ -98,6 +98,14 @@ def test_page_opens_a_txt_file_in_its_own_encoding(page, server, tmp_path):
 
 def test_page_says_what_is_wrong(page, server):
     page.goto(server.url + "/")
+    page.focus("#source")  # every control is reached with Tab, in reading order
+    order = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("document.activeElement.id"))
+    assert order == ["target", "text", "file", "go"]
+    page.keyboard.press("Enter")  # on the button, with no text
+    assert "Paste an article" in page.locator("#status").inner_text()
     page.click("#go")
     assert "Paste an article" in page.locator("#status").inner_text()
     page.fill("#text", "x" * 10)
