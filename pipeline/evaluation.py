@@ -837,6 +837,11 @@ def evaluate_files(runs: Sequence[Sequence[str | Path]], refs: Sequence[str | Pa
                       warnings=tuple(warnings), notes=tuple(notes),
                       reproduce=tuple(c for c in reproduce if c))
     hyps = systems[0]
+    if write_hypotheses is not None:  # never over a file just read
+        from .outputs import Inputs, refuse_clash
+
+        refuse_clash(Inputs([*references.files, *hyps.files]), Path(write_hypotheses),
+                     "--write-hyp", "name another file")
     result = evaluate(hyps.lines, references.streams, metrics, bootstrap or None)
     documents = (score_documents(hyps.lines, references.streams, hyps.documents, metrics)
                  if per_document else ())

@@ -10,8 +10,8 @@ per-document outputs, so those stay byte-identical between runs.
 
 The manifest is built from what the run knows: the digests of the inputs it read and of the
 texts it wrote. Record files the run did not touch are taken over from the previous manifest
-when their size, mtime and inode did not change (as git's index trusts unchanged stat data),
-and read again only otherwise. ``pipeline verify`` checks a manifest against the records.
+when their size, mtime, inode and ctime did not change (as git's index trusts unchanged stat
+data), and read again only otherwise. ``pipeline verify`` checks a manifest against the records.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from .document import sha256_file
 from .errors import PipelineError, VerificationError
 from .formats import jsonl
 from .io import atomic_writer
+from .outputs import is_record_file
 from .records import Record
 
 FILENAME = "manifest.json"
@@ -133,18 +134,19 @@ def document_entry(path: Path, facts: dict, status: str = EARLIER,
 
 
 def file_stats(path: Path) -> dict[str, list[int]]:
-    """Size, mtime (ns) and inode of a record file and of each side output beside it."""
+    """Size, mtime, inode and ctime (ns) of a record file and of each side output beside it
+    (ctime, which no one can set back, catches an edit whose mtime was)."""
     out = {}
     for name in [path.name] + side_files(path):
         try:
             st = os.stat(path.parent / name)
         except OSError:
             continue
-        out[name] = [st.st_size, st.st_mtime_ns, st.st_ino]
+        out[name] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
     return out
 
 
-def _previous_entries(previous: dict | None) -> tuple[dict[str, dict], dict[str, dict]]:
+def previous_entries(previous: dict | None) -> tuple[dict[str, dict], dict[str, dict]]:
     """Entries (by record file name) and runs of a previous manifest written by this version."""
     if not isinstance(previous, dict) or previous.get("manifest") != SCHEMA \
             or previous.get("pipeline") != __version__:
@@ -157,14 +159,36 @@ def _previous_entries(previous: dict | None) -> tuple[dict[str, dict], dict[str,
     return entries, runs if isinstance(runs, dict) else {}
 
 
+def sound_outputs(path: Path, entry: dict | None, stats: dict[str, list[int]]) -> set[str]:
+    """Names of the side files beside record file ``path`` that hold what the previous
+    manifest ``entry`` says was written (a file whose ``stats``, from :func:`file_stats`, are
+    those the manifest saw is taken as it was; another is hashed). None is sound when the
+    record file itself is not the one the manifest describes: a rerun renders them again."""
+    outputs, seen = (entry or {}).get("outputs"), (entry or {}).get("stat")
+    if not isinstance(outputs, dict) or not isinstance(seen, dict):
+        return set()
+    if seen.get(path.name) != stats.get(path.name) and (
+            not path.is_file() or entry.get("records_sha256") != sha256_file(path)):
+        return set()
+    sound = set()
+    for name, digest in outputs.items():
+        if not isinstance(name, str) or name not in stats:
+            continue
+        if seen.get(name) == stats[name] or (
+                (path.parent / name).is_file() and sha256_file(path.parent / name) == digest):
+            sound.add(name)
+    return sound
+
+
 def describe_directory(out_dir: Path, described: dict[str, Described],
                        previous: dict | None) -> tuple[list[dict], dict[str, dict]]:
-    """Entries for every ``*.jsonl`` in ``out_dir``, and the runs they name."""
-    known, old_runs = _previous_entries(previous)
+    """Entries for every record file in ``out_dir``, and the runs they name (a user's JSONL,
+    such as an input archive, is no record file: it is not described)."""
+    known, old_runs = previous_entries(previous)
     documents: list[dict] = []
     runs: dict[str, dict] = {}
     for path in sorted(Path(out_dir).glob("*" + jsonl.SUFFIX)):
-        if not path.is_file():
+        if not path.is_file() or not is_record_file(path):
             continue
         d = described.get(path.name)
         old = known.get(path.name)
@@ -278,7 +302,7 @@ def write_run(out_dir: Path, described: dict[str, Described], inputs: list[dict]
     """Write the manifest at the end of :func:`pipeline.run.translate_files`. A failure to write
     is reported and added to ``summary.failed``."""
     out_dir = Path(out_dir)
-    if not any(out_dir.glob("*" + jsonl.SUFFIX)):
+    if not any(is_record_file(p) for p in out_dir.glob("*" + jsonl.SUFFIX)):
         return None
     finished = time.time()
     seconds = round(finished - started, 3)

@@ -30,11 +30,16 @@ from .document import Document, Sentence
 from .errors import InputError, OutputError, PipelineError
 from .formats import jsonl
 from .io import AtomicBatch, atomic_files
+from .outputs import Inputs, overwrite_message, refuse_clash, tool_output, walk
+from .outputs import relative_source as relative_path
 from .provenance import Provenance, run_fingerprint, translation_key
 from .records import Record, build_records
 
 DEFAULT_WINDOW = 500
 DEFAULT_MAX_LINE_CHARS = 100_000
+#: The most ``max_line_chars`` may be: a record holds a sentence (at most a line, each character
+#: at most 6 bytes once escaped) and its translation, and must fit a record file's line.
+MAX_LINE_CHARS_LIMIT = jsonl.MAX_LINE_BYTES // 16
 ALL_FORMATS = tuple(formats.REGISTRY)
 #: ``text``: each input file is one article; ``jsonl``: each line of each input is one.
 INPUT_FORMATS = ("text", "jsonl")
@@ -86,7 +91,7 @@ class Translator:
                  inter_threads: int | None = None, intra_threads: int | None = None,
                  max_source_tokens: int | None = None, cache: bool = True,
                  download: bool = True, report: Report | None = None,
-                 on_progress: Callable[[int], None] | None = None) -> None:
+                 on_progress: Callable[[int], None] | None = None, src_lang: str = "de") -> None:
         from . import model
         from .lock import default_lock_path
         from .schedule import Scheduler
@@ -99,14 +104,15 @@ class Translator:
                             lock=None if lock is None else str(Path(lock).absolute()),
                             engine=engine, beam=beam, compute_type=compute_type, threads=threads,
                             inter_threads=inter_threads, intra_threads=intra_threads,
-                            max_source_tokens=max_source_tokens, cache=cache, download=download)
+                            max_source_tokens=max_source_tokens, cache=cache, download=download,
+                            src_lang=src_lang)
         self.spec = EngineSpec(name=engine, beam=beam, compute_type=compute_type,
                                max_source_tokens=max_source_tokens, threads=threads,
                                inter_threads=inter_threads, intra_threads=intra_threads)
         self.model_dir = None if model_dir is None else Path(model_dir)
         self.lock = None if model_dir is not None else Path(lock or default_lock_path())
         self.source = model.resolve(model_dir, self.lock, download=download, report=self.report)
-        self.splitter = splitter("de")
+        self.splitter = splitter(src_lang)  # the source language's splitter
         self.provenance = Provenance(model=self.source.provenance(),
                                      engine=self.spec.settings(self.source.path),
                                      splitter=self.splitter.name)
@@ -199,24 +205,32 @@ def translate_text(text: str, *, name: str = "<text>", **options) -> list[Record
 
 # --- files -----------------------------------------------------------------------------------
 
-def collect_inputs(inputs: Sequence[str | Path], input_format: str = "text") -> list[Path]:
+def collect_inputs(inputs: Sequence[str | Path], input_format: str = "text",
+                   note: Report | None = None) -> list[Path]:
     """Files as given, directories expanded to their ``*.txt`` (``*.jsonl`` for JSONL
-    archives; sorted). A missing path or a directory without such files is an
-    :class:`InputError`; so are two text inputs that would write the same output names."""
+    archives; sorted; hidden files left out). The tool's own outputs (record files, side files
+    listed in a manifest, manifests) are never inputs: they are left out, and ``note`` is told.
+    A missing path or a directory without such files is an :class:`InputError`; so are two
+    text inputs that would write the same output names."""
     if input_format not in INPUT_FORMATS:
         raise InputError(f"unknown input format {input_format!r}; choose one of: "
                          f"{', '.join(INPUT_FORMATS)}")
     pattern = "*.jsonl" if input_format == "jsonl" else "*.txt"
     out: list[Path] = []
+    manifests: dict = {}
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found = sorted(q for q in p.glob(pattern) if not q.is_dir())
+            found = walk(p, pattern, manifests, note)
             if not found:
                 raise InputError(f"{p}: directory holds no {pattern} files to translate")
             out.extend(found)
         elif p.exists() or p.is_symlink():
-            out.append(p)
+            what = tool_output(p, manifests)
+            if what is None:
+                out.append(p)
+            elif note is not None:
+                note(f"note: {p}: left out, {what} pipeline wrote, not an input")
         else:
             raise InputError(f"{p}: no such file or directory")
     if input_format == "jsonl":
@@ -228,6 +242,14 @@ def collect_inputs(inputs: Sequence[str | Path], input_format: str = "text") -> 
                              f"{p.stem}.jsonl — translate them into different output directories")
         seen[p.stem] = p
     return out
+
+
+def check_line_limit(max_line_chars: int) -> None:
+    """Refuse a line limit under which a record could be longer than a reader takes."""
+    if max_line_chars > MAX_LINE_CHARS_LIMIT:
+        raise InputError(f"--max-line-chars {max_line_chars:,} is more than "
+                         f"{MAX_LINE_CHARS_LIMIT:,}: a record of such a line could not be read "
+                         "back; split the text into paragraphs")
 
 
 def record_path(src: Path | str, out_dir: Path) -> Path:
@@ -268,21 +290,20 @@ class Input:
         return doc
 
 
-def iter_inputs(paths: Sequence[Path], out_dir: Path, input_format: str = "text", *,
+def iter_inputs(paths: Sequence[Path], input_format: str = "text", *,
                 id_field: str = DEFAULT_ID_FIELD,
                 text_field: str = DEFAULT_TEXT_FIELD) -> Iterator[Input]:
     """The documents of ``paths`` (from :func:`collect_inputs`), streamed: each text file, or
     each line of each archive. An article whose output names are taken by an earlier one
-    (ids that differ only in characters a file name cannot hold) or would overwrite an
-    archive is refused; a line is read only when the one before it is done with."""
+    (ids that differ only in characters a file name cannot hold) is refused (one whose outputs
+    would be written over an input is refused by the run); a line is read only when the one
+    before it is done with."""
     if input_format != "jsonl":
         for p in paths:
             yield Input(p, p.stem, str(p))
         return
-    from . import formats as formats_mod
     from .archive import BadLine, iter_archive, safe_stem
 
-    archives = {os.path.abspath(p) for p in paths}
     stems: dict[str, str] = {}
     for p in paths:
         try:
@@ -298,10 +319,6 @@ def iter_inputs(paths: Sequence[Path], out_dir: Path, input_format: str = "text"
                     why = (f"article {item.doc_id!r} would be written to {stem}{jsonl.SUFFIX}, as "
                            f"{stems[stem]} is; ids must differ in more than characters a file "
                            "name cannot hold")
-                elif any(os.path.abspath(out_dir / f) in archives
-                         for files in formats_mod.filenames(stem).values() for f in files):
-                    why = (f"article {item.doc_id!r} would be written over an input archive; "
-                           "choose another output directory with -o")
                 else:
                     stems[stem] = f"{label} ({item.doc_id!r})"
                 yield Input(p, stem, label, item.line, article=item, error=why)
@@ -309,25 +326,19 @@ def iter_inputs(paths: Sequence[Path], out_dir: Path, input_format: str = "text"
             yield Input(p, "", str(p), error=str(exc).removeprefix(f"{p}: "))
 
 
-def relative_path(path: Path, out_dir: Path) -> str:
-    """``path`` as seen from ``out_dir`` (POSIX separators): what a record names as its
-    source, so that it is found from any working directory."""
-    try:
-        return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(out_dir))).as_posix()
-    except ValueError:  # another drive (Windows): only an absolute path can say where
-        return Path(os.path.abspath(path)).as_posix()
-
-
 def stage_outputs(batch: AtomicBatch, records: list[Record], out_dir: Path, stem: str,
-                  selected: Sequence[str] = ALL_FORMATS, only_missing: bool = False,
+                  selected: Sequence[str] = ALL_FORMATS,
+                  keep: Callable[[str], bool] | None = None,
                   unit: object = None) -> dict[str, str]:
     """Add one document's selected side formats to ``batch``, then its canonical JSONL (the
     batch renames in that order: a JSONL on disk always means a complete set). Files of formats
-    not selected are removed, since they would disagree with the new records. Returns the
-    sha256 of each file added, by name."""
+    not selected are removed, since they would disagree with the new records. With ``keep``
+    (a rerun of an up-to-date document), only the files it does not keep (by name: missing or
+    damaged) are rendered, and nothing is removed. Returns the sha256 of each file added, by
+    name."""
     side = [name for name in selected if name != formats.CANONICAL]
     names = formats.filenames(stem)
-    if not only_missing:
+    if keep is None:
         for name, files in names.items():
             if name in selected:
                 continue
@@ -338,10 +349,10 @@ def stage_outputs(batch: AtomicBatch, records: list[Record], out_dir: Path, stem
                     pass
     added: dict[str, str] = {}
     for name in side + [formats.CANONICAL]:
-        if only_missing and all((out_dir / f).exists() for f in names[name]):
+        if keep is not None and all(keep(f) for f in names[name]):
             continue  # nothing to render
         for filename, pieces in formats.stream(name, records, stem).items():
-            if only_missing and (out_dir / filename).exists():
+            if keep is not None and keep(filename):
                 continue
             added[filename] = batch.add(out_dir / filename, pieces, unit)
     return added
@@ -433,21 +444,24 @@ def translate_files(inputs: Sequence[str | Path], out_dir: str | Path, *,
     from .io import sweep_stale_temps
 
     started = time.time()
-    paths = collect_inputs(inputs, input_format)
+    check_line_limit(max_line_chars)
+    paths = collect_inputs(inputs, input_format, report)
     if input_format == "jsonl" and encoding.lower().replace("-", "").replace("_", "") not in (
             "utf8", "auto"):
         raise InputError(f"--encoding {encoding} applies to text files; a JSONL archive is "
                          "UTF-8 (RFC 8259)")
     selected = formats_mod.parse_selection(formats)
     out = Path(out_dir)
+    read = Inputs(paths)
+    refuse_clash(read, out / manifest.FILENAME, "the run's manifest")
     own = translator is None
     if own:
         translator = Translator(report=report, **options)
     try:
         _prepare_output_dir(out)
         sweep_stale_temps(out, formats_mod.is_output_name)  # of a run killed mid-write
-        run = _Run(translator, out, selected, encoding, report, on_document)
-        items = iter_inputs(paths, out, input_format, id_field=id_field, text_field=text_field)
+        run = _Run(translator, out, selected, encoding, report, on_document, read)
+        items = iter_inputs(paths, input_format, id_field=id_field, text_field=text_field)
         settings = {"formats": list(selected), "encoding": encoding, "window": window,
                     "max_line_chars": max_line_chars, "force": force}
         if input_format == "jsonl":
@@ -506,6 +520,10 @@ def write_window(translator: Translator, pending: Sequence[_Pending], out: Path,
                 batch.abort(mark)
                 outcome[k] = write_failure(exc)
                 continue
+            except InputError as exc:  # a record too long for a record file's line
+                batch.abort(mark)
+                outcome[k] = str(exc)
+                continue
             staged.append((k, records, written))
         try:
             failed = batch.commit()
@@ -555,8 +573,10 @@ class _Run:
     what the manifest will say."""
 
     def __init__(self, translator: Translator, out: Path, selected: tuple[str, ...],
-                 encoding: str, report: Report, on_document: Callable[[], None]) -> None:
+                 encoding: str, report: Report, on_document: Callable[[], None],
+                 inputs: Inputs | None = None) -> None:
         self.translator = translator
+        self.read = inputs or Inputs()  # the files the run reads: never written over
         self.out = out
         self.selected = selected
         self.encoding = encoding
@@ -568,6 +588,7 @@ class _Run:
         self.entries: dict[str, object] = {}  # record file name -> manifest.Described
         self.provenances: dict[str, dict] = {}  # fingerprint -> provenance, one copy per run
         self.inputs: list[dict | list[dict]] = []  # a list: the entries of a reserved window
+        self._previous: dict[str, dict] | None = None  # the manifest's entries, read on need
 
     def reserve(self) -> list[dict]:
         """A place in the manifest's inputs for a window whose outcome comes later (a Ray
@@ -607,6 +628,8 @@ class _Run:
         except UnicodeEncodeError:  # its records could not name it, nor any format hold it
             self.fail(inp, "the file name is not valid UTF-8; rename the file")
             return None
+        if inp.error is None and self._clashes(inp):
+            return None
         try:
             doc = inp.load(self.encoding, max_line_chars, self.report)
         except InputError as exc:
@@ -625,6 +648,21 @@ class _Run:
                 return None
         return _Pending(inp, doc, doc_path, self.translator.split(doc.text))
 
+    def _clashes(self, inp: Input) -> bool:
+        """Whether an output of ``inp`` would be written over (or, not selected, remove) a
+        file the run reads; the document is then failed."""
+        names = [f for files in formats.filenames(inp.stem).values() for f in files]
+        found = self.read.first_clash(self.out, names)
+        if found is None:
+            return False
+        hit, target = found
+        if inp.article is not None:
+            self.fail(inp, f"article {inp.article.doc_id!r} would be written over an input "
+                           f"archive ({target} is {hit}); choose another output directory with -o")
+        else:
+            self.fail(inp, overwrite_message(found))
+        return True
+
     def add(self, inp: Input, force: bool, max_line_chars: int) -> None:
         pending = self.decide(inp, force, max_line_chars)
         if pending is not None:
@@ -632,15 +670,23 @@ class _Run:
             self.size += len(pending.sentences)
 
     def _skip(self, inp: Input, doc: Document, target: Path) -> None:
-        """An up-to-date document: render only missing side files, touch the record file (so
-        that make agrees it is done), describe it for the manifest."""
+        """An up-to-date document: render only side files that are missing or differ from what
+        the manifest says was written, touch the record file (so that make agrees it is done),
+        describe it for the manifest."""
         from . import manifest
 
         records = jsonl.read(target)
         before = manifest.file_stats(target)
+        if self._previous is None:
+            try:
+                self._previous = manifest.previous_entries(manifest.read(self.out))[0]
+            except (PipelineError, OSError):
+                self._previous = {}
+        sound = manifest.sound_outputs(target, self._previous.get(target.name), before)
+        sound.add(target.name)  # the records themselves were just read whole
         with atomic_files() as batch:
             written = stage_outputs(batch, records, self.out, inp.stem, self.selected,
-                                    only_missing=True)
+                                    keep=sound.__contains__)
         os.utime(target)
         self.entries[target.name] = manifest.Described.of(
             target, records, manifest.UP_TO_DATE, written, None if written else before,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -108,31 +109,52 @@ def align_documents(de: Document, en: Document, *, translator=None,
     return out
 
 
-def collect_pairs(inputs: Sequence[str | Path]) -> tuple[list[tuple[Path, Path, str]], list[tuple[Path, str]]]:
+def collect_pairs(inputs: Sequence[str | Path], note: Report | None = None
+                  ) -> tuple[list[tuple[Path, Path, str]], list[tuple[Path, str]]]:
     """(German file, English file, output stem) pairs from either two files (``DE EN``) or
-    directories of ``NAME.de.txt`` / ``NAME.en.txt``; and the files without a partner, each with
-    why (reported, never silently dropped)."""
+    directories of ``NAME.de.txt`` / ``NAME.en.txt`` (hidden files left out, ``note`` told);
+    and the files without a partner, each with why (reported, never silently dropped). Two
+    pairs of one name (from two directories) would write the same outputs: an
+    :class:`InputError`."""
+    from ..outputs import walk
+
     paths = [Path(p) for p in inputs]
     if len(paths) == 2 and all(p.is_file() for p in paths):
         de, en = paths
         return [(de, en, _stem(de))], []
     pairs, lonely = [], []
+    seen: dict[str, Path] = {}
+    manifests: dict = {}
     for d in paths:
         if not d.is_dir():
             raise InputError(f"{d}: give a German and an English file, or directories of "
                              "NAME.de.txt / NAME.en.txt pairs")
-        de_files = {p.name[:-len(".de.txt")]: p for p in d.glob("*.de.txt")}
-        en_files = {p.name[:-len(".en.txt")]: p for p in d.glob("*.en.txt")}
+        de_files = {p.name[:-len(".de.txt")]: p for p in walk(d, "*.de.txt", manifests, note)}
+        en_files = {p.name[:-len(".en.txt")]: p for p in walk(d, "*.en.txt", manifests, note)}
         if not de_files and not en_files:
             raise InputError(f"{d}: holds no NAME.de.txt / NAME.en.txt pairs to align")
         for name in sorted(set(de_files) | set(en_files)):
             if name in de_files and name in en_files:
+                if name in seen and _same(seen[name], de_files[name]):
+                    continue  # one folder named twice (or through a link)
+                if name in seen:
+                    raise InputError(f"{de_files[name]}: has the same name as {seen[name]}; both "
+                                     f"would be written to {name}.jsonl — align them into "
+                                     "different output directories")
+                seen[name] = de_files[name]
                 pairs.append((de_files[name], en_files[name], name))
             else:
                 have, want = ((de_files[name], f"{name}.en.txt") if name in de_files
                               else (en_files[name], f"{name}.de.txt"))
                 lonely.append((have, f"has no partner {want} to align with"))
     return pairs, lonely
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _stem(de: Path) -> str:
@@ -146,15 +168,22 @@ def _stem(de: Path) -> str:
 def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool = True,
                 translator=None, formats: Sequence[str] = ("all",), encoding: str = "utf-8",
                 force: bool = False, report: Report = print,
+                max_line_chars: int | None = None,
                 align_params: dict | None = None, **translator_options):
     """Align each German/English pair into ``out_dir``: ``<stem>.jsonl`` (alignment records)
-    and the selected side formats. Returns a :class:`pipeline.run.RunSummary`."""
+    and the selected side formats. Inputs with a line longer than ``max_line_chars`` (default:
+    translate's) are refused, as is a pair whose outputs would be written over a file the run
+    reads. Returns a :class:`pipeline.run.RunSummary`."""
     from .. import formats as formats_mod
     from ..io import AtomicBatch, sweep_stale_temps
-    from ..run import RunSummary, Translator, _prepare_output_dir, read_document, \
-        relative_path, stage_outputs, write_failure
+    from ..outputs import Inputs, overwrite_message
+    from ..run import DEFAULT_MAX_LINE_CHARS, RunSummary, Translator, _prepare_output_dir, \
+        check_line_limit, read_document, relative_path, stage_outputs, write_failure
 
-    pairs, lonely = collect_pairs(inputs)
+    limit = DEFAULT_MAX_LINE_CHARS if max_line_chars is None else max_line_chars
+    check_line_limit(limit)
+    pairs, lonely = collect_pairs(inputs, report)
+    read = Inputs(p for de, en, _ in pairs for p in (de, en))
     selected = formats_mod.parse_selection(formats)
     out = Path(out_dir)
     own = mt and translator is None
@@ -170,9 +199,16 @@ def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool =
             report(f"error: {path}: {why}")
         for de_path, en_path, stem in pairs:
             target = out / f"{stem}.jsonl"
+            found = read.first_clash(out, [f for files in formats_mod.filenames(stem).values()
+                                           for f in files])
+            if found is not None:
+                why = overwrite_message(found)
+                summary.failed.append((de_path, why))
+                report(f"error: {de_path}: {why}")
+                continue
             try:
-                de = read_document(de_path, encoding, 10**9, report)
-                en = read_document(en_path, encoding, 10**9, report)
+                de = read_document(de_path, encoding, limit, report)
+                en = read_document(en_path, encoding, limit, report)
                 rel_de, rel_en = relative_path(de_path, out), relative_path(en_path, out)
                 if not force and _up_to_date(target, de, en, rel_de, rel_en, fingerprint):
                     summary.skipped.append(de_path)
@@ -191,6 +227,11 @@ def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool =
             except OSError as exc:
                 batch.abort()
                 failed = {None: exc}
+            except InputError as exc:  # a link too long for a record file's line
+                batch.abort()
+                summary.failed.append((de_path, str(exc)))
+                report(f"error: {de_path}: {exc}")
+                continue
             except BaseException:
                 batch.abort()
                 raise

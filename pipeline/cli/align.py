@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import PipelineError
+from ..run import DEFAULT_MAX_LINE_CHARS
 from . import LockOpt, app, fail, say
 from .translate import ComputeType, EngineName, formats_option
 
@@ -34,6 +35,9 @@ def align(
     force: Annotated[bool, typer.Option(
         "--force", help="Align again even when the outputs are up to date.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    max_line_chars: Annotated[int, typer.Option(
+        help="Refuse inputs with a longer line (not an article paragraph).",
+        min=1)] = DEFAULT_MAX_LINE_CHARS,
     output_formats: Annotated[Optional[list[str]], typer.Option(
         "--format", help="Formats to write: jsonl, tsv, moses, tmx, html, or all (default).")] = None,
     lock: LockOpt = None,
@@ -52,6 +56,7 @@ def align(
     try:
         summary = align_files(inputs, output, mt=not no_mt, formats=formats_option(output_formats),
                               encoding=encoding, force=force, report=report,
+                              max_line_chars=max_line_chars,
                               model_dir=model_dir, lock=lock, beam=beam, engine=engine.value,
                               compute_type=compute_type.value, cache=not no_cache)
     except PipelineError as exc:

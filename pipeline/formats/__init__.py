@@ -152,6 +152,12 @@ def header_labels(provenance: dict | None) -> list[tuple[str, str]]:
     return [("aligned", str(provenance.get("signature")))]
 
 
+def side_suffixes() -> tuple[str, ...]:
+    """The endings of the side files a record file ``<stem>.jsonl`` may have beside it."""
+    return tuple(s for name, suffixes in _suffixes().items() if name != CANONICAL
+                 for s in suffixes)
+
+
 def is_output_name(name: str) -> bool:
     """Whether the tool writes files of this name into an output directory (a record file, a
     side format, the manifest): the only targets whose stale temporaries it removes."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import VerificationError
+from ..errors import InputError, VerificationError
 from ..records import Record, RecordError, record_from_json
 
 NAME = "jsonl"
@@ -14,7 +14,16 @@ SUFFIX = ".jsonl"
 
 
 def lines(records: Iterable[Record]) -> Iterator[str]:
-    return (r.to_json() + "\n" for r in records)
+    """Each record as a line; a record whose line would be longer than a reader takes
+    (:data:`MAX_LINE_BYTES`) is an :class:`InputError`, raised before that line is given."""
+    for r in records:
+        line = r.to_json() + "\n"
+        if len(line) > MAX_LINE_BYTES // 4 and len(line.encode("utf-8")) > MAX_LINE_BYTES:
+            raise InputError(f"record {r.index} would be a line of "
+                             f"{len(line.encode('utf-8')):,} bytes, more than the "
+                             f"{MAX_LINE_BYTES:,} a record file's line may hold; split its "
+                             "paragraph")
+        yield line
 
 
 def render(records: Iterable[Record]) -> str:
