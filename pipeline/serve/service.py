@@ -16,7 +16,8 @@ from pathlib import Path
 from ..errors import InputError
 from .batching import DEFAULT_MAX_SENTENCES, DEFAULT_WAIT_S, Batcher
 
-#: The pairs this pipeline translates, and the names LibreTranslate's /languages gives.
+#: The pairs served (one translator each, its splitter the source language's), and the names
+#: LibreTranslate's /languages gives.
 PAIRS = (("de", "en"),)
 NAMES = {"de": "German", "en": "English"}
 #: 1 MiB: hundreds of articles' worth of text; a larger body is refused before it is read.
@@ -97,7 +98,8 @@ class Service:
 
     def start(self) -> Service:
         for pair in PAIRS:
-            batcher = Batcher(lambda: _loaded_translator(self.settings.translator),
+            options = {**self.settings.translator, "src_lang": pair[0]}
+            batcher = Batcher(lambda options=options: _loaded_translator(options),
                               wait_s=self.settings.batch_wait_s,
                               max_sentences=self.settings.max_sentences)
             self.batchers[pair] = batcher.start()
