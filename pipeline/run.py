@@ -30,6 +30,7 @@ from .document import Document, Sentence
 from .errors import InputError, OutputError, PipelineError
 from .formats import jsonl
 from .io import AtomicBatch, atomic_files
+from .io import prepare_output_dir as _prepare_output_dir
 from .outputs import Inputs, overwrite_message, refuse_clash, tool_output, walk
 from .outputs import relative_source as relative_path
 from .provenance import Provenance, run_fingerprint, translation_key
@@ -361,14 +362,30 @@ def stage_outputs(batch: AtomicBatch, records: list[Record], out_dir: Path, stem
 def read_document(path: Path, encoding: str, max_line_chars: int, warn: Report) -> Document:
     """Read one input; refuse lines longer than any article paragraph; warn about control
     characters (kept as they are) and about UTF-8 text read as another encoding."""
-    from .document import misread_utf8, read_input
+    from .document import read_input
 
-    data = read_input(path)
-    doc = Document.from_bytes(data, str(path), encoding)
+    return decode_document(read_input(path), str(path), encoding, max_line_chars, warn)
+
+
+def read_stdin(stream, encoding: str, max_line_chars: int, warn: Report) -> Document:
+    """One article from a binary stream (standard input), with the limits of a file: at most
+    the bytes of a file, no line over ``max_line_chars``, stopped as soon as one is passed."""
+    from .document import read_stream
+
+    data = read_stream(stream, "<stdin>", max_line_chars=max_line_chars)
+    return decode_document(data, "<stdin>", encoding, max_line_chars, warn)
+
+
+def decode_document(data: bytes, path: str, encoding: str, max_line_chars: int,
+                    warn: Report) -> Document:
+    """The checks of :func:`read_document` on bytes already read."""
+    from .document import misread_utf8
+
+    doc = Document.from_bytes(data, path, encoding)
     if misread_utf8(data, doc.encoding):
         warn(f"warning: {path}: is valid UTF-8 with non-ASCII text but is read as "
              f"{doc.encoding}, which garbles it; use --encoding utf-8 or auto")
-    check_document(doc, str(path), max_line_chars, warn)
+    check_document(doc, path, max_line_chars, warn)
     return doc
 
 
@@ -552,20 +569,6 @@ def write_failure(exc: OSError) -> str:
 def _text(value: str) -> str:
     """``value`` with any lone surrogate (a file name that is not UTF-8) escaped."""
     return value.encode("utf-8", "backslashreplace").decode()
-
-
-def _prepare_output_dir(out: Path) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise OutputError(f"{out}: exists and is not a directory; choose another output "
-                          "directory with -o") from None
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot create the output directory ({exc.strerror or exc}); "
-                          "choose another one with -o") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise OutputError(f"{out}: the output directory is not writable; fix its permissions "
-                          "or choose another one with -o")
 
 
 class _Run:
