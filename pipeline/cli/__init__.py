@@ -62,7 +62,7 @@ def _main(version: Annotated[bool, typer.Option(
 
 
 # The commands register themselves on ``app`` when imported.
-from . import split, detect, translate, verify, export, demo, models, eval, align  # noqa: E402,F401
+from . import split, detect, translate, verify, export, demo, models, eval, align, serve  # noqa: E402,F401
 
 
 def main() -> None:
