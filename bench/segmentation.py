@@ -10,6 +10,7 @@ Usage::
     python bench/segmentation.py --lang en --errors dev     # our English errors on one part
     python bench/segmentation.py --lang pl --errors first   # our errors on the first half of a set
     python bench/segmentation.py --lang de --baseline 2675cc0 --runs 5 --rounds 6   # A/B speed
+    python bench/segmentation.py --file /tmp/en_ewt_dev_docs_sbd.jsonl --lang en    # any set
 
 A *boundary* is the character offset where a sentence ends inside a document (the end of every
 sentence except the document's last). Precision, recall and F1 are computed over the pooled
@@ -368,6 +369,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="A/B speed of the splitter of git revision REV against the working tree "
                          "(--lang de or one language; see bench/split_ab.py)")
     ap.add_argument("--rounds", type=int, default=6, help="A/B rounds (with --baseline)")
+    ap.add_argument("--file", type=Path, default=None,
+                    help="score one set in the shared format (e.g. the EWT set built by "
+                         "bench/ewt_sbd.py) with --lang's splitter, instead of the shared sets")
     args = ap.parse_args(argv)
 
     if args.baseline is not None:
@@ -375,6 +379,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return ab(args.baseline, "de" if args.lang == "all" else args.lang, args.eval_dir,
                   args.runs, args.rounds)
+
+    if args.file is not None:
+        return one_file(args.file, "de" if args.lang == "all" else args.lang, args)
 
     seg_dir = args.eval_dir / "segmentation"
     if not seg_dir.is_dir():
@@ -442,6 +449,27 @@ def english(seg_dir: Path, args: argparse.Namespace) -> bool:
     rate = throughput([t for t, _ in parts["all"]], args.runs, lang="en")
     print(f"\nthroughput (ours, one core, English texts, median of {args.runs}, CPU time): {rate:.2f} MB/s")
     return ok and rate >= MIN_MB_S
+
+
+def one_file(path: Path, lang: str, args: argparse.Namespace) -> int:
+    """Any set in the shared format, scored like :func:`other` (halves in file order)."""
+    if not path.is_file():
+        print(f"error: {path}: no such file", file=sys.stderr)
+        return 2
+    rows = load_set(path)
+    half = len(rows) // 2
+    parts = {"all": rows, "first": rows[:half], "second": rows[half:]}
+    if args.errors is not None:
+        if args.errors not in parts:
+            print(f"no part {args.errors!r}; choose one of: {', '.join(parts)}", file=sys.stderr)
+            return 2
+        show_errors(parts[args.errors], ours(lang))
+        return 0
+    print(f"\n## {lang}: {path}")
+    table(path.name, rows, splitters_for(lang, not args.no_peers))
+    rate = throughput([t for t, _ in rows], args.runs, lang=lang)
+    print(f"\nthroughput (ours, one core, median of {args.runs}, CPU time): {rate:.2f} MB/s")
+    return 0
 
 
 def other(seg_dir: Path, lang: str, args: argparse.Namespace) -> bool:
