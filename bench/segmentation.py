@@ -452,44 +452,39 @@ def english(seg_dir: Path, args: argparse.Namespace) -> bool:
 
 
 def one_file(path: Path, lang: str, args: argparse.Namespace) -> int:
-    """Any set in the shared format, scored like :func:`other` (halves in file order)."""
+    """Any set in the shared format (``--file``), reported like a development set by
+    :func:`report_set`; 2 when the file or the ``--errors`` part does not exist."""
     if not path.is_file():
         print(f"error: {path}: no such file", file=sys.stderr)
         return 2
+    print(f"\n## {lang}: {path}")
+    return 2 if report_set(path, lang, args) is None else 0
+
+
+def other(seg_dir: Path, lang: str, args: argparse.Namespace) -> bool:
+    """One language of the data-driven splitter on its development set (:func:`report_set`)."""
+    paths = sorted(seg_dir.glob(f"{lang}_*_docs_sbd.jsonl"))
+    print(f"\n## {lang}")
+    if not paths:
+        print(f"\nno {lang}_*_docs_sbd.jsonl in {seg_dir}\n")
+        return True
+    return bool(report_set(paths[0], lang, args))
+
+
+def report_set(path: Path, lang: str, args: argparse.Namespace) -> bool | None:
+    """Ours beside every peer on the set at ``path``, our F1 on its first and second half
+    (documents in file order), our throughput; with ``--errors``, our errors on one part
+    instead. True when ours beats every peer at the speed floor; None for an unknown part."""
     rows = load_set(path)
     half = len(rows) // 2
     parts = {"all": rows, "first": rows[:half], "second": rows[half:]}
     if args.errors is not None:
         if args.errors not in parts:
             print(f"no part {args.errors!r}; choose one of: {', '.join(parts)}", file=sys.stderr)
-            return 2
-        show_errors(parts[args.errors], ours(lang))
-        return 0
-    print(f"\n## {lang}: {path}")
-    table(path.name, rows, splitters_for(lang, not args.no_peers))
-    rate = throughput([t for t, _ in rows], args.runs, lang=lang)
-    print(f"\nthroughput (ours, one core, median of {args.runs}, CPU time): {rate:.2f} MB/s")
-    return 0
-
-
-def other(seg_dir: Path, lang: str, args: argparse.Namespace) -> bool:
-    """One language of the data-driven splitter: ours beside every peer on its development set,
-    our F1 on the set's first and second half (documents in file order), our throughput."""
-    paths = sorted(seg_dir.glob(f"{lang}_*_docs_sbd.jsonl"))
-    print(f"\n## {lang}")
-    if not paths:
-        print(f"\nno {lang}_*_docs_sbd.jsonl in {seg_dir}\n")
-        return True
-    rows = load_set(paths[0])
-    half = len(rows) // 2
-    parts = {"all": rows, "first": rows[:half], "second": rows[half:]}
-    if args.errors is not None:
-        if args.errors not in parts:
-            print(f"no part {args.errors!r}; choose one of: {', '.join(parts)}", file=sys.stderr)
-            return False
+            return None
         show_errors(parts[args.errors], ours(lang))
         return True
-    beats = table(paths[0].name, rows, splitters_for(lang, not args.no_peers))
+    beats = table(path.name, rows, splitters_for(lang, not args.no_peers))
     halves = {k: score(v, ours(lang)).f1 for k, v in parts.items() if k != "all"}
     print(f"\nours by half: first {halves['first']:.4f}, second {halves['second']:.4f}")
     rate = throughput([t for t, _ in rows], args.runs, lang=lang)

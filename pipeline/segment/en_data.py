@@ -28,6 +28,15 @@ est Est
 Jan Feb Febr Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
 """.split())
 
+# Lower-case abbreviations that are followed by more of the sentence in lower case (``ed. by``,
+# ``op. cit.``, ``et seq.``, ``dept. of``): after them, and before them, a lower-case word does not
+# start a new sentence in web text (see :mod:`.en_web`). Matched in lower case.
+LOWER_ABBREVIATIONS = frozenset("""
+ed eds trans transl repr rev orig ibid op cit seq dept depts govt assn assoc univ inst misc
+abbr abr lit fem masc sing pl adj adv obj subj intr prep conj pron aux def indef ord
+ref refs sup suppl app apps dist div gen gov max min avg std dia temp tel fax ph pg para
+""".split())
+
 # Abbreviations that often end a sentence (``apples, pears, etc.``): a boundary before any capital.
 FINAL = frozenset("etc".split())
 

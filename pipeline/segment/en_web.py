@@ -1,0 +1,123 @@
+"""Rules of the English splitter (:mod:`.en`) for informal web text: reviews, e-mails, forum
+posts, where writers often start a sentence in lower case, paste URLs and leave e-mail headers
+(``Kay Mann 04/26/2001 07:17 AM Will you …``) flattened into running text.
+
+Lower-case sentence starts
+    News never goes on in lower case after a sentence end, so the news rules treat a lower-case
+    next word as a continuation (``"Why?" he asked``, ``at 9 a.m. tomorrow``). Web text does start
+    sentences in lower case. After a clear end a lower-case word starts a new sentence:
+
+    * after ``?`` or ``!`` (also ``...?``, ``!!!``), unless a quotation closes on it
+      (``"Why?" he asked``) or the word before is a name spelt with ``!`` (``Yahoo! and``);
+    * after a single period that closes an ordinary word (not an abbreviation, initial, acronym,
+      label or a word listed in :data:`.en_data.LOWER_ABBREVIATIONS`) of at least two
+      characters, when the next token is a plain lower-case word (``cats. they``), not a
+      lower-case abbreviation or symbol;
+    * before a URL (``http://``, ``https://``, ``www.``) after any of these ends or an ellipsis.
+
+    A bare ellipsis before lower case (``Nice people... I hear``, ``so... we``) stays inside the
+    sentence.
+
+E-mail headers and addresses
+    A date and clock time (``08/16/2000 03:14:14 PM``, ``2001-04-26 07:17``) is a unit of its
+    own: the sender line, the stamp and the message are separate units. After a lower-case word
+    (``Posted by Nook at 3/9/2005 11:16 PM``, ``on 04/25/01 12:42 We have``) the stamp closes
+    the unit it is in, and only before a capital.
+    An e-mail address or URL followed by a capitalised word or another URL ends its unit
+    (``<les@hnks.com> All: It is``, a list of links, a signature's address): no sentence goes on
+    from an address to a capital without punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .en_data import EXCLAIMING_NAMES, LOWER_ABBREVIATIONS, SPEECH_VERBS
+
+# A plain lower-case word as the next token (optional trailing punctuation).
+_LOWER_WORD = re.compile(r"[a-z][a-z'’-]*[,;:!?.]*\Z")
+_URL_START = ("http://", "https://", "www.")
+# Conjunctions that, after a period, more often continue a run-on sentence past a stray period
+# ("if they are at risk. because the sooner") than open one: no new sentence before them.
+_CONTINUING = frozenset("and but or nor because which whereas than that whom".split())
+# An ordinary word before a period: letters (a digit may close it: "303-832-8160", "mp3").
+_PLAIN_BEFORE = re.compile(r"[\"'“‘(]*[A-Za-z][A-Za-z'’-]*[A-Za-z\d]|[\"'“‘(]*[\d][\d-]*\d")
+# A date (US m/d/y or ISO) and a clock time with optional seconds and AM/PM: an e-mail stamp.
+_STAMP = re.compile(
+    r"(?<!\S)(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}),?\s+"
+    r"\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?(?!\S)"
+)
+
+# An e-mail address or URL token (optionally in <>) followed by whitespace and a capitalised
+# word or another URL (group 1: the address).
+_ADDRESS_THEN = re.compile(
+    r"(?<!\S)(\S*(?:[\w.-]@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}|(?:https?://|www\.)[^\s<>]+)>?)"
+    r"\s+(?=[A-Z][A-Za-z]|https?://|www\.)"
+)
+
+
+def is_url(word: str) -> bool:
+    """Does ``word`` start a web address?"""
+    return word.startswith(_URL_START)
+
+
+def lower_start(tok: str, term: str, closers: str, word: str, period_kind: str | None) -> bool:
+    """Does a lower-case ``word`` (or URL) start a new sentence after the candidate ``tok`` +
+    ``term`` + ``closers``? ``period_kind`` is the English splitter's classification of ``tok``
+    when ``term`` is a single period (else ``None``)."""
+    url = is_url(word)
+    after = word.rstrip(",;:")
+    if term[-1] in "!?‼⁇⁈⁉":
+        if closers and not url:
+            return False  # '"Why?" he asked', "(oops!) or": a quotation or aside goes on
+        if after in SPEECH_VERBS:
+            return False  # 'what is it that it "can bring"? asks Ms Plamondon'
+
+        if term[0] == "!" and tok.lstrip("\"'“‘(") in EXCLAIMING_NAMES:
+            return False  # "Yahoo! and Google"
+        return not tok.endswith(("(", "["))
+    if term != ".":
+        return url  # "cool... http://…"; a bare ellipsis before lower case goes on
+    if period_kind != "strong" or not _PLAIN_BEFORE.fullmatch(tok):
+        return False
+    if url:
+        return True
+    if tok.lstrip("\"'“‘(").lower() in LOWER_ABBREVIATIONS:
+        return False
+    bare = word.rstrip(",;:!?.")
+    return (_LOWER_WORD.match(word) is not None and bare not in LOWER_ABBREVIATIONS
+            and bare not in _CONTINUING)
+
+
+def header_cuts(line: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut the unit ``[start, end)`` of ``line`` around each e-mail date-time stamp and after
+    each address that a capital or URL follows (the unit itself when there is none)."""
+    if line.find("/", start, end) < 0 and line.find("-", start, end) < 0 and line.find("@", start, end) < 0:
+        return [(start, end)]
+    cuts: set[int] = set()
+    for m in _STAMP.finditer(line, start, end):
+        a, b = m.span()
+        before = line.rfind(" ", start, a - 1) + 1 or start
+        alone = a == start or not line[before:a].lstrip()[:1].islower()
+        if alone and a > start:
+            cuts.add(a)
+        nxt = b
+        while nxt < end and line[nxt].isspace():
+            nxt += 1
+        if alone or line[nxt:nxt + 1].isupper():
+            cuts.add(b)
+    for m in _ADDRESS_THEN.finditer(line, start, end):
+        cuts.add(m.end(1))
+    spans: list[tuple[int, int]] = []
+    for cut in sorted(cuts):
+        stop = cut
+        while stop > start and line[stop - 1].isspace():
+            stop -= 1
+        if stop > start:
+            spans.append((start, stop))
+        start = cut
+        while start < end and line[start].isspace():
+            start += 1
+    if start < end:
+        spans.append((start, end))
+    return spans
