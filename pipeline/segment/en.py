@@ -294,12 +294,11 @@ class EnglishSplitter(LineSplitter):
 
     def _split_line(self, line: str) -> list[tuple[int, int]]:
         """The shared scan, then a cut before each label of an inline enumeration and around e-mail
-        stamps and after addresses (:func:`.en_web.header_cuts`)."""
+        stamps and rules and after addresses (:func:`.en_web.header_cuts`)."""
         out: list[tuple[int, int]] = []
         for s, e in super()._split_line(line):
-            for a, b in _inline_items(line, s, e):
-                out.extend(header_cuts(line, a, b))
-        return out
+            out.extend(_inline_items(line, s, e))
+        return header_cuts(line, out)
 
     def _boundary(self, line: str, seg_start: int, m: re.Match[str], nxt: re.Match[str]) -> bool:
         """Does candidate ``m`` end a sentence, given what follows it (``nxt``: opener, word)?"""

@@ -15,7 +15,7 @@ from __future__ import annotations
 NEVER_FINAL = frozenset("""
 Mr Mrs Ms Mssrs Messrs Mmes Mme Mlle Msgr Dr Drs Prof Profs Rev Revd Hon Rt Sen Sens Rep Reps
 Gov Govs Lt Col Gen Maj Capt Cmdr Cdr Comdr Cmdt Sgt Cpl Pvt Pfc Adm Brig Supt Insp Det Atty
-Amb Pres Gens Adj Asst Ald Fr Sra Srta
+Amb Pres Gens Adj Asst Ald Fr Sra Srta PS
 vs v viz cf approx appx ca esp incl excl resp
 """.split())  # not Sr. (Senior), which also closes a name: see WEAK
 
@@ -78,7 +78,7 @@ Mont Neb Nebr Nev Okla Ore Oreg Pa Penn Tenn Tex Va Vt Wash Wis Wisc Wyo Ont Que
 MULTI_STATES = frozenset("NH NJ NM NY NC ND RI SC SD DC BC WVa".split())
 
 # Abbreviations written with inner dots, keyed without the dots.
-MULTI_NEVER = frozenset("eg ie EG IE cf aka fka".split())  # ``e.g. the``, ``i.e. a``, ``a.k.a.``
+MULTI_NEVER = frozenset("eg ie EG IE cf aka fka PS".split())  # ``e.g. the``, ``i.e. a``, ``a.k.a.``, ``P.S. I``
 MULTI_WEAK = frozenset("""
 am pm AM PM US UK UN EU USA USSR DC NY LA
 """.split())

@@ -25,7 +25,8 @@ E-mail headers and addresses
     the unit it is in, and only before a capital.
     An e-mail address or URL followed by a capitalised word or another URL ends its unit
     (``<les@hnks.com> All: It is``, a list of links, a signature's address): no sentence goes on
-    from an address to a capital without punctuation.
+    from an address to a capital without punctuation. A separator rule (``***``, ``=====``,
+    ``______``) is a unit of its own.
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ _ADDRESS_THEN = re.compile(
     r"(?<!\S)(\S*(?:[\w.-]@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}|(?:https?://|www\.)[^\s<>]+)>?)"
     r"\s+(?=[A-Z][A-Za-z]|https?://|www\.)"
 )
+
+# A separator rule standing as a token: "***", "=====", "______", "----==" (not "--", a dash).
+_SEPARATOR = re.compile(r"(?<!\S)(?:[*_=~#-]{3,}\S*[*_=~#-]{3,}|[*_=~#]{3,}|-{4,})(?!\S)")
+# A line that may hold any of these (checked once per line).
+_HINT = re.compile(r"[/@]|www\.|\d-\d|[*_=~#-]{3}")
 
 
 def is_url(word: str) -> bool:
@@ -89,25 +95,36 @@ def lower_start(tok: str, term: str, closers: str, word: str, period_kind: str |
             and bare not in _CONTINUING)
 
 
-def header_cuts(line: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Cut the unit ``[start, end)`` of ``line`` around each e-mail date-time stamp and after
-    each address that a capital or URL follows (the unit itself when there is none)."""
-    if line.find("/", start, end) < 0 and line.find("-", start, end) < 0 and line.find("@", start, end) < 0:
-        return [(start, end)]
+def header_cuts(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut the units ``spans`` of ``line`` around e-mail date-time stamps and separator rules
+    and after addresses that a capital or URL follows (``spans`` itself when there is none)."""
+    if _HINT.search(line) is None:
+        return spans
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        out.extend(_cut_unit(line, start, end))
+    return out
+
+
+def _cut_unit(line: str, start: int, end: int) -> list[tuple[int, int]]:
     cuts: set[int] = set()
     for m in _STAMP.finditer(line, start, end):
         a, b = m.span()
         before = line.rfind(" ", start, a - 1) + 1 or start
         alone = a == start or not line[before:a].lstrip()[:1].islower()
-        if alone and a > start:
+        if alone:
             cuts.add(a)
         nxt = b
         while nxt < end and line[nxt].isspace():
             nxt += 1
         if alone or line[nxt:nxt + 1].isupper():
             cuts.add(b)
+    for m in _SEPARATOR.finditer(line, start, end):
+        cuts.update(m.span())
     for m in _ADDRESS_THEN.finditer(line, start, end):
         cuts.add(m.end(1))
+    if not cuts:
+        return [(start, end)]
     spans: list[tuple[int, int]] = []
     for cut in sorted(cuts):
         stop = cut
@@ -115,7 +132,7 @@ def header_cuts(line: str, start: int, end: int) -> list[tuple[int, int]]:
             stop -= 1
         if stop > start:
             spans.append((start, stop))
-        start = cut
+            start = cut
         while start < end and line[start].isspace():
             start += 1
     if start < end:
