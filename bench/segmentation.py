@@ -11,6 +11,7 @@ Usage::
     python bench/segmentation.py --lang pl --errors first   # our errors on the first half of a set
     python bench/segmentation.py --lang de --baseline 2675cc0 --runs 5 --rounds 6   # A/B speed
     python bench/segmentation.py --file /tmp/en_ewt_dev_docs_sbd.jsonl --lang en    # any set
+    python bench/segmentation.py --file /tmp/en_ewt_dev_docs_sbd.jsonl --lang en --baseline main
 
 A *boundary* is the character offset where a sentence ends inside a document (the end of every
 sentence except the document's last). Precision, recall and F1 are computed over the pooled
@@ -378,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench.split_ab import ab
 
         return ab(args.baseline, "de" if args.lang == "all" else args.lang, args.eval_dir,
-                  args.runs, args.rounds)
+                  args.runs, args.rounds, args.file)
 
     if args.file is not None:
         return one_file(args.file, "de" if args.lang == "all" else args.lang, args)

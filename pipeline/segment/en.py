@@ -333,8 +333,7 @@ class EnglishSplitter(LineSplitter):
         first = word[0]
         if not opener and first.islower() and not (len(word) > 1 and word[1].isupper()):
             # news does not go on in lower case after a sentence end; web text does (en_web)
-            kind = self._period_kind(line, seg_start, m, word) if term == "." else None
-            return lower_start(tok, term, closers, word, kind)
+            return lower_start(tok, term, closers, word, lambda: self._period_kind(line, seg_start, m, word))
         if not _opens_sentence(opener, word):
             if term[0] not in _TERM:
                 return False  # an emoticon before a symbol

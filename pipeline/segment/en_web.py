@@ -32,6 +32,7 @@ E-mail headers and addresses
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .en_data import EXCLAIMING_NAMES, LOWER_ABBREVIATIONS, SPEECH_VERBS
 
@@ -58,8 +59,10 @@ _ADDRESS_THEN = re.compile(
 
 # A separator rule standing as a token: "***", "=====", "______", "----==" (not "--", a dash).
 _SEPARATOR = re.compile(r"(?<!\S)(?:[*_=~#-]{3,}\S*[*_=~#-]{3,}|[*_=~#]{3,}|-{4,})(?!\S)")
-# A line that may hold any of these (checked once per line).
-_HINT = re.compile(r"[/@]|www\.|\d-\d|[*_=~#-]{3}")
+# What a line holds when it may hold any of these (checked once per line, by substring tests).
+_ADDRESS_HINTS = ("@", "://", "www.")
+_RULE_HINTS = ("***", "===", "___", "~~~", "###", "----")
+_CLOCK = re.compile(r"\d:\d\d")
 
 
 def is_url(word: str) -> bool:
@@ -67,10 +70,10 @@ def is_url(word: str) -> bool:
     return word.startswith(_URL_START)
 
 
-def lower_start(tok: str, term: str, closers: str, word: str, period_kind: str | None) -> bool:
+def lower_start(tok: str, term: str, closers: str, word: str, period_kind: Callable[[], str]) -> bool:
     """Does a lower-case ``word`` (or URL) start a new sentence after the candidate ``tok`` +
-    ``term`` + ``closers``? ``period_kind`` is the English splitter's classification of ``tok``
-    when ``term`` is a single period (else ``None``)."""
+    ``term`` + ``closers``? ``period_kind()`` is the English splitter's classification of
+    ``tok`` before a single period (asked last: it is the costly test)."""
     url = is_url(word)
     after = word.rstrip(",;:")
     if term[-1] in "!?‼⁇⁈⁉":
@@ -84,21 +87,21 @@ def lower_start(tok: str, term: str, closers: str, word: str, period_kind: str |
         return not tok.endswith(("(", "["))
     if term != ".":
         return url  # "cool... http://…"; a bare ellipsis before lower case goes on
-    if period_kind != "strong" or not _PLAIN_BEFORE.fullmatch(tok):
+    if not _PLAIN_BEFORE.fullmatch(tok):
         return False
-    if url:
-        return True
-    if tok.lstrip("\"'“‘(").lower() in LOWER_ABBREVIATIONS:
-        return False
-    bare = word.rstrip(",;:!?.")
-    return (_LOWER_WORD.match(word) is not None and bare not in LOWER_ABBREVIATIONS
-            and bare not in _CONTINUING)
+    if not url:
+        bare = word.rstrip(",;:!?.")
+        if (_LOWER_WORD.match(word) is None or bare in LOWER_ABBREVIATIONS or bare in _CONTINUING
+                or tok.lstrip("\"'“‘(").lower() in LOWER_ABBREVIATIONS):
+            return False
+    return period_kind() == "strong"
 
 
 def header_cuts(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Cut the units ``spans`` of ``line`` around e-mail date-time stamps and separator rules
     and after addresses that a capital or URL follows (``spans`` itself when there is none)."""
-    if _HINT.search(line) is None:
+    if not (any(h in line for h in _ADDRESS_HINTS) or any(h in line for h in _RULE_HINTS)
+            or (":" in line and _CLOCK.search(line) is not None)):
         return spans
     out: list[tuple[int, int]] = []
     for start, end in spans:
