@@ -69,6 +69,14 @@ WEB = [
      ["Sean Boyle", "08/17/2000 11:21:05 PM", "I spoke to Bruce."]),
     ("-- Posted by Nook to Nook at 3/9/2005 11:16:00 PM", ["-- Posted by Nook to Nook at 3/9/2005 11:16:00 PM"]),
     ("It happened on 2005-03-09 11:16 in Paris.", ["It happened on 2005-03-09 11:16 in Paris."]),
+    # separator rules, postscripts
+    ("Thanks. ***** The next item", ["Thanks.", "*****", "The next item"]),
+    ("Regards, Ann ____________ Get your free mail", ["Regards, Ann", "____________", "Get your free mail"]),
+    ("----== Posted via Newsfeed ==---- The #1 service",
+     ["----==", "Posted via Newsfeed", "==----", "The #1 service"]),
+    ("He said -- no, he shouted -- stop.", ["He said -- no, he shouted -- stop."]),
+    ("P.S. I am moving to Calgary.", ["P.S. I am moving to Calgary."]),
+    ("PS. Love the new website!", ["PS. Love the new website!"]),
     # emoticons, repeated punctuation
     ("Love it :-) the staff was nice.", ["Love it :-) the staff was nice."]),
     ("Love it :-) The staff was nice.", ["Love it :-)", "The staff was nice."]),
