@@ -68,7 +68,9 @@ WEB = [
     ("Sean Boyle 08/17/2000 11:21:05 PM I spoke to Bruce.",
      ["Sean Boyle", "08/17/2000 11:21:05 PM", "I spoke to Bruce."]),
     ("-- Posted by Nook to Nook at 3/9/2005 11:16:00 PM", ["-- Posted by Nook to Nook at 3/9/2005 11:16:00 PM"]),
-    ("It happened on 2005-03-09 11:16 in Paris.", ["It happened on 2005-03-09 11:16 in Paris."]),
+    ("It happened on 3/9/2005 11:16 in Paris.", ["It happened on 3/9/2005 11:16 in Paris."]),
+    ("made these notes on 04/25/01 12:42:55 We have moved.", ["made these notes on 04/25/01 12:42:55", "We have moved."]),
+    ("Room 112/3/2001 10:15 PM", ["Room 112/3/2001 10:15 PM"]),
     # separator rules, postscripts
     ("Thanks. ***** The next item", ["Thanks.", "*****", "The next item"]),
     ("Regards, Ann ____________ Get your free mail", ["Regards, Ann", "____________", "Get your free mail"]),
