@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ..errors import PipelineError
-from . import app, fail
+from .common import app, fail
 
 
 class SplitFormat(str, Enum):
