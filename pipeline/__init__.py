@@ -3,7 +3,7 @@
 The public API, loaded lazily (``import pipeline`` imports no engine library)::
 
     import pipeline
-    sents = pipeline.split(text)                       # Sentence objects with offsets and kind
+    sents = pipeline.split(text, lang="fr")            # Sentence objects with offsets and kind
     recs = pipeline.translate_text(text, model_dir="m")  # list[pipeline.Record], nothing written
     summary = pipeline.translate_files(["articles/"], "out/", model_dir="m", beam=4)
     pipeline.verify(["out/a.jsonl"])                   # raises pipeline.VerificationError

@@ -270,7 +270,8 @@ def _execute(ray, refs: list[list[DocumentRef]], plan: Layout, env: dict, job: T
     rows = [{"window": k, "refs": pickle.dumps(r)} for k, r in enumerate(refs)]
     ds = ray.data.from_items(rows, override_num_blocks=len(rows))
     ds = ds.map_batches(_read_windows, batch_size=1, batch_format="pyarrow", num_cpus=READ_CPUS,
-                        fn_kwargs={"max_line_chars": job.max_line_chars})
+                        fn_kwargs={"max_line_chars": job.max_line_chars,
+                                   "src_lang": plan.config.src_lang})
     remote = {"runtime_env": {"env_vars": env}} if env else {}
     ds = ds.map_batches(WindowTranslator, batch_size=1, batch_format="pyarrow",
                         compute=ray.data.ActorPoolStrategy(size=plan.actors),
@@ -340,13 +341,14 @@ def _reread(ref: DocumentRef, max_line_chars: int):
     return replace(doc, path=ref.label)
 
 
-def _read_windows(batch, max_line_chars: int):
-    """Ray task: read and split the documents of each window."""
+def _read_windows(batch, max_line_chars: int, src_lang: str = "de"):
+    """Ray task: read and split the documents of each window (with the source language's
+    splitter)."""
     import pyarrow as pa
 
     from .segment import splitter
 
-    split = splitter("de").split
+    split = splitter(src_lang).split
     out = []
     for row in batch.to_pylist():
         docs = []

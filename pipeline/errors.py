@@ -61,3 +61,9 @@ class CacheError(PipelineError, OSError):
     """The pipeline's cache (``$PIPELINE_CACHE``) cannot be used for what this run needs."""
 
     exit_code = 2
+
+
+class LanguageError(PipelineError, ValueError):
+    """A language code is not a language code, or a language's data file is malformed."""
+
+    exit_code = 2

@@ -31,16 +31,19 @@ class TranslatorConfig:
     spec: EngineSpec = field(default_factory=EngineSpec)
     cache: bool = True
     download: bool = True
+    src_lang: str = "de"
 
     @classmethod
     def of(cls, *, model_dir: str | Path | None = None, lock: str | Path | None = None,
            engine: str = "ctranslate2", cache: bool = True, download: bool = True,
-           **spec_options) -> TranslatorConfig:
+           src_lang: str = "de", **spec_options) -> TranslatorConfig:
         """A config from :class:`Translator`'s keyword options (``beam``, ``compute_type``,
-        ``threads``, ``inter_threads``, ``intra_threads``, ``max_source_tokens``)."""
+        ``threads``, ``inter_threads``, ``intra_threads``, ``max_source_tokens``) and
+        ``src_lang``, the source language whose splitter is used."""
         return cls(model_dir=None if model_dir is None else str(Path(model_dir).absolute()),
                    lock=None if lock is None else str(Path(lock).absolute()),
-                   spec=EngineSpec(name=engine, **spec_options), cache=cache, download=download)
+                   spec=EngineSpec(name=engine, **spec_options), cache=cache, download=download,
+                   src_lang=src_lang)
 
     def settings(self) -> dict:
         """The run's translator settings, as the manifest records them."""
@@ -48,7 +51,7 @@ class TranslatorConfig:
 
         lock = None if self.model_dir is not None else self.lock or str(default_lock_path())
         return {**self.spec.options(), "cache": self.cache, "model_dir": self.model_dir,
-                "lock": lock}
+                "lock": lock, "src_lang": self.src_lang}
 
 
 class Translator:
@@ -73,7 +76,7 @@ class Translator:
         self.lock = None if self.model_dir is not None else Path(config.lock or default_lock_path())
         self.source = model.resolve(self.model_dir, self.lock, download=config.download,
                                     report=self.report)
-        self.splitter = splitter("de")
+        self.splitter = splitter(config.src_lang)  # the source language's splitter
         self.provenance = Provenance(model=self.source.provenance(),
                                      engine=self.spec.settings(self.source.path),
                                      splitter=self.splitter.name)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from pipeline.document import KINDS, Sentence
 from pipeline.segment import split
-from pipeline.segment.de import DEFAULT, GermanSplitter
+from pipeline.segment import splitter
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -156,10 +156,10 @@ def test_a_new_splitter_version_is_recorded_and_re_translates(tiny_model, seeds,
                                beam=1, report=lambda message: None)
 
     assert len(translate().translated) == 1 and len(translate().skipped) == 1
-    monkeypatch.setattr(GermanSplitter, "name", "pipeline-de/99.0")
+    monkeypatch.setattr(splitter("de"), "name", "pipeline-de/99.0")
     assert len(translate().translated) == 1  # the records of another splitter are redone
     first = jsonl.read(tmp_path / "o" / "article_02.jsonl")[0]
-    assert first.provenance.splitter == "pipeline-de/99.0" == DEFAULT.name
+    assert first.provenance.splitter == "pipeline-de/99.0" == splitter("de").name
 
 
 def test_empty_and_whitespace() -> None:

@@ -18,32 +18,29 @@ class SplitFormat(str, Enum):
     jsonl = "jsonl"
 
 
-class SplitLang(str, Enum):
-    """Languages with a sentence splitter (``pipeline.segment.LANGUAGES``)."""
-
-    de = "de"
-    en = "en"
-
-
 @app.command()
 def split(
     input: Annotated[str, typer.Argument(help="A UTF-8 text file, or - for standard input.")],
     format: Annotated[SplitFormat, typer.Option("--format", "-f")] = SplitFormat.text,
     encoding: Annotated[str, typer.Option(help="Input encoding.")] = "utf-8",
-    lang: Annotated[SplitLang, typer.Option("--lang", help="Language of the text.")] = SplitLang.de,
+    lang: Annotated[str, typer.Option(
+        "--lang", help="Language of the text (ISO 639 code). With their own rules: de, en, fr, es, "
+                       "it, nl, pl, cs, ru, uk, tr, zh, ja, ar; any other code is split by the "
+                       "generic, script-aware splitter.")] = "de",
 ) -> None:
     """Split an article into sentences (one per line, or JSON objects with offsets)."""
     from ..document import Document
     from ..segment import splitter
 
     try:
+        split_text = splitter(lang).split
         if input == "-":
             doc = Document.from_bytes(sys.stdin.buffer.read(), "<stdin>", encoding)
         else:
             doc = Document.from_path(input, encoding)
     except PipelineError as exc:
         fail(exc)
-    for s in splitter(lang.value).split(doc.text):
+    for s in split_text(doc.text):
         if format is SplitFormat.jsonl:
             typer.echo(json.dumps({"index": s.index, "paragraph": s.paragraph, "kind": s.kind,
                                    "start": s.start, "end": s.end, "text": doc.slice(s)},

@@ -66,7 +66,7 @@ from .en_data import (
     UNITS,
     WEAK,
 )
-from .scan import LineSplitter
+from .scan import ROMAN, LineSplitter
 
 _TERM = ".!?…‼⁇⁈⁉"
 _QUOTES_CLOSE = "\"'”’»›`"
@@ -107,7 +107,6 @@ _FOOTNOTES = re.compile(r"(?:\[\d{1,3}\])+")
 _WORD_AFTER = re.compile(r"\s+([a-z]+)")
 # A token made only of symbols/emoji that stays with the sentence before it (``Great! 👍 Next``).
 _TRAILING_SYMBOL = re.compile(r"[^\w\s\"'“‘«‹(\[{@#§$€£¥%&*+\-–—•·▪►▶/\\<>|~^]+")
-_ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
 _LIST_MARK = re.compile(r"\s*(?:[-–—•·▪►▶*+]|\d{1,3}[.)]|[a-z][.)]|[A-Z]\))\s")
 _BULLETS = "-–—•·▪►▶⁃*+"
 _LABEL_LEAD = " \t\u00a0(" + _BULLETS
@@ -390,7 +389,7 @@ class EnglishSplitter(LineSplitter):
         next_digit = word[0].isdigit()
         first = core[0]
         tok_start = m.start(2) + (len(tok) - len(core))
-        if first.isdigit() or (len(core) <= 4 and _ROMAN.fullmatch(core.upper())) or (len(core) == 1 and first.isalpha()):
+        if first.isdigit() or (len(core) <= 4 and ROMAN.fullmatch(core.upper())) or (len(core) == 1 and first.isalpha()):
             if len(core) <= 3 and core.isalnum() and _is_label(line, seg_start, tok_start):
                 return "never"  # a label: "1. Open the box", "Steps: 2. Stir", "a. Rice", "iv. Soy", "Q. Why?"
             if _next_label(line, seg_start, tok_start, core):

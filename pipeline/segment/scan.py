@@ -10,11 +10,41 @@ and word lists as class attributes and implements ``_boundary``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from ..document import Sentence
 
 _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _SUPERSCRIPTS = "¹²³⁰⁴⁵⁶⁷⁸⁹"
+
+# Patterns the rule-based splitters share.
+#: A Roman numeral ("Ludwig XIV.", "II. Dünya").
+ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
+#: Day and month of a date written with periods: "24.09" in "am 24.09. los".
+DATE_PART = re.compile(r"\d{1,2}\.\d{1,2}")
+#: A range whose second number is an ordinal: "1.–3." (group 1: the second number).
+RANGE = re.compile(r"(?:\d{1,3}\.?)?[-–—/](\d{1,3})")
+#: Up to four short dotted parts right before a token: "z. " in "z. B.", "p. " in "p. ex.".
+MULTI_PREFIX = re.compile(r"(?:(?<![\w.])\w{1,3}\.\s?){1,4}\Z")
+#: Only bullets and spaces before a token: the token is an enumeration label.
+BULLETS_ONLY = re.compile(r"[\s\-–—•·▪►▶*+]*\Z")
+
+
+class Candidate:
+    """A sentence-end candidate found from its terminators (:meth:`LineSplitter._candidates`),
+    with the interface of the match of a ``candidate`` pattern: group 1 the token before the
+    terminators, 2 the terminators, 3 the closers after them; for a full-width stop that needs
+    no space (``。``) groups 1-3 are ``None`` and 4-5 hold the stop and its closers. (``group``,
+    ``start`` and ``end`` are bound methods of tuples: cheaper to call than Python methods.)"""
+
+    __slots__ = ("group", "start", "end", "lastindex")
+
+    def __init__(self, groups: tuple[str | None, ...], starts: tuple[int, ...],
+                 ends: tuple[int, ...]) -> None:
+        self.group = groups.__getitem__
+        self.start = starts.__getitem__
+        self.end = ends.__getitem__
+        self.lastindex = len(groups) - 1
 
 
 class LineSplitter:
@@ -24,6 +54,11 @@ class LineSplitter:
     name: str
     #: A sentence-end candidate followed by whitespace; ``m.end()`` is where a sentence may end.
     candidate: re.Pattern[str]
+    #: Optional, and faster than ``candidate``: the terminators and closers of a candidate
+    #: (group 1, 2), or a full-width stop (group 3, 4); the token is found back to the space.
+    terminator: re.Pattern[str] | None = None
+    #: Characters besides whitespace that end the token before the terminators (``。``).
+    token_stops: str = ""
     #: A line without a match of this has no candidate (a fast path for headlines and bylines).
     any_candidate: re.Pattern[str]
     #: What follows a candidate: whitespace, opening quotes/brackets (group 1), the next token (2).
@@ -104,11 +139,12 @@ class LineSplitter:
         if not self.any_candidate.search(line):
             return [(start, end_of_line)] if start < end_of_line else spans
         next_token = self.next_token
-        for m in self.candidate.finditer(line, start):
-            cut = m.end()
+        found = self.candidate.finditer(line, start) if self.terminator is None else self._candidates(line, start)
+        for m in found:
+            cut = m.end(0)
             if cut >= end_of_line:
                 break
-            if m.start() < start:
+            if m.start(0) < start:
                 continue  # already inside the next sentence (a symbol after ". . ." moved start)
             nxt = next_token.match(line, cut)
             if nxt is None:  # pragma: no cover - the candidate is followed by whitespace
@@ -132,6 +168,28 @@ class LineSplitter:
         if start < end_of_line:
             spans.append((start, end_of_line))
         return spans
+
+    def _candidates(self, line: str, start: int) -> Iterator[Candidate]:
+        """The candidates of ``line`` from ``start``, as ``candidate.finditer`` finds them, found
+        from their terminators (a regular expression that starts with a character class is
+        skipped to its first character quickly; one that starts at every token is not)."""
+        stops = self.token_stops
+        for t in self.terminator.finditer(line, start):
+            a, end = t.span()
+            if t.start(1) < 0:  # a full-width stop
+                c = t.start(4)
+                yield Candidate((t.group(), None, None, None, t.group(3), t.group(4)),
+                                (a, -1, -1, -1, a, c), (end, -1, -1, -1, c, end))
+                continue
+            i = line.rfind(" ", start, a) + 1 or start
+            if not line[i:a].isprintable() or stops and any(ch in stops for ch in line[i:a]):
+                # another space character (tab, no-break space) or a full stop in the token
+                i = a
+                while i > start and not line[i - 1].isspace() and line[i - 1] not in stops:
+                    i -= 1
+            c = t.start(2)
+            yield Candidate((line[i:end], line[i:a], t.group(1), t.group(2)),
+                            (i, i, a, c), (end, a, c, end))
 
     def _trailing(self, word: str) -> bool:
         """Does ``word``, right after a candidate, stay with the sentence before it?"""

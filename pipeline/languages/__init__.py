@@ -1,0 +1,2 @@
+"""What the pipeline knows about languages: one data file per language in ``data/``
+(:mod:`.segmentation` reads the sentence-splitting part of it)."""
