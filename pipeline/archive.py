@@ -219,8 +219,11 @@ def count_lines(path: str | Path) -> int:
     0 when it cannot be read."""
     n = 0
     last = b"\n"
+    from .io import open_regular
+
     try:
-        with open(path, "rb") as f:
+        f, _ = open_regular(path)  # a FIFO is refused when it is read, never waited on here
+        with f:
             while block := f.read(_CHUNK):
                 n += block.count(b"\n")
                 last = block[-1:]
@@ -252,9 +255,9 @@ def read_article(path: str | Path, doc_line: int, doc_id: str, *, sha256: str | 
 
     A record does not say which fields held the id and the text (``--id-field``,
     ``--text-field``); unless given, the id is the field whose value is ``doc_id`` (``id``
-    first) and the text is the string field whose digest is ``sha256`` (``text`` first, and
-    ``text`` when none matches: the caller then sees the changed digest). A line that no
-    longer holds article ``doc_id`` is an :class:`InputError` saying the archive changed."""
+    first) and the text is the string field whose digest is ``sha256`` (``text`` first). A
+    line that no longer holds article ``doc_id`` (with ``sha256``: with that digest) is an
+    :class:`InputError` saying the archive changed, and nothing of what the line holds."""
     p = Path(path)
     if not isinstance(doc_line, int) or doc_line < 1:
         raise InputError(f"{p}: the records give no line number for article {doc_id!r}")
@@ -263,57 +266,60 @@ def read_article(path: str | Path, doc_line: int, doc_id: str, *, sha256: str | 
         index = _line_index(str(p.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
         block = (doc_line - 1) // INDEX_STEP
         if block >= len(index):
-            raise _changed(p, doc_line, doc_id, f"the archive has fewer than {doc_line} lines")
+            raise _changed(p, doc_line, doc_id)
         f.seek(index[block])
         for _ in range((doc_line - 1) % INDEX_STEP):
             if not _read_line(f, _CHUNK)[1]:
-                raise _changed(p, doc_line, doc_id, f"the archive has fewer than {doc_line} lines")
+                raise _changed(p, doc_line, doc_id)
         raw, size = _read_line(f, max_line_bytes)
         if not size:
-            raise _changed(p, doc_line, doc_id, f"the archive has fewer than {doc_line} lines")
+            raise _changed(p, doc_line, doc_id)
     ids = [id_field] if id_field else None
     texts = [text_field] if text_field else None
     return _article(p, raw, doc_line, doc_id, ids, texts, sha256)
 
 
 def _article(p: Path, raw: bytes | None, doc_line: int, doc_id: str, id_fields: list[str] | None,
-             text_fields: list[str] | None, sha256: str | None) -> Document:
-    where = f"{p}:{doc_line}"
+              text_fields: list[str] | None, sha256: str | None) -> Document:
+    """The article ``doc_id`` from the line ``raw``; anything else (and, with ``sha256``, a
+    text of another digest) is the one message of :func:`_changed`, which says nothing of
+    what the line holds: a crafted record may point at any file."""
     if raw is None:
-        raise _changed(p, doc_line, doc_id, "the line is now too long to be read")
+        raise _changed(p, doc_line, doc_id)
     try:
         obj = json.loads(raw.decode("utf-8-sig" if doc_line == 1 else "utf-8"))
     except (ValueError, RecursionError):
         obj = None
     if not isinstance(obj, dict):
-        raise _changed(p, doc_line, doc_id, "the line is no longer a JSON object")
+        raise _changed(p, doc_line, doc_id)
     if id_fields is None:  # the field that holds this id, "id" first
         id_fields = sorted((k for k, v in obj.items() if _field_id(v) == doc_id),
                            key=lambda k: k != DEFAULT_ID_FIELD)
-    found = [_field_id(obj.get(k)) for k in id_fields]
-    if doc_id not in found:
-        now = next((i for i in found if i is not None), None) or _field_id(obj.get(DEFAULT_ID_FIELD))
-        raise _changed(p, doc_line, doc_id, f"it now holds article {now!r}" if now else
-                       "no field of the line holds that id")
+    if doc_id not in [_field_id(obj.get(k)) for k in id_fields]:
+        raise _changed(p, doc_line, doc_id)
     if text_fields is None:
         strings = sorted((k for k, v in obj.items() if isinstance(v, str)),
                          key=lambda k: k != DEFAULT_TEXT_FIELD)
-        text_fields = [k for k in strings if sha256 is not None and
-                       hashlib.sha256(obj[k].encode("utf-8", "surrogatepass")).hexdigest() == sha256]
+        text_fields = [k for k in strings if sha256 is not None and _digest(obj[k]) == sha256]
         text_fields = text_fields[:1] or [DEFAULT_TEXT_FIELD]
     text = obj.get(text_fields[0])
-    if not isinstance(text, str):
-        raise InputError(f"{where}: article {doc_id!r} has no text field {text_fields[0]!r}")
+    if not isinstance(text, str) or (sha256 is not None and _digest(text) != sha256):
+        raise _changed(p, doc_line, doc_id)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise InputError(f"{where}: article {doc_id!r}: the text holds a lone surrogate") from None
+        raise InputError(f"{p}:{doc_line}: article {doc_id!r}: the text holds a lone "
+                         "surrogate") from None
     return Article(p, doc_line, 0, doc_id, text).document()
 
 
-def _changed(p: Path, doc_line: int, doc_id: str, why: str) -> InputError:
-    return InputError(f"{p}:{doc_line}: expected article {doc_id!r} there, but {why}: the archive "
-                      "changed since it was translated; translate it again")
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _changed(p: Path, doc_line: int, doc_id: str) -> InputError:
+    return InputError(f"{p}:{doc_line}: does not hold article {doc_id!r} as it was translated: "
+                      "the source changed since it was translated; translate the archive again")
 
 
 @functools.lru_cache(maxsize=8)

@@ -118,10 +118,12 @@ class Document:
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 
-def read_input(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
-    """The bytes of one regular file of at most ``limit`` bytes; a FIFO, a device (also
-    through a symbolic link), a directory or a larger file is an :class:`InputError` naming it,
-    and so is every read failure. Opening never blocks (a FIFO would wait for a writer)."""
+def read_input(path: str | Path, limit: int = MAX_INPUT_BYTES, *, gunzip: bool = False) -> bytes:
+    """The bytes of one regular file of at most ``limit`` bytes (``gunzip``: decompressed, and
+    at most ``limit`` bytes once decompressed); a FIFO, a device (also through a symbolic
+    link), a directory, a larger file or a damaged gzip stream is an :class:`InputError`
+    naming it, and so is every read failure. Opening never blocks (a FIFO would wait for a
+    writer). Every command reads its inputs, references and the sources records name here."""
     from .io import NotRegularFile, open_regular
 
     p = Path(path)
@@ -139,13 +141,53 @@ def read_input(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
         if st.st_size > limit:
             raise InputError(f"{p}: is {st.st_size:,} bytes, more than the {limit:,} an input may "
                              "have; split it")
+        if not gunzip:
+            return read_stream(f, str(p), limit)
+        import gzip
+        import zlib
+
         try:
-            data = f.read(limit + 1)
+            with gzip.GzipFile(fileobj=f) as z:
+                return read_stream(z, str(p), limit, what="decompresses to")
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise InputError(f"{p}: not a complete gzip file ({exc})") from None
+
+
+#: Bytes read at a time from a stream.
+_CHUNK = 1 << 20
+
+
+def read_stream(stream, name: str = "<stdin>", limit: int = MAX_INPUT_BYTES, *,
+                max_line_chars: int | None = None, what: str = "holds") -> bytes:
+    """All bytes of a binary stream (standard input, a file, a decompressor), with the limits
+    of a file: more than ``limit`` bytes, or (``max_line_chars``) a line that cannot be shorter
+    than that many characters (more than 4 bytes a character), stops the read at once with an
+    :class:`InputError` naming ``name``: an endless stream (``/dev/zero``) costs a bounded read."""
+    line_bytes = None if max_line_chars is None else 4 * max_line_chars
+    chunks: list[bytes] = []
+    size = run = newlines = 0  # run: bytes of the line not yet ended
+    while True:
+        try:
+            block = stream.read(min(_CHUNK, limit + 1 - size))
         except OSError as exc:
-            raise InputError(f"{p}: cannot be read: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise InputError(f"{p}: grew past the {limit:,} bytes an input may have while it was read")
-    return data
+            raise InputError(f"{name}: cannot be read: {exc.strerror or exc}") from None
+        if not block:
+            return b"".join(chunks)
+        size += len(block)
+        if size > limit:
+            raise InputError(f"{name}: {what} more than the {limit:,} bytes an input may have; "
+                             "split it")
+        if line_bytes is not None:
+            *ended, rest = block.split(b"\n")
+            for k, piece in enumerate(ended + [rest]):
+                length = run + len(piece) if k == 0 else len(piece)
+                if length > line_bytes:
+                    raise InputError(f"{name}: line {newlines + k + 1} is longer than "
+                                     f"{max_line_chars:,} characters (the limit); not an "
+                                     "article paragraph: split it or raise --max-line-chars")
+            newlines += len(ended)
+            run = run + len(rest) if not ended else len(rest)
+        chunks.append(block)
 
 
 def line_starts(text: str) -> list[int]:
@@ -160,9 +202,13 @@ def line_starts(text: str) -> list[int]:
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
-    """Hex sha256 of a file's bytes, read in chunks."""
+    """Hex sha256 of a regular file's bytes, read in chunks; anything else is an ``OSError``
+    (:class:`pipeline.io.NotRegularFile`)."""
+    from .io import open_regular
+
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    f, _ = open_regular(path)  # a FIFO or device is refused, never waited on or read forever
+    with f:
         while block := f.read(chunk):
             h.update(block)
     return h.hexdigest()

@@ -60,19 +60,12 @@ _SACREBLEU_CLASS = {"bleu": ("BLEU", {}), "chrf": ("CHRF", {}), "chrf++": ("CHRF
 
 
 def _read_utf8(path: Path, expected: str) -> str:
-    """A file's text (gunzipped if ``.gz``), every failure an :class:`InputError` naming it."""
-    import gzip
+    """A file's text (gunzipped if ``.gz``), read by the one guarded reader of every command
+    (regular files only, bounded, a ``.gz`` bounded once decompressed); every failure is an
+    :class:`InputError` naming it."""
+    from .document import read_input
 
-    try:
-        data = path.read_bytes()
-        if path.name.endswith(".gz"):
-            data = gzip.decompress(data)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, expected {expected}") from None
-    except (OSError, EOFError) as exc:
-        raise InputError(f"{path}: cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+    data = read_input(path, gunzip=path.name.endswith(".gz"))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -197,13 +190,13 @@ def _source_segments(doc: _Doc) -> tuple[int, list[int]] | None:
     also breaks at ``\\r``, U+2028 …) the ``\\n``-line it lies in."""
     from bisect import bisect_right
 
-    from .document import Document, line_starts
+    from .document import Document, line_starts, read_input
 
     if doc.archived:
         return None
     try:
-        data = Path(doc.path).read_bytes()
-    except OSError:
+        data = read_input(doc.path)
+    except InputError:
         return None
     if hashlib.sha256(data).hexdigest() != doc.sha256:
         return None
@@ -863,9 +856,10 @@ def evaluate_files(runs: Sequence[Sequence[str | Path]], refs: Sequence[str | Pa
         notes.append(f"{empty} of {len(hyps.lines)} hypotheses are empty")
     hyp_files: Sequence[str] = hyps.files if _is_text(hyps, plain_text) else ()
     if write_hypotheses is not None:
-        from .io import atomic_write_text
+        from .io import write_output_text
 
-        atomic_write_text(Path(write_hypotheses), "".join(line + "\n" for line in hyps.lines))
+        write_output_text(Path(write_hypotheses), "".join(line + "\n" for line in hyps.lines),
+                          "--write-hyp")
         hyp_files = (str(write_hypotheses),)
     command = None
     if len(hyp_files) == 1:

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import formats, manifest
-from .errors import VerificationError
+from .errors import OutputError, VerificationError
 from .formats import jsonl
-from .io import atomic_files
+from .io import atomic_files, prepare_output_dir
 from .outputs import Inputs, refuse_clash, relative_source
 
 #: The fields of each record kind that name a source relative to the record file.
@@ -27,6 +27,8 @@ def export(selected: Sequence[str], record_files: Sequence[str | Path],
     written: list[Path] = []
     touched: set[Path] = set()
     read = Inputs(record_files)
+    if out_dir is not None:
+        prepare_output_dir(Path(out_dir))
     for item in record_files:
         src = Path(item)
         records = jsonl.read(src)
@@ -39,14 +41,21 @@ def export(selected: Sequence[str], record_files: Sequence[str | Path],
         order = [n for n in selected if n != formats.CANONICAL]
         if formats.CANONICAL in selected:
             order.append(formats.CANONICAL)  # last, as in a run: its presence means complete
-        with atomic_files() as batch:
-            for name in order:
-                if name == formats.CANONICAL and same_dir:
-                    continue
-                for filename, text in formats.render(name, records, src.stem).items():
-                    refuse_clash(read, target / filename, "the export")
-                    batch.add(target / filename, text)
-                    written.append(target / filename)
+        try:
+            with atomic_files() as batch:
+                for name in order:
+                    if name == formats.CANONICAL and same_dir:
+                        continue
+                    for filename, text in formats.render(name, records, src.stem).items():
+                        refuse_clash(read, target / filename, "the export")
+                        batch.add(target / filename, text)
+                        written.append(target / filename)
+        except OutputError:
+            raise
+        except OSError as exc:
+            where = exc.filename or target
+            raise OutputError(f"{where}: cannot be written ({exc.strerror or exc}); choose "
+                              "another directory with -o") from None
         touched.add(target)
     for directory in sorted(touched):
         manifest.refresh(directory)

@@ -158,14 +158,30 @@ def iter_inputs(paths: Sequence[Path], input_format: str = "text", *,
 def read_document(path: Path, encoding: str, max_line_chars: int, warn: Report) -> Document:
     """Read one input; refuse lines longer than any article paragraph; warn about control
     characters (kept as they are) and about UTF-8 text read as another encoding."""
-    from .document import misread_utf8, read_input
+    from .document import read_input
 
-    data = read_input(path)
-    doc = Document.from_bytes(data, str(path), encoding)
+    return decode_document(read_input(path), str(path), encoding, max_line_chars, warn)
+
+
+def read_stdin(stream, encoding: str, max_line_chars: int, warn: Report) -> Document:
+    """One article from a binary stream (standard input), with the limits of a file: at most
+    the bytes of a file, no line over ``max_line_chars``, stopped as soon as one is passed."""
+    from .document import read_stream
+
+    data = read_stream(stream, "<stdin>", max_line_chars=max_line_chars)
+    return decode_document(data, "<stdin>", encoding, max_line_chars, warn)
+
+
+def decode_document(data: bytes, path: str, encoding: str, max_line_chars: int,
+                    warn: Report) -> Document:
+    """The checks of :func:`read_document` on bytes already read."""
+    from .document import misread_utf8
+
+    doc = Document.from_bytes(data, path, encoding)
     if misread_utf8(data, doc.encoding):
         warn(f"warning: {path}: is valid UTF-8 with non-ASCII text but is read as "
              f"{doc.encoding}, which garbles it; use --encoding utf-8 or auto")
-    check_document(doc, str(path), max_line_chars, warn)
+    check_document(doc, path, max_line_chars, warn)
     return doc
 
 
@@ -183,6 +199,7 @@ def check_document(doc: Document, path: str, max_line_chars: int, warn: Report) 
 
 
 
-__all__ = ["collect_inputs", "iter_inputs", "Input", "read_document", "check_document",
+__all__ = ["collect_inputs", "iter_inputs", "Input", "read_document", "read_stdin",
+           "decode_document", "check_document",
            "check_line_limit", "stderr", "Report", "DEFAULT_MAX_LINE_CHARS",
            "MAX_LINE_CHARS_LIMIT", "INPUT_FORMATS"]

@@ -230,6 +230,43 @@ def _host() -> str:
     return name[:24].strip("-") or "host"
 
 
+def prepare_output_dir(out: Path, option: str = "-o") -> None:
+    """Create the output directory ``out`` if needed and check it can be written to; a path
+    that is a file, lies below one, loops through symbolic links or is not writable is a
+    :class:`pipeline.errors.OutputError` naming it and ``option``."""
+    from .errors import OutputError
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"{out}: exists and is not a directory; choose another output "
+                          f"directory with {option}") from None
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create the output directory ({exc.strerror or exc}); "
+                          f"choose another one with {option}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise OutputError(f"{out}: the output directory is not writable; fix its permissions "
+                          f"or choose another one with {option}")
+
+
+def write_output_text(path: Path, text: str, option: str) -> None:
+    """:func:`atomic_write_text` for a file the user named with ``option``: a directory, a
+    path below a file, a loop or any write failure is a :class:`pipeline.errors.OutputError`
+    naming it, and the file is left as it was."""
+    from .errors import OutputError
+
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory; {option} names the file to write")
+    try:
+        atomic_write_text(path, text)
+    except (FileExistsError, NotADirectoryError):  # mkdir of the parents met a file
+        raise OutputError(f"{path}: cannot be written (a directory above it is a file); "
+                          f"choose another file with {option}") from None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}); choose another "
+                          f"file with {option}") from None
+
+
 def open_regular(path: str | Path) -> tuple[IO[bytes], os.stat_result]:
     """``path`` opened for reading in binary, and its stat, if it is a regular file (also
     through a symbolic link). Opening never blocks: a FIFO would wait for a writer forever.
@@ -239,9 +276,7 @@ def open_regular(path: str | Path) -> tuple[IO[bytes], os.stat_result]:
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
-        kind = ("a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
-                else "a socket" if stat.S_ISSOCK(st.st_mode) else "a device")
-        raise NotRegularFile(kind)
+        raise NotRegularFile(NotRegularFile.kind_of(st.st_mode))
     return os.fdopen(fd, "rb"), st
 
 
@@ -251,6 +286,14 @@ class NotRegularFile(OSError):
     def __init__(self, kind: str) -> None:
         super().__init__(f"is {kind}, not a regular file")
         self.kind = kind
+
+    @staticmethod
+    def kind_of(mode: int) -> str:
+        """What a file of this ``st_mode`` is, in words ("a FIFO")."""
+        return ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "a device" if
+                stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a regular file" if
+                stat.S_ISREG(mode) else "a special file")
 
 
 def process_running(pid: int) -> bool:

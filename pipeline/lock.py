@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .document import sha256_file_cached
-from .errors import LockError, ModelIntegrityError
+from .errors import InputError, LockError, ModelIntegrityError
 
 DEFAULT_REPO = "Helsinki-NLP/opus-mt-de-en"
 DEFAULT_LICENSE = "CC-BY-4.0"
@@ -138,15 +138,23 @@ def default_lock_path() -> Path:
     return Path(env) if env else Path(__file__).with_name("models.lock")
 
 
+#: The largest models.lock read (one is a few kilobytes).
+MAX_LOCK_BYTES = 1024 * 1024
+
+
 def read_lock(path: str | Path | None = None) -> ModelLock:
     """Parse models.lock (default: :func:`default_lock_path`), validating every value it
     holds (absent values are allowed)."""
+    from .document import read_input
+
     p = Path(path) if path is not None else default_lock_path()
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not os.path.lexists(p):
         raise LockError(f"{p}: no such file; the model lock is needed to translate with the "
-                        "pinned model (or pass --model-dir DIR)") from None
+                        "pinned model (or pass --model-dir DIR)")
+    try:
+        data = tomllib.loads(read_input(p, MAX_LOCK_BYTES).decode("utf-8"))
+    except InputError as exc:  # a FIFO, a device, a directory, too large: read only if regular
+        raise LockError(str(exc)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LockError(f"{p}: not valid TOML: {exc}") from None
     model = data.get("model")
@@ -236,8 +244,12 @@ def write_lock(lock: ModelLock, path: str | Path | None = None) -> None:
     """Write models.lock atomically (through a symbolic link, which stays a link)."""
     from .io import atomic_write_text
 
-    atomic_write_text(Path(path if path is not None else default_lock_path()).resolve(),
-                      render_lock(lock))
+    target = Path(path if path is not None else default_lock_path())
+    try:
+        atomic_write_text(target.resolve(), render_lock(lock))
+    except OSError as exc:
+        raise LockError(f"{target}: cannot be written ({exc.strerror or exc}); pass --lock "
+                        "with a writable copy of models.lock") from None
 
 
 def model_files(directory: Path) -> list[str]:

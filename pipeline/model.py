@@ -100,7 +100,27 @@ def from_directory(directory: str | Path) -> ModelSource:
     d = Path(directory)
     if not d.is_dir():
         raise ModelUnavailableError(f"{d}: --model-dir is not a directory")
+    only_regular_files(d)
     return ModelSource(path=d.resolve(), files=directory_digests(d, _digest_cache()))
+
+
+def only_regular_files(directory: Path) -> None:
+    """Refuse a model directory holding a FIFO, socket or device (also through a symbolic
+    link): the engines' loaders open whatever file they look for, and would wait on a FIFO
+    forever or read a device without end. Sub-directories and broken links are left alone."""
+    import stat
+
+    from .io import NotRegularFile
+
+    for entry in os.scandir(directory):
+        try:
+            mode = os.stat(entry.path).st_mode
+        except OSError:
+            continue
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            kind = NotRegularFile.kind_of(mode)
+            raise ModelIntegrityError(f"{entry.path}: is {kind}, not a regular file; a model "
+                                      "directory holds regular files only")
 
 
 def from_lock(lock: ModelLock, download: bool = True, rehash: bool = False) -> ModelSource:
@@ -138,11 +158,7 @@ def resolve(model_dir: str | Path | None, lock_path: str | Path, download: bool 
     lock = read_lock(lock_path)
     if lock.partial and download and not hub_offline():
         done = fetch(lock)
-        try:
-            write_lock(done.lock, lock_path)
-        except OSError as exc:
-            raise LockError(f"{lock_path}: cannot record the completed pin ({exc}); pass --lock "
-                            "with a writable copy of models.lock") from None
+        write_lock(done.lock, lock_path)  # a LockError when it cannot be written
         if report is not None:
             report(f"{lock_path}: {describe_change(lock, done.lock)}")
         lock = done.lock
@@ -311,17 +327,22 @@ def _discard(path: Path) -> None:
 
 
 def _refuse_lfs_pointer(path: Path) -> None:
-    if path.stat().st_size < 1024:
-        with open(path, "rb") as f:
-            if f.read(len(_LFS_POINTER)) == _LFS_POINTER:
+    from .io import open_regular
+
+    f, st = open_regular(path)
+    with f:
+        if st.st_size < 1024 and f.read(len(_LFS_POINTER)) == _LFS_POINTER:
                 raise ModelIntegrityError(f"{path}: a Git LFS pointer, not the file itself: run "
                                           "`git lfs pull` in that copy, then try again")
 
 
 def _git_blob_sha1(path: Path) -> str:
     """The git object id of a file: the hub's ETag for a file not stored with LFS."""
-    h = hashlib.sha1(f"blob {path.stat().st_size}\0".encode())
-    with open(path, "rb") as f:
+    from .io import open_regular
+
+    f, st = open_regular(path)
+    h = hashlib.sha1(f"blob {st.st_size}\0".encode())
+    with f:
         while block := f.read(1 << 20):
             h.update(block)
     return h.hexdigest()

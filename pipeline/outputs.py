@@ -290,18 +290,3 @@ def write_failure(exc: OSError) -> str:
 def json_text(value: str) -> str:
     """``value`` with any lone surrogate (a file name that is not UTF-8) escaped."""
     return value.encode("utf-8", "backslashreplace").decode()
-
-
-def prepare_output_dir(out: Path) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise OutputError(f"{out}: exists and is not a directory; choose another output "
-                          "directory with -o") from None
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot create the output directory ({exc.strerror or exc}); "
-                          "choose another one with -o") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise OutputError(f"{out}: the output directory is not writable; fix its permissions "
-                          "or choose another one with -o")
-

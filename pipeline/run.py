@@ -28,9 +28,9 @@ from .document import Document, Sentence
 from .errors import InputError, OutputError, PipelineError
 from .inputs import (DEFAULT_MAX_LINE_CHARS, Input, Report, check_line_limit, collect_inputs,
                      iter_inputs, stderr)
-from .io import AtomicBatch
+from .io import AtomicBatch, prepare_output_dir
 from .outputs import (ALL_FORMATS, Inputs, Written, json_text, overwrite_message,
-                      prepare_output_dir, record_path, refuse_clash, relative_source,
+                      record_path, refuse_clash, relative_source,
                       stage_outputs, write_failure)
 from .skip import Previous, refresh, up_to_date
 from .translator import Translator

@@ -144,22 +144,9 @@ def _check_alignment(p: Path, first_line: int, records: list[AlignmentRecord], l
                                 "provenance")
     docs = {}
     for side in ("de", "en"):
-        path, sha, encoding = (getattr(first, f"{side}_path"), getattr(first, f"{side}_sha256"),
-                               getattr(first, f"{side}_encoding"))
-        where = source_path(p, path, source_root)
-        if not where.exists():
-            raise VerificationError(
-                f"{p}: its source {where} is missing (the records name {path!r}, relative to "
-                "the record file); pass --source-root DIR if the sources moved")
-        try:
-            doc = Document.from_path(where, encoding=encoding)
-        except InputError as exc:
-            raise VerificationError(f"{p}: cannot re-read the source: {exc}") from None
-        if doc.sha256 != sha:
-            raise VerificationError(f"{p}: source {where} has sha256 {doc.sha256[:12]}…, the "
-                                    f"records say {sha[:12]}…: the source changed since it was "
-                                    "aligned")
-        docs[side] = doc
+        docs[side] = _read_text_source(p, getattr(first, f"{side}_path"),
+                                       getattr(first, f"{side}_sha256"),
+                                       getattr(first, f"{side}_encoding"), source_root, "aligned")
     expected = {"de": 0, "en": 0}
     previous_end = {"de": 0, "en": 0}
     starts = {side: line_starts(doc.text) for side, doc in docs.items()}
@@ -209,33 +196,49 @@ def _check_alignment(p: Path, first_line: int, records: list[AlignmentRecord], l
 
 
 def _read_source(p: Path, first: Record, source_root) -> Document:
-    if first.doc_id is not None:
-        from .archive import read_article
+    if first.doc_id is None:
+        return _read_text_source(p, first.doc_path, first.doc_sha256, first.doc_encoding,
+                                 source_root, "translated")
+    from .archive import read_article
 
-        where = source_path(p, first.doc_path, source_root)
-        if not where.exists():
-            raise VerificationError(
-                f"{p}: its archive {where} is missing (the records name {first.doc_path!r}, "
-                "relative to the record file); pass --source-root DIR if the sources moved")
-        try:  # that one line, read again; the fields are found by the id and the digest
-            doc = read_article(where, first.doc_line, first.doc_id, sha256=first.doc_sha256)
-        except InputError as exc:
-            raise VerificationError(f"{p}: cannot re-read the source: {exc}") from None
-    else:
-        where = source_path(p, first.doc_path, source_root)
-        if not where.exists():
-            raise VerificationError(
-                f"{p}: its source {where} is missing (the records name {first.doc_path!r}, "
-                "relative to the record file); pass --source-root DIR if the sources moved")
-        try:
-            doc = Document.from_path(where, encoding=first.doc_encoding)
-        except InputError as exc:
-            raise VerificationError(f"{p}: cannot re-read the source: {exc}") from None
-    if doc.sha256 != first.doc_sha256:
+    where = _existing(p, first.doc_path, source_root, "archive")
+    try:  # that one line, read again; the fields are found by the id and the digest
+        return read_article(where, first.doc_line, first.doc_id, sha256=first.doc_sha256)
+    except InputError as exc:
+        raise VerificationError(f"{p}: cannot re-read the source: {exc}") from None
+
+
+def _read_text_source(p: Path, doc_path: str, sha256: str, encoding: str, source_root,
+                      done: str) -> Document:
+    """The source a record names, read by the guarded reader, its digest checked before it is
+    decoded. A record may name any file: what a source that differs holds (its digest, its
+    bytes, why it does not decode) is never said, only what the records expect."""
+    import hashlib
+
+    from .document import read_input
+
+    where = _existing(p, doc_path, source_root, "source")
+    try:
+        data = read_input(where)
+    except InputError as exc:
+        raise VerificationError(f"{p}: cannot re-read the source: {exc}") from None
+    if hashlib.sha256(data).hexdigest() != sha256:
         raise VerificationError(
-            f"{p}: source {where} has sha256 {doc.sha256[:12]}…, the records say "
-            f"{first.doc_sha256[:12]}…: the source changed since it was translated")
-    return doc
+            f"{p}: source {where} is not the file the records name (sha256 {sha256[:12]}…): "
+            f"the source changed since it was {done}")
+    try:
+        return Document.from_bytes(data, str(where), encoding)
+    except InputError as exc:  # the very bytes that were translated: nothing new is told
+        raise VerificationError(f"{p}: cannot re-read the source: {exc}") from None
+
+
+def _existing(p: Path, doc_path: str, source_root, what: str) -> Path:
+    where = source_path(p, doc_path, source_root)
+    if not where.exists():
+        raise VerificationError(
+            f"{p}: its {what} {where} is missing (the records name {doc_path!r}, relative to "
+            "the record file); pass --source-root DIR if the sources moved")
+    return where
 
 
 def check_model(p: Path, model: dict, lock: str | Path | None) -> None:
@@ -266,7 +269,6 @@ def check_model(p: Path, model: dict, lock: str | Path | None) -> None:
     expected = model.get("files", {})
     for name in sorted(set(actual) | set(expected)):
         if actual.get(name) != expected.get(name):
-            raise VerificationError(
-                f"{p}: model file {directory / name} has sha256 "
-                f"{(actual.get(name) or 'absent')[:12]}, the records say "
-                f"{(expected.get(name) or 'absent')[:12]}")
+            want = f"sha256 {expected[name][:12]}…" if name in expected else "no such file"
+            raise VerificationError(  # what the file found holds is not said: see _read_text_source
+                f"{p}: model file {directory / name} is not the one the records name ({want})")

@@ -152,17 +152,17 @@ def test_read_article_finds_each_line(tmp_path, small_index):
             assert read_article_at(path, item.offset, item.line, item.doc_id) == doc
 
 
-@pytest.mark.parametrize("line, doc_id, why", [
-    (2, "n1", "expected article 'n1' there, but it now holds article 'n2'"),
-    (40, "n1", "the archive has fewer than 40 lines"),
-    (3, "n3", "the line is no longer a JSON object"),
-])
-def test_read_article_refuses_a_changed_line(tmp_path, small_index, line, doc_id, why):
+@pytest.mark.parametrize("line, doc_id", [(2, "n1"), (40, "n1"), (3, "n3")])
+def test_read_article_refuses_a_changed_line(tmp_path, small_index, line, doc_id):
+    """Another article there, no such line, no JSON object: one message, which says nothing
+    of what the line holds (a record may point at any file)."""
     path = write_archive(tmp_path / "a.jsonl", [{"id": "n1", "text": "Eins."},
                                                  {"id": "n2", "text": "Zwei."}, "[]"])
-    with pytest.raises(InputError, match=re.escape(why)) as info:
+    with pytest.raises(InputError) as info:
         read_article(path, line, doc_id)
-    assert "the archive changed since it was translated" in str(info.value)
+    assert str(info.value) == (f"{path}:{line}: does not hold article {doc_id!r} as it was "
+                               "translated: the source changed since it was translated; "
+                               "translate the archive again")
 
 
 def test_read_article_finds_the_fields_a_record_does_not_name(tmp_path):

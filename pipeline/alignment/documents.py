@@ -250,7 +250,8 @@ def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool =
     from ..inputs import DEFAULT_MAX_LINE_CHARS, Input, check_line_limit
     from ..io import sweep_stale_temps
     from ..manifest import FILENAME
-    from ..outputs import Inputs, prepare_output_dir, refuse_clash
+    from ..io import prepare_output_dir
+    from ..outputs import Inputs, refuse_clash
     from ..run import LocalExecutor, RunLedger, run_job
     from ..translator import Translator
 

@@ -29,13 +29,13 @@ def split(
                        "generic, script-aware splitter.")] = "de",
 ) -> None:
     """Split an article into sentences (one per line, or JSON objects with offsets)."""
-    from ..document import Document
+    from ..document import Document, read_stream
     from ..segment import splitter
 
     try:
         split_text = splitter(lang).split
         if input == "-":
-            doc = Document.from_bytes(sys.stdin.buffer.read(), "<stdin>", encoding)
+            doc = Document.from_bytes(read_stream(sys.stdin.buffer), "<stdin>", encoding)
         else:
             doc = Document.from_path(input, encoding)
     except PipelineError as exc:

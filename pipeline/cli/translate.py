@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import PipelineError
+from ..errors import InputError, PipelineError
 from ..inputs import DEFAULT_MAX_LINE_CHARS
 from ..run import DEFAULT_WINDOW
 from .common import LockOpt, app, fail, say
@@ -79,13 +79,14 @@ def run_translation(inputs: list[Path], output: Path, *, quiet: bool, **options)
         raise typer.Exit(1)
 
 
-def translate_stdin(selected: tuple[str, ...], encoding: str, **options) -> None:
+def translate_stdin(selected: tuple[str, ...], encoding: str, max_line_chars: int,
+                    **options) -> None:
     """``pipeline translate -``: one document from standard input, one format to standard
-    output (the records by default)."""
+    output (the records by default). Standard input has the limits of a file."""
     import sys
 
-    from ..document import Document
     from ..formats import render
+    from ..inputs import read_stdin
     from ..translator import Translator
 
     chosen = [name for name in selected if name != "jsonl"] or ["jsonl"]
@@ -93,7 +94,8 @@ def translate_stdin(selected: tuple[str, ...], encoding: str, **options) -> None
         raise typer.BadParameter("with - as input, choose one format that is one file: jsonl "
                                  "(default), tsv, tmx or html", param_hint="--format")
     try:
-        doc = Document.from_bytes(sys.stdin.buffer.read(), "<stdin>", encoding)
+        doc = read_stdin(sys.stdin.buffer, encoding, max_line_chars,
+                         lambda msg: say(msg, err=True))
         with Translator(report=lambda msg: say(msg, err=True), **options) as translator:
             records = translator.translate_document(doc)
     except PipelineError as exc:
@@ -175,8 +177,12 @@ def translate(
         if output is not None:
             raise typer.BadParameter("with - as input the output goes to standard output",
                                      param_hint="--output")
+        if input_format is InputFormat.jsonl:
+            fail(InputError("<stdin>: --input-format jsonl reads archives from files only; "
+                            "standard input is one article of plain text: save the archive to "
+                            "a file and name it"))
         return translate_stdin(formats_option(output_formats) if output_formats else ("jsonl",),
-                               encoding, **engine_options)
+                               encoding, max_line_chars, **engine_options)
     if any(str(p) == "-" for p in inputs):
         raise typer.BadParameter("- (standard input) cannot be mixed with files",
                                  param_hint="INPUTS")

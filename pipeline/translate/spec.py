@@ -54,16 +54,26 @@ def engine_class(name: str):
     return getattr(import_module(f"{__package__}.{module}"), cls)
 
 
+#: The largest JSON file read from a model directory (a config is kilobytes).
+MAX_JSON_BYTES = 16 * 1024 * 1024
+
+
 def read_json(path: Path, missing_ok: bool = False) -> dict:
-    """A model directory's JSON file; a missing or unreadable one is an
-    :class:`EngineSetupError` naming it (or ``{}`` when ``missing_ok``)."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    """A model directory's JSON file, read only if it is a regular file of at most
+    :data:`MAX_JSON_BYTES`; a missing, odd or unreadable one is an :class:`EngineSetupError`
+    naming it (or ``{}`` when missing and ``missing_ok``)."""
+    from ..document import read_input
+    from ..errors import InputError
+
+    if not os.path.lexists(path):
         if missing_ok:
             return {}
-        raise EngineSetupError(f"{path}: missing from the model directory") from None
-    except (OSError, ValueError) as exc:
+        raise EngineSetupError(f"{path}: missing from the model directory")
+    try:
+        data = json.loads(read_input(path, MAX_JSON_BYTES).decode("utf-8"))
+    except InputError as exc:
+        raise EngineSetupError(str(exc)) from None
+    except (ValueError, RecursionError) as exc:
         raise EngineSetupError(f"{path}: cannot be read as JSON ({exc})") from None
     if not isinstance(data, dict):
         raise EngineSetupError(f"{path}: expected a JSON object")
