@@ -67,3 +67,15 @@ class LanguageError(PipelineError, ValueError):
     """A language code is not a language code, or a language's data file is malformed."""
 
     exit_code = 2
+
+
+class LanguageNotIdentifiedError(PipelineError, ValueError):
+    """A text's language cannot be identified: it has no letters (empty, digits, symbols)."""
+
+    exit_code = 2
+
+
+class UnknownLanguageError(PipelineError, ValueError):
+    """A language code that the component asked does not know (an unknown candidate)."""
+
+    exit_code = 2

@@ -7,8 +7,10 @@ every message is printed with control characters escaped (:mod:`.common`).
 
 from __future__ import annotations
 
-from .common import LockOpt, app, fail, models_app, say  # noqa: F401
-from . import align, demo, eval, export, models, split, translate, verify  # noqa: F401,E402  (each adds its command)
+from .common import LockOpt, app, fail, models_app, read_document, say  # noqa: F401
+from . import (align, demo, detect, eval, export, models, serve, split,  # noqa: F401,E402
+               translate, verify)  # each adds its command
+
 
 def main() -> None:
     app()
