@@ -1,10 +1,15 @@
-"""Peak memory of one `pipeline translate` run against the number of documents.
+"""Peak memory of one `pipeline translate` run, and the time of a rerun that skips everything,
+against the number of documents.
 
 A run keeps, per document it wrote, only what the manifest says of it (not its records), so
 peak memory should grow by little more than that with the archive. Generated JSONL archives of
 N articles × --sentences consecutive newstest2019 segments (``../shared/eval/mt``, reused
 round), the tiny test model, ``--beam 1 --format jsonl --no-cache``; peak RSS of the process
-(``wait4``), warm-up run first (model conversion).
+(``wait4``), warm-up run first (model conversion). Each run is followed by the same command
+again, which finds every article up to date (the skip rule): its wall time per article is the
+rerun figure. The last lines give what each article adds: KB of peak RSS for a plain run, ms
+for a rerun (differences between the smallest and the largest archive, so the fixed start-up
+cost drops out).
 
     python bench/run_memory.py [--articles 250,1000,4000] [--sentences 20]
 """
@@ -16,6 +21,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,11 +57,26 @@ def main() -> None:
         base = [sys.executable, "-m", "pipeline", "translate", "--input-format", "jsonl",
                 "--model-dir", str(model), "--no-cache", "-q", "--beam", "1", "--format", "jsonl"]
         peak_mib(base + [str(make_archive(lines, 1, 1, work / "warm.jsonl")), "-o", str(work / "w")])
-        print("| articles | sentences | peak RSS MiB |\n|---:|---:|---:|")
+        print("| articles | sentences | peak RSS MiB | run s | rerun s | rerun peak RSS MiB |\n"
+              "|---:|---:|---:|---:|---:|---:|")
+        rows = []
         for n in (int(a) for a in args.articles.split(",")):
             path = make_archive(lines, n, args.sentences, work / f"a{n}.jsonl")
-            mib = peak_mib(base + [str(path), "-o", str(work / f"out{n}")])
-            print(f"| {n:,} | {n * args.sentences:,} | {mib:.0f} |", flush=True)
+            command = base + [str(path), "-o", str(work / f"out{n}")]
+            started = time.perf_counter()
+            mib = peak_mib(command)
+            ran = time.perf_counter() - started
+            started = time.perf_counter()
+            again = peak_mib(command)  # every article up to date
+            rerun = time.perf_counter() - started
+            rows.append((n, mib, rerun))
+            print(f"| {n:,} | {n * args.sentences:,} | {mib:.0f} | {ran:.1f} | {rerun:.1f} | "
+                  f"{again:.0f} |", flush=True)
+        if len(rows) > 1:
+            (n0, mib0, rerun0), (n1, mib1, rerun1) = rows[0], rows[-1]
+            print(f"per article from {n0:,} to {n1:,}: peak RSS "
+                  f"{(mib1 - mib0) * 1024 / (n1 - n0):.2f} KB (plain run), rerun "
+                  f"{(rerun1 - rerun0) * 1000 / (n1 - n0):.3f} ms")
 
 
 if __name__ == "__main__":

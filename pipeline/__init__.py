@@ -31,8 +31,9 @@ _EXPORTS = {
     "Document": "document",
     "Record": "records",
     "Provenance": "provenance",
-    "Translator": "run",
-    "translate_text": "run",
+    "Translator": "translator",
+    "TranslatorConfig": "translator",
+    "translate_text": "translator",
     "translate_files": "run",
     "RunSummary": "run",
     "verify": "verification",
@@ -66,7 +67,8 @@ if TYPE_CHECKING:  # pragma: no cover  (for type checkers and editors)
                          VerificationError)
     from .provenance import Provenance  # noqa: F401
     from .records import Record  # noqa: F401
-    from .run import RunSummary, Translator, translate_files, translate_text  # noqa: F401
+    from .run import RunSummary, translate_files  # noqa: F401
+    from .translator import Translator, TranslatorConfig, translate_text  # noqa: F401
     from .segment import split  # noqa: F401
     from .languages.identify import detect_language  # noqa: F401
     from .alignment import align  # noqa: F401

@@ -3,20 +3,19 @@
 Ray only moves data; the pipeline's own functions do the work, so a Ray run writes exactly
 the outputs a plain run writes:
 
-1. The driver streams the inputs and decides what to skip with :meth:`_Run.decide` (the same
-   content-and-fingerprint rule; bad inputs are reported there, one line each). It groups the
-   documents to translate into the windows a plain run would make (same sentence counts, so
-   the same de-duplication and the same summary), keeping of each only a small reference
+1. The driver plans the windows with :func:`pipeline.run.plan`, as a plain run does (the same
+   content-and-fingerprint skip rule; bad inputs are reported there, one line each; the same
+   windows, so the same de-duplication and the same summary), keeping of each only a small reference
    (path, byte offset of an archive line, digest): an archive of a million articles is never
    held by the driver or put in Ray's object store.
 2. Ray Data reads and splits each window in tasks (:func:`_read_windows`: the text read again
    must have the digest the driver saw), and translates it in an actor pool
-   (:class:`WindowTranslator`: one :class:`~pipeline.run.Translator`, hence one engine, per
-   actor, built once). Each actor writes its window's outputs with
-   :func:`~pipeline.run.write_window`, atomically, into the output directory (which every
-   node must see).
-3. The driver takes the outcomes in window order and writes the manifest at the end with
-   :func:`pipeline.manifest.write_run`, as a plain run does.
+   (:class:`WindowTranslator`: one :class:`~pipeline.translator.Translator`, built from the
+   run's :class:`~pipeline.translator.TranslatorConfig`, hence one engine, per actor, built
+   once). Each actor writes its window's outputs with :func:`~pipeline.run.write_window`,
+   atomically, into the output directory (which every node must see).
+3. :class:`RayExecutor` yields the outcomes in window order to the run's ledger, which writes
+   the manifest at the end, as in a plain run.
 
 Faults: Ray restarts a killed actor and retries its windows (Ray Data's actor pools do so by
 default); a retried window is translated again and written again with the same bytes, and the
@@ -49,7 +48,11 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from .errors import InputError, PipelineError
-from .run import Input, _Pending, _Run, write_window
+from .inputs import Input, check_document, read_document
+from .outputs import Written
+from .run import TranslationJob, Unit, Window, write_window
+from .translate.spec import cores
+from .translator import Translator, TranslatorConfig
 
 #: Ray's logical CPUs an actor asks for, per engine thread (see the module notes): more than
 #: half, so that two actors laid out for a whole node never share one.
@@ -78,6 +81,7 @@ class DocumentRef:
     doc_path: str
     sha256: str
     encoding: str
+    seq: int = 0
     line: int | None = None
     offset: int | None = None
     doc_id: str | None = None
@@ -99,14 +103,6 @@ class WindowOutcome:
     peak_rss_mib: int
 
 
-@dataclass(frozen=True)
-class _Task:
-    """The driver's note of one document sent to Ray: its input (without its text)."""
-
-    input: Input
-    sha256: str
-
-
 def _import_ray():
     try:
         import ray
@@ -115,10 +111,6 @@ def _import_ray():
         raise ClusterError("--ray needs Ray Data, an optional extra: pip install "
                            "'pipeline[cluster]'") from None
     return ray
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def connect(address: str) -> tuple[bool, float]:
@@ -135,7 +127,7 @@ def connect(address: str) -> tuple[bool, float]:
     common = dict(include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
     try:
         if address == "local":
-            ray.init(address="local", num_cpus=_cores(), **common)
+            ray.init(address="local", num_cpus=cores(), **common)
         else:
             ray.init(address=address, **common)
     except (ConnectionError, RuntimeError, ValueError) as exc:
@@ -159,146 +151,118 @@ def _quiet_ray_data() -> None:
 
 @dataclass(frozen=True)
 class Layout:
-    """How many actors, each with which translator options and engine threads, and the
+    """How many actors, each with which translator config and engine threads, and the
     logical CPUs each asks Ray for."""
 
     actors: int
-    options: dict
+    config: TranslatorConfig
     threads: int
     cpus: float
 
 
-def layout(options: dict, actors: int | None, node_cpus: list[int]) -> Layout:
+def layout(config: TranslatorConfig, actors: int | None, node_cpus: list[int]) -> Layout:
     """The actors for a cluster whose alive nodes have ``node_cpus`` CPUs (see the module
     notes). Thread counts change speed, never a record."""
-    options = dict(options)
     total, smallest = sum(node_cpus), min(node_cpus)
-    ct2 = options.get("engine", "ctranslate2") == "ctranslate2"
-    given = (options.get("inter_threads"), options.get("intra_threads")) if ct2 \
-        else (options.get("threads"),)
-    if any(given):
+    spec = config.spec
+    given = spec.thread_options()
+    if any(given.values()):
         threads = 1
-        for n in given:
+        for n in given.values():
             threads *= n or 1
     else:
         threads = max(1, min(smallest, total // actors)) if actors else smallest
-        if ct2:
-            options.update(inter_threads=threads, intra_threads=1)
-        else:
-            options["threads"] = threads
+        config = replace(config, spec=spec.with_threads(threads))
     if actors is None:
         actors = max(1, total // threads)
     room = (total - READ_CPUS * len(node_cpus)) / actors  # a read task's share left per node
     cpus = max(0.05, math.floor(min(ACTOR_CPU_SHARE * threads, room) * 1000) / 1000)
-    return Layout(actors, options, threads, cpus)
+    return Layout(actors, config, threads, cpus)
 
 
 def _node_cpus(ray, address: str) -> list[int]:
     if address == "local":
-        return [_cores()]
+        return [cores()]
     cpus = [int(n.get("Resources", {}).get("CPU", 0)) for n in ray.nodes() if n.get("Alive")]
     return [c for c in cpus if c > 0] or [1]
 
 
-def run_on_ray(run: _Run, items: Iterable[Input], address: str, *, actors: int | None,
-               window: int, force: bool, max_line_chars: int,
-               on_window=lambda n: None) -> dict:
-    """Translate ``items`` into ``run.out`` on Ray (see the module notes); ``run`` collects the
-    outcomes as a plain run's would. Returns the run details for the manifest. Ray is joined
-    only when there is something to translate."""
-    ray = _import_ray()
-    if actors is not None and actors < 1:
-        raise ClusterError(f"--actors must be at least 1, got {actors}")
-    planned = time.perf_counter()
-    windows, slots, refs = _plan(run, items, window, force, max_line_chars)
-    details: dict = {"address": address, "ray": ray.__version__, "windows": len(windows),
-                     "plan_seconds": round(time.perf_counter() - planned, 3)}
-    run.summary.cluster = details
-    if not windows:
-        return details
-    started_here, connect_seconds = connect(address)
-    _quiet_ray_data()
-    try:
-        nodes = _node_cpus(ray, address)
-        plan = layout(run.translator.options, actors, nodes)
-        plan = replace(plan, actors=min(plan.actors, len(windows)))  # no actor without work
-        details.update(nodes=len(nodes), actors=plan.actors, threads_per_actor=plan.threads,
-                       actor_cpus=plan.cpus, connect_seconds=round(connect_seconds, 3),
-                       actor_processes={})
-        env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ} \
-            if address == "local" else {}
-        dispatched = time.perf_counter()
-        outcomes = _execute(ray, refs, plan, env, run, max_line_chars)
-        said: set[str] = set()  # each actor says what its translator found; once is enough
-        for k, outcome in _in_order(outcomes):
-            for message in outcome.messages:
-                if message not in said:
-                    said.add(message)
-                    run.report(message)
-            for task, result in zip(windows[k], outcome.results):
-                run.finish(task.input, task.sha256, result, into=slots[k])
-            _add_stats(run.translator.scheduler.stats, outcome.stats)
-            run.translator.scheduler.on_progress(outcome.stats.get("engine_inputs", 0))
-            seen = details["actor_processes"].setdefault(str(outcome.pid), {"node": outcome.node})
-            seen["windows"] = seen.get("windows", 0) + 1
-            seen["peak_rss_mib"] = max(outcome.peak_rss_mib, seen.get("peak_rss_mib", 0))
-            on_window(k + 1)
-        details["translate_seconds"] = round(time.perf_counter() - dispatched, 3)
-    finally:
-        if started_here:
-            ray.shutdown()
-    from .formats import is_output_name
-    from .io import sweep_stale_temps
+class RayExecutor:
+    """The windows of a translation run written on Ray Data (see the module notes), yielded in
+    window order as :class:`~pipeline.run.LocalExecutor` yields them. ``details`` says what
+    the run was (address, windows, actors, their peak memory, Ray's start-up) for the
+    manifest. Ray is joined only when there is something to translate."""
 
-    sweep_stale_temps(run.out, is_output_name)  # those of an actor that was killed mid-write
-    return details
+    def __init__(self, address: str, *, actors: int | None = None) -> None:
+        if actors is not None and actors < 1:
+            raise ClusterError(f"--actors must be at least 1, got {actors}")
+        self.address = address
+        self.actors = actors
+        self.details: dict | None = None
 
+    def execute(self, windows: Iterable[Window], job: TranslationJob
+                ) -> Iterator[tuple[Window, list[Written | str]]]:
+        if not isinstance(job, TranslationJob):
+            raise ClusterError("--ray runs translations only")
+        ray = _import_ray()
+        translator = job.translator
+        planned = time.perf_counter()
+        windows = list(windows)  # the driver's pass: what to skip, what to translate
+        details: dict = {"address": self.address, "ray": ray.__version__,
+                         "windows": len(windows),
+                         "plan_seconds": round(time.perf_counter() - planned, 3)}
+        self.details = details
+        if not windows:
+            return
+        started_here, connect_seconds = connect(self.address)
+        _quiet_ray_data()
+        try:
+            nodes = _node_cpus(ray, self.address)
+            plan = layout(translator.config, self.actors, nodes)
+            plan = replace(plan, actors=min(plan.actors, len(windows)))  # no idle actor
+            details.update(nodes=len(nodes), actors=plan.actors, threads_per_actor=plan.threads,
+                           actor_cpus=plan.cpus, connect_seconds=round(connect_seconds, 3),
+                           actor_processes={})
+            env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ} \
+                if self.address == "local" else {}
+            dispatched = time.perf_counter()
+            refs = [[_reference(u, job.encoding) for u in w.units] for w in windows]
+            outcomes = _execute(ray, refs, plan, env, job)
+            said: set[str] = set()  # each actor says what its translator found; once is enough
+            for k, outcome in _in_order(outcomes):
+                for message in outcome.messages:
+                    if message not in said:
+                        said.add(message)
+                        job.report(message)
+                _add_stats(translator.scheduler.stats, outcome.stats)
+                translator.scheduler.on_progress(outcome.stats.get("engine_inputs", 0))
+                seen = details["actor_processes"].setdefault(str(outcome.pid),
+                                                             {"node": outcome.node})
+                seen["windows"] = seen.get("windows", 0) + 1
+                seen["peak_rss_mib"] = max(outcome.peak_rss_mib, seen.get("peak_rss_mib", 0))
+                yield windows[k], outcome.results
+            details["translate_seconds"] = round(time.perf_counter() - dispatched, 3)
+        finally:
+            if started_here:
+                ray.shutdown()
+        from .formats import is_output_name
+        from .io import sweep_stale_temps
 
-def _plan(run: _Run, items: Iterable[Input], window: int, force: bool, max_line_chars: int
-          ) -> tuple[list[list[_Task]], list[list], list[list[DocumentRef]]]:
-    """The driver's pass: skip, fail or keep each input, grouped into a plain run's windows;
-    of each kept document only its reference (the text is read again by a task)."""
-    windows: list[list[_Task]] = []
-    slots: list[list] = []
-    refs: list[list[DocumentRef]] = []
-    tasks: list[_Task] = []
-    batch: list[DocumentRef] = []
-    size = 0
-    for item in items:
-        pending = run.decide(item, force, max_line_chars)
-        if pending is None:
-            continue
-        tasks.append(_Task(_without_text(item), pending.doc.sha256))
-        batch.append(_reference(pending))
-        size += len(pending.sentences)
-        if size >= window:
-            windows.append(tasks)
-            refs.append(batch)
-            slots.append(run.reserve())
-            tasks, batch, size = [], [], 0
-    if tasks:
-        windows.append(tasks)
-        refs.append(batch)
-        slots.append(run.reserve())
-    return windows, slots, refs
+        sweep_stale_temps(job.out, is_output_name)  # those of an actor killed mid-write
 
 
-def _without_text(item: Input) -> Input:
-    return item if item.article is None else replace(item, article=replace(item.article, text=""))
-
-
-def _reference(p: _Pending) -> DocumentRef:
-    inp, art = p.input, p.input.article
+def _reference(u: Unit, encoding: str) -> DocumentRef:
+    inp, art = u.input, u.input.article
     return DocumentRef(path=os.path.abspath(inp.path), stem=inp.stem, label=inp.label,
-                       doc_path=p.doc_path, sha256=p.doc.sha256, encoding=p.doc.encoding,
-                       line=inp.line, offset=None if art is None else art.offset,
+                       doc_path=u.doc_path, sha256=u.doc.sha256, encoding=u.doc.encoding,
+                       seq=u.seq, line=inp.line, offset=None if art is None else art.offset,
                        doc_id=None if art is None else art.doc_id,
                        **({} if art is None else {"id_field": art.id_field,
                                                   "text_field": art.text_field}))
 
 
-def _execute(ray, refs: list[list[DocumentRef]], plan: Layout, env: dict, run: _Run,
-             max_line_chars: int) -> Iterator[tuple[int, bytes]]:
+def _execute(ray, refs: list[list[DocumentRef]], plan: Layout, env: dict, job: TranslationJob
+             ) -> Iterator[tuple[int, bytes]]:
     """The Ray Data pipeline: windows → read and split (tasks) → translate and write (actor
     pool); yields (window number, pickled outcome) as windows finish."""
     import ray.data
@@ -306,15 +270,15 @@ def _execute(ray, refs: list[list[DocumentRef]], plan: Layout, env: dict, run: _
     rows = [{"window": k, "refs": pickle.dumps(r)} for k, r in enumerate(refs)]
     ds = ray.data.from_items(rows, override_num_blocks=len(rows))
     ds = ds.map_batches(_read_windows, batch_size=1, batch_format="pyarrow", num_cpus=READ_CPUS,
-                        fn_kwargs={"max_line_chars": max_line_chars,
-                                   "src_lang": plan.options.get("src_lang", "de")})
+                        fn_kwargs={"max_line_chars": job.max_line_chars,
+                                   "src_lang": plan.config.src_lang})
     remote = {"runtime_env": {"env_vars": env}} if env else {}
     ds = ds.map_batches(WindowTranslator, batch_size=1, batch_format="pyarrow",
                         compute=ray.data.ActorPoolStrategy(size=plan.actors),
                         num_cpus=plan.cpus,
-                        fn_constructor_kwargs={"options": plan.options,
-                                               "out": str(run.out.absolute()),
-                                               "selected": list(run.selected)},
+                        fn_constructor_kwargs={"config": plan.config,
+                                               "out": str(job.out.absolute()),
+                                               "selected": list(job.selected)},
                         **remote)
     try:
         for row in ds.iter_rows():
@@ -361,7 +325,6 @@ def _add_stats(total, delta: dict) -> None:
 def _reread(ref: DocumentRef, max_line_chars: int):
     """The document again, as the driver read it (a task on any node)."""
     from .archive import read_article_at
-    from .run import check_document, read_document
 
     def ignore(message: str) -> None:  # the driver reported its warnings already
         pass
@@ -404,10 +367,10 @@ class WindowTranslator:
     need), translating and writing one window per call with
     :func:`~pipeline.run.write_window`."""
 
-    def __init__(self, options: dict, out: str, selected: list[str]) -> None:
+    def __init__(self, config: TranslatorConfig, out: str, selected: list[str]) -> None:
         import ray
 
-        self.options = options
+        self.config = config
         self.messages: list[str] = []
         self.out = Path(out)
         self.selected = tuple(selected)
@@ -421,10 +384,8 @@ class WindowTranslator:
         its connection used by the thread that opened it."""
         translator = getattr(self._local, "translator", None)
         if translator is None:
-            from .run import Translator
-
-            translator = self._local.translator = Translator(report=self.messages.append,
-                                                             **self.options)
+            translator = self._local.translator = Translator(self.config,
+                                                             report=self.messages.append)
         return translator
 
     def __call__(self, batch):
@@ -433,12 +394,12 @@ class WindowTranslator:
         out = []
         for row in batch.to_pylist():
             docs = pickle.loads(row["docs"])
-            pending = [_Pending(Input(Path(ref.path), ref.stem, ref.label, ref.line), doc,
-                                ref.doc_path, sentences)
-                       for ref, doc, sentences in docs if doc is not None]
+            units = [Unit(ref.seq, Input(Path(ref.path), ref.stem, ref.label, ref.line), doc,
+                          ref.doc_path, sentences)
+                     for ref, doc, sentences in docs if doc is not None]
+            job = TranslationJob(self.translator, self.out, self.selected)  # reads are done
             before = _counters(self.translator.scheduler.stats)
-            written = iter(write_window(self.translator, pending, self.out, self.selected)
-                           if pending else [])
+            written = iter(write_window(job, units) if units else [])
             results = [next(written) if doc is not None else why_or_sentences
                        for _, doc, why_or_sentences in docs]
             after = _counters(self.translator.scheduler.stats)
@@ -455,6 +416,6 @@ def _counters(stats) -> dict[str, int]:
             if isinstance(getattr(stats, f.name), int)}
 
 
-__all__ = ["run_on_ray", "connect", "layout", "Layout", "WindowTranslator", "WindowOutcome",
+__all__ = ["RayExecutor", "connect", "layout", "Layout", "WindowTranslator", "WindowOutcome",
            "DocumentRef",
            "ClusterError", "ACTOR_CPU_SHARE", "READ_CPUS"]

@@ -28,13 +28,13 @@ from pathlib import Path
 
 from . import __version__, formats
 from .document import sha256_file
-from .errors import PipelineError, VerificationError
+from .errors import OutputError, PipelineError, VerificationError
 from .formats import jsonl
 from .io import atomic_writer
-from .outputs import is_record_file
-from .records import Record
+from .outputs import MANIFEST_NAME, is_record_file
+from .records import AlignmentRecord
 
-FILENAME = "manifest.json"
+FILENAME = MANIFEST_NAME
 SCHEMA = "pipeline.manifest/2"
 #: Libraries whose versions can change an output; read from package metadata, never imported.
 LIBRARIES = ("torch", "transformers", "tokenizers", "sentencepiece", "ctranslate2",
@@ -79,7 +79,7 @@ def counts(records: Iterable) -> dict:
     n = 0
     for r in records:
         n += 1
-        kinds[r.kind] += 1
+        kinds[r.link if isinstance(r, AlignmentRecord) else r.kind] += 1  # an alignment: 2-1...
         flags.update(r.shown_flags)
     return {"sentences": n, "kinds": dict(sorted(kinds.items())), "flags": dict(sorted(flags.items()))}
 
@@ -91,8 +91,16 @@ def side_files(path: Path) -> list[str]:
 
 
 def document_facts(records: list) -> dict:
-    """What the manifest says about a document that its records alone tell."""
+    """What the manifest says about a document that its records alone tell (an alignment's
+    source is its German side; its English side is its ``partner``)."""
     first = records[0]
+    if isinstance(first, AlignmentRecord):
+        facts = {"source": first.de_path, "source_sha256": first.de_sha256,
+                 "encoding": first.de_encoding, **counts(records),
+                 "fingerprint": first.fingerprint,
+                 "signature": (first.provenance or {}).get("signature"),
+                 "partner": first.en_path, "partner_sha256": first.en_sha256}
+        return facts
     facts = {
         "source": first.doc_path,
         "source_sha256": first.doc_sha256,
@@ -128,8 +136,9 @@ def document_entry(path: Path, facts: dict, status: str = EARLIER,
         **{k: facts[k] for k in ("sentences", "kinds", "flags", "fingerprint", "signature")},
         "outputs": outputs,
     }
-    if facts.get("doc_id") is not None:
-        entry["doc_id"] = facts["doc_id"]
+    for key in ("doc_id", "partner", "partner_sha256"):
+        if facts.get(key) is not None:
+            entry[key] = facts[key]
     return entry
 
 
@@ -209,8 +218,6 @@ def describe_directory(out_dir: Path, described: dict[str, Described],
                 records = jsonl.read(path)
                 if not records:
                     raise VerificationError(f"{path}: holds no records")
-                if not isinstance(records[0], Record):
-                    raise VerificationError(f"{path}: holds alignment records, not translations")
             except PipelineError as exc:
                 documents.append({"records": path.name, "error": str(exc)})
                 continue
@@ -229,7 +236,8 @@ def run_provenances(records: list, shared: dict[str, dict] | None = None) -> dic
     for r in records:
         if r.provenance is not None:
             if r.fingerprint not in shared:
-                shared[r.fingerprint] = r.provenance.to_dict()
+                shared[r.fingerprint] = r.provenance if isinstance(r.provenance, dict) \
+                    else r.provenance.to_dict()
             runs.setdefault(r.fingerprint, shared[r.fingerprint])
     return runs
 
@@ -297,25 +305,17 @@ def _totals(documents: list[dict]) -> dict:
 
 
 def write_run(out_dir: Path, described: dict[str, Described], inputs: list[dict], *,
-              translator, summary, settings: dict, started: float,
-              report=print) -> Path | None:
-    """Write the manifest at the end of :func:`pipeline.run.translate_files`. A failure to write
-    is reported and added to ``summary.failed``."""
+              header: dict, settings: dict, scheduler: dict, sentences: int,
+              started: float) -> Path | None:
+    """Write the manifest at the end of a run (:mod:`pipeline.run`): ``header`` says what made
+    the records (model, engine, splitter, fingerprint), ``settings`` how the run was asked
+    for, ``scheduler`` its counters, ``sentences`` how many records it wrote. An
+    :class:`~pipeline.errors.OutputError` when it cannot be written."""
     out_dir = Path(out_dir)
     if not any(is_record_file(p) for p in out_dir.glob("*" + jsonl.SUFFIX)):
         return None
     finished = time.time()
     seconds = round(finished - started, 3)
-    spec = translator.spec
-    run_settings = {"engine": spec.name, "beam": spec.beam, "compute_type": spec.compute_type,
-                    "threads": spec.threads, "inter_threads": spec.inter_threads,
-                    "intra_threads": spec.intra_threads,
-                    "max_source_tokens": spec.max_source_tokens,
-                    "cache": translator.memory is not None,
-                    "model_dir": None if translator.model_dir is None else str(translator.model_dir),
-                    "lock": None if translator.lock is None else str(translator.lock),
-                    **settings}
-    stats = translator.scheduler.stats
     with _directory_lock(out_dir):  # concurrent runs (make -j2): the last one sees all
         try:
             previous = read(out_dir)
@@ -325,29 +325,25 @@ def write_run(out_dir: Path, described: dict[str, Described], inputs: list[dict]
         manifest = {
             "manifest": SCHEMA,
             "pipeline": __version__,
-            "model": translator.manifest_model(),
-            "engine": translator.provenance.engine,
-            "splitter": translator.provenance.splitter,
-            "fingerprint": translator.fingerprint,
-            "settings": run_settings,
+            **header,
+            "settings": settings,
             "inputs": inputs,
             "documents": documents,
             "runs": runs,
             "totals": _totals(documents),
-            "scheduler": {k: v for k, v in vars(stats).items() if k != "extra"},
+            "scheduler": scheduler,
             "timings": {"started": _iso(started), "finished": _iso(finished), "seconds": seconds,
-                        "sentences_translated": summary.sentences,
-                        "sentences_per_second": round(summary.sentences / seconds, 2)
+                        "sentences_translated": sentences,
+                        "sentences_per_second": round(sentences / seconds, 2)
                         if seconds > 0 else None},
             "libraries": library_versions(),
         }
         try:
             return write(out_dir, manifest)
         except OSError as exc:
-            why = f"cannot write {FILENAME}: {exc.strerror or exc}"
-            summary.failed.append((out_dir / FILENAME, why))
-            report(f"error: {out_dir / FILENAME}: {why}")
-            return None
+            target = out_dir / FILENAME
+            raise OutputError(f"{target}: cannot write {FILENAME}: {exc.strerror or exc}") \
+                from None
 
 
 def refresh(out_dir: Path) -> Path | None:

@@ -18,12 +18,21 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from . import formats
 from .errors import OutputError, PipelineError
+from .formats import jsonl
+from .io import AtomicBatch
+
+#: Every output format, the canonical JSONL included.
+ALL_FORMATS = tuple(formats.REGISTRY)
 
 #: A record file's first line starts with its schema (records.dump_json keeps key order).
 _RECORD_LINE = re.compile(rb'^\{"schema":"pipeline\.(?:record|alignment)/\d+"')
+#: The run manifest's file name (see :mod:`pipeline.manifest`).
+MANIFEST_NAME = "manifest.json"
 _MANIFEST_SCHEMA = re.compile(r"^pipeline\.manifest/\d+$")
 
 
@@ -129,13 +138,12 @@ def _first_bytes(path: Path, size: int = 64) -> bytes:
 def _manifest(directory: Path, cache: dict[Path, dict | None]) -> dict | None:
     """The pipeline manifest in ``directory`` (read once per run), or None."""
     if directory not in cache:
-        from . import manifest
-
         try:
-            data = manifest.read(directory)
-        except (PipelineError, OSError, ValueError):  # damaged: no listing to go by
+            data = json.loads((directory / MANIFEST_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):  # none, or damaged: no listing to go by
             data = None
-        cache[directory] = data if data and _MANIFEST_SCHEMA.match(str(data.get("manifest"))) \
+        cache[directory] = data if isinstance(data, dict) and isinstance(
+            data.get("documents"), list) and _MANIFEST_SCHEMA.match(str(data.get("manifest"))) \
             else None
     return cache[directory]
 
@@ -149,12 +157,10 @@ def tool_output(path: Path, cache: dict[Path, dict | None]) -> str | None:
     """What the tool wrote ``path`` as (``a record file``, ``a manifest``, ``a side file
     listed in manifest.json``), or None for a file it did not write. ``cache`` keeps each
     directory's manifest for the run."""
-    from . import formats, manifest
-
     name = path.name
     if name.endswith(".jsonl") and is_record_file(path):
         return "a record file"
-    if name == manifest.FILENAME:
+    if name == MANIFEST_NAME:
         listing = _manifest(path.parent, cache)
         return "a manifest" if listing is not None else None
     if not formats.is_output_name(name):
@@ -217,3 +223,70 @@ def walk(directory: Path, pattern: str, cache: dict[Path, dict | None],
 def _names(names: Sequence[str], most: int = 3) -> str:
     shown = ", ".join(repr(n) for n in names[:most])
     return shown + (", ..." if len(names) > most else "")
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def record_path(src: Path | str, out_dir: Path) -> Path:
+    """Where the canonical records of ``src`` (a path, or an output stem) go."""
+    return out_dir / ((src.stem if isinstance(src, Path) else src) + jsonl.SUFFIX)
+
+
+
+@dataclass(frozen=True)
+class Written:
+    """A document whose outputs are written: its records, and the sha256 of each file."""
+
+    records: list
+    files: dict[str, str]
+
+
+
+def stage_outputs(batch: AtomicBatch, records: list, out_dir: Path, stem: str,
+                  selected: Sequence[str] = ALL_FORMATS,
+                  keep: Callable[[str], bool] | None = None,
+                  unit: object = None) -> dict[str, str]:
+    """Add one document's selected side formats to ``batch``, then its canonical JSONL (the
+    batch renames in that order: a JSONL on disk always means a complete set). Files of formats
+    not selected are removed, since they would disagree with the new records. With ``keep``
+    (a rerun of an up-to-date document), only the files it does not keep (by name: missing or
+    damaged) are rendered, and nothing is removed. Returns the sha256 of each file added, by
+    name."""
+    side = [name for name in selected if name != formats.CANONICAL]
+    names = formats.filenames(stem)
+    if keep is None:
+        for name, files in names.items():
+            if name in selected:
+                continue
+            for filename in files:
+                try:
+                    os.unlink(out_dir / filename)
+                except FileNotFoundError:
+                    pass
+    added: dict[str, str] = {}
+    for name in side + [formats.CANONICAL]:
+        if keep is not None and all(keep(f) for f in names[name]):
+            continue  # nothing to render
+        for filename, pieces in formats.stream(name, records, stem).items():
+            if keep is not None and keep(filename):
+                continue
+            added[filename] = batch.add(out_dir / filename, pieces, unit)
+    return added
+
+
+
+def write_failure(exc: OSError) -> str:
+    """Why an output could not be written, and what to do about it."""
+    import errno
+
+    why = f"cannot write output: {exc.strerror or exc}"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return why + "; free some space and run again (finished documents are kept)"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return why + "; make the output directory writable or choose another with -o"
+    return why
+
+
+def json_text(value: str) -> str:
+    """``value`` with any lone surrogate (a file name that is not UTF-8) escaped."""
+    return value.encode("utf-8", "backslashreplace").decode()

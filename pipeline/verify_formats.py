@@ -134,7 +134,7 @@ def verify_side_outputs(jsonl_path: str | Path, records: list,
         check(f, records)
         checked.append(f)
     m = manifest_mod.read(p.parent)
-    if m is not None and not hasattr(records[0], "link"):  # alignments have no manifest
+    if m is not None:
         check_manifest(p, records, m, lock_path)
         checked.append(p.parent / manifest_mod.FILENAME)
     return checked
@@ -155,10 +155,10 @@ def check_manifest(jsonl_path: Path, records: list, m: dict,
     fresh = manifest_mod.document_entry(jsonl_path, manifest_mod.document_facts(records),
                                         entry.get("status", ""))
     for key in ("source", "source_sha256", "encoding", "fingerprint", "signature",
-                "records_sha256", "sentences", "kinds", "flags"):
-        if entry.get(key) != fresh[key]:
+                "records_sha256", "sentences", "kinds", "flags", "partner", "partner_sha256"):
+        if entry.get(key) != fresh.get(key):
             raise VerificationError(f"{where} {key} is {_short(str(entry.get(key)))}, the record "
-                                    f"file gives {_short(str(fresh[key]))}")
+                                    f"file gives {_short(str(fresh.get(key)))}")
     outputs = entry.get("outputs")
     for filename, digest in (outputs.items() if isinstance(outputs, dict) else ()):
         f = jsonl_path.parent / filename
@@ -170,18 +170,21 @@ def check_manifest(jsonl_path: Path, records: list, m: dict,
                                     f"says {str(digest)[:12]}…")
     inputs = m.get("inputs")
     for item in inputs if isinstance(inputs, list) else ():
-        if isinstance(item, dict) and item.get("path") == first.doc_path \
-                and item.get("doc_id") == first.doc_id \
-                and item.get("status") != "failed" and item.get("sha256") != first.doc_sha256:
+        if isinstance(item, dict) and item.get("path") == fresh["source"] \
+                and item.get("doc_id") == fresh.get("doc_id") \
+                and item.get("status") != "failed" and item.get("sha256") != fresh["source_sha256"]:
             raise VerificationError(f"{mpath}: input {item.get('path')} has sha256 "
                                     f"{str(item.get('sha256'))[:12]}…, the records say "
-                                    f"{first.doc_sha256[:12]}…")
+                                    f"{fresh['source_sha256'][:12]}…")
     runs = m.get("runs") if isinstance(m.get("runs"), dict) else {}
-    if runs.get(first.fingerprint) != first.provenance.to_dict():
+    provenance = first.provenance if isinstance(first.provenance, dict) or first.provenance is None \
+        else first.provenance.to_dict()
+    if runs.get(first.fingerprint) != provenance:
         raise VerificationError(f"{mpath}: its runs entry for {jsonl_path.name}'s fingerprint "
                                 f"{first.fingerprint[:12]}… differs from the record file's "
                                 "provenance: the manifest names the wrong run")
-    if entry.get("status") in (manifest_mod.TRANSLATED, manifest_mod.UP_TO_DATE):
+    if entry.get("status") in (manifest_mod.TRANSLATED, manifest_mod.UP_TO_DATE) \
+            and not hasattr(first, "link"):  # an alignment's model is in its provenance
         _check_run_model(mpath, jsonl_path, m.get("model"), first.provenance.model, lock_path)
 
 

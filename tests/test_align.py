@@ -47,7 +47,8 @@ def test_align_writes_verified_records_and_every_format(mode, tiny_model, pair, 
     res = run("align", pair / "article_02.de.txt", pair / "article_02.en.txt", "-o", out, *args)
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in out.iterdir()) == [
-        f"article_02{s}" for s in (".de", ".en", ".html", ".jsonl", ".tmx", ".tsv")]
+        f"article_02{s}" for s in (".de", ".en", ".html", ".jsonl", ".tmx", ".tsv")] + [
+        "manifest.json"]
     records = links(out / "article_02.jsonl")
     de_text = (pair / "article_02.de.txt").read_text(encoding="utf-8")
     en_text = (pair / "article_02.en.txt").read_text(encoding="utf-8")
@@ -126,3 +127,35 @@ def test_the_library_aligns_sentence_lists_with_and_without_mt():
     assert [(link.de, link.en) for link in got] == [((0, 1), (0,)), ((2,), (1,))]
     assert all(0 <= link.similarity <= 1 for link in got)
     assert [(link.de, link.en) for link in pipeline.align(de, en)] == [((0, 1), (0,)), ((2,), (1,))]
+
+
+def test_align_writes_a_manifest_that_verify_checks_and_reruns_skip(pair, tmp_path):
+    """Alignment runs on translate's engine: a manifest describing each record file (its
+    German source and English partner), the skip rule on a rerun, and ``verify`` of the
+    manifest against the records."""
+    import json
+
+    out = tmp_path / "out"
+    args = ["align", pair / "article_02.de.txt", pair / "article_02.en.txt", "-o", out, "--no-mt"]
+    assert run(*args).exit_code == 0
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    (entry,) = m["documents"]
+    records = links(out / "article_02.jsonl")
+    assert entry["records"] == "article_02.jsonl" and entry["status"] == "translated"
+    assert (entry["source"], entry["partner"]) == (records[0].de_path, records[0].en_path)
+    assert entry["partner_sha256"] == records[0].en_sha256
+    assert entry["sentences"] == len(records) and entry["signature"].startswith("align:")
+    assert m["runs"][records[0].fingerprint] == records[0].provenance
+    assert [i["status"] for i in m["inputs"]] == ["translated"]
+    before = (out / "article_02.jsonl").read_bytes()
+    (out / "article_02.tsv").unlink()  # a side file lost: the rerun writes only it
+    again = run(*args)
+    assert again.exit_code == 0 and "0 aligned, 1 skipped, 0 failed" in again.output
+    assert (out / "article_02.jsonl").read_bytes() == before and (out / "article_02.tsv").is_file()
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert m["documents"][0]["status"] == "up to date"
+    assert run("verify", out / "article_02.jsonl").exit_code == 0
+    m["documents"][0]["partner_sha256"] = "0" * 64  # the manifest names another English text
+    (out / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    res = run("verify", out / "article_02.jsonl")
+    assert res.exit_code != 0 and "partner_sha256" in res.output

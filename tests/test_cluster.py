@@ -186,7 +186,9 @@ def test_a_killed_actor_loses_nothing(ray_address, tiny_model, archive, tmp_path
             os.kill(pids[0], signal.SIGKILL)
             killed.append(pids[0])
 
-    summary = translate_files([archive], tmp_path / "ray", ray="local", actors=2,
+    from pipeline.cluster import RayExecutor
+
+    summary = translate_files([archive], tmp_path / "ray", executor=RayExecutor("local", actors=2),
                               on_window=kill_one, **common)
     assert killed and len(summary.translated) == 36 and len(summary.failed) == 3
     assert str(killed[0]) not in [str(p) for p in _actor_pids()]
@@ -199,13 +201,14 @@ def test_a_killed_actor_loses_nothing(ray_address, tiny_model, archive, tmp_path
 KILL_DRIVER_AFTER_WINDOW = """
 import os, signal, sys
 from pipeline import translate_files
+from pipeline.cluster import RayExecutor
 
 def stop(n):
     if n == 2:
         os.kill(os.getpid(), signal.SIGKILL)  # as a crash would: no cleanup runs
 
 translate_files([sys.argv[1]], sys.argv[2], model_dir=sys.argv[3], cache=False, window=6,
-                input_format="jsonl", ray=sys.argv[4], actors=2, on_window=stop,
+                input_format="jsonl", executor=RayExecutor(sys.argv[4], actors=2), on_window=stop,
                 report=lambda message: None)
 """
 
@@ -235,13 +238,15 @@ TWO_NODES = """
 import json, sys
 from ray.cluster_utils import Cluster
 from pipeline import translate_files
+from pipeline.cluster import RayExecutor
 
 cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
 cluster.add_node(num_cpus=1)
 cluster.wait_for_nodes()
 try:
     summary = translate_files([sys.argv[1]], sys.argv[2], model_dir=sys.argv[3], cache=False,
-                              window=6, input_format="jsonl", ray=cluster.address, actors=2,
+                              window=6, input_format="jsonl",
+                              executor=RayExecutor(cluster.address, actors=2),
                               report=lambda message: None)
     print(json.dumps({"cluster": summary.cluster, "translated": len(summary.translated)}))
 finally:
@@ -281,8 +286,9 @@ def test_two_simulated_nodes(ray_address, tiny_model, archive, tmp_path):
 ])
 def test_layout(options, actors, nodes, expect):
     from pipeline.cluster import layout
+    from pipeline.translator import TranslatorConfig
 
-    plan = layout({"engine": "ctranslate2", **options}, actors, nodes)
+    plan = layout(TranslatorConfig.of(**options), actors, nodes)
     assert (plan.actors, plan.threads, plan.cpus) == expect[:3]
-    assert expect[3].items() <= plan.options.items()
+    assert expect[3].items() <= plan.config.spec.options().items()
     assert plan.actors * plan.cpus <= sum(nodes) - 0.25 * len(nodes)  # reads keep their room

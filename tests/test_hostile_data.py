@@ -239,7 +239,7 @@ def test_a_line_limit_whose_records_could_not_be_read_back_is_refused(command, t
 
 
 def test_writer_and_reader_agree_on_the_longest_record_line(tiny_model, tmp_path):
-    from pipeline.run import translate_text
+    from pipeline.translator import translate_text
 
     (record,) = translate_text("Ein Satz.", model_dir=tiny_model, beam=1, cache=False)
     base = len(jsonl.render([dataclasses.replace(record, target="")]).encode())

@@ -224,7 +224,7 @@ def test_cli_split_any_language(tmp_path) -> None:
 
 
 def test_a_run_splits_with_its_source_language(tiny_model) -> None:
-    from pipeline.run import Translator
+    from pipeline import Translator
 
     with Translator(model_dir=tiny_model, src_lang="fr", cache=False) as tr:
         assert tr.provenance.splitter == "pipeline-fr/1.0"

@@ -173,6 +173,78 @@ def _stem(de: Path, src_suffix: str = ".de.txt") -> str:
     return de.stem
 
 
+class AlignmentJob:
+    """Aligning on the run engine (:mod:`pipeline.run`): a unit is a source/target pair, read
+    and checked as translate reads an input, skipped when its record file already aligns these
+    exact two sources with these settings; its records are :func:`align_documents`'."""
+
+    def __init__(self, out: Path, selected: tuple[str, ...], read, *, translator=None,
+                 encoding: str = "utf-8", force: bool = False, max_line_chars: int,
+                 report: Report = print, params: dict | None = None, src_lang: str = "de",
+                 tgt_lang: str = "en") -> None:
+        self.out, self.selected, self.read = out, selected, read
+        self.translator, self.encoding, self.force = translator, encoding, force
+        self.max_line_chars, self.report, self.params = max_line_chars, report, params or {}
+        self.src_lang, self.tgt_lang = src_lang, tgt_lang
+        self.fingerprint = alignment_fingerprint(translator, src_lang, tgt_lang, **self.params)
+        self.partners: dict[Path, Path] = {}  # German file -> English file
+
+    def prepare(self, seq: int, inp, ledger):
+        from .. import formats
+        from ..inputs import read_document
+        from ..outputs import overwrite_message, relative_source
+        from ..run import Unit
+
+        if inp.error is not None:
+            ledger.fail(seq, inp, inp.error)
+            return None
+        found = self.read.first_clash(self.out, [f for files in formats.filenames(inp.stem).values()
+                                                 for f in files])
+        if found is not None:
+            ledger.fail(seq, inp, overwrite_message(found))
+            return None
+        en_path = self.partners[inp.path]
+        try:
+            de = read_document(inp.path, self.encoding, self.max_line_chars, self.report)
+            en = read_document(en_path, self.encoding, self.max_line_chars, self.report)
+        except InputError as exc:
+            ledger.fail(seq, inp, str(exc).removeprefix(f"{inp.label}: "))
+            return None
+        rel_de, rel_en = relative_source(inp.path, self.out), relative_source(en_path, self.out)
+        target = self.out / f"{inp.stem}.jsonl"
+        if not self.force and _up_to_date(target, de, en, rel_de, rel_en, self.fingerprint) \
+                and ledger.up_to_date(seq, inp, de, self.selected, partner=en):
+            return None
+        return Unit(seq, inp, de, rel_de, [], partner=en, partner_path=rel_en)
+
+    def records(self, units) -> list:
+        out: list = []
+        for u in units:
+            try:
+                out.append(align_documents(u.doc, u.partner, translator=self.translator,
+                                           de_path=u.doc_path, en_path=u.partner_path,
+                                           src_lang=self.src_lang, tgt_lang=self.tgt_lang,
+                                           **self.params))
+            except InputError as exc:
+                out.append(exc)
+        return out
+
+    def done(self, unit, target: Path, count: int) -> str:
+        return f"aligned {unit.input.path} + {self.partners[unit.input.path]} -> {target} " \
+               f"({count} links)"
+
+    def header(self) -> dict:
+        """What the manifest says of the run's aligner and translator."""
+        from ..segment import splitter
+
+        translator = self.translator
+        return {"model": None if translator is None else translator.manifest_model(),
+                "engine": None if translator is None else translator.provenance.engine,
+                "splitter": {self.src_lang: splitter(self.src_lang).name,
+                             self.tgt_lang: splitter(self.tgt_lang).name},
+                "aligner": ALIGNER, "fingerprint": self.fingerprint}
+
+
 def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool = True,
                 translator=None, formats: Sequence[str] = ("all",), encoding: str = "utf-8",
                 force: bool = False, report: Report = print,
@@ -180,23 +252,32 @@ def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool =
                 align_params: dict | None = None, src_lang: str = "de", tgt_lang: str = "en",
                 **translator_options):
     """Align each source/target pair (``src_lang`` / ``tgt_lang``, German/English by
-    default) into ``out_dir``: ``<stem>.jsonl`` (alignment records) and the selected side
-    formats. Inputs with a line longer than ``max_line_chars`` (default: translate's) are
-    refused, as is a pair whose outputs would be written over a file the run reads. Returns a
-    :class:`pipeline.run.RunSummary`. The pinned model translates German to English: for MT of
-    another pair, pass a ``translator`` or ``model_dir`` for it."""
-    from .. import formats as formats_mod
-    from ..io import AtomicBatch, sweep_stale_temps
-    from ..outputs import Inputs, overwrite_message
-    from ..run import DEFAULT_MAX_LINE_CHARS, RunSummary, Translator, _prepare_output_dir, \
-        check_line_limit, read_document, relative_path, stage_outputs, write_failure
+    default) into ``out_dir``: ``<stem>.jsonl`` (alignment records), the selected side formats
+    and ``manifest.json``, on the run engine of :func:`pipeline.translate_files` (the same skip
+    rule, failure records and manifest). Inputs with a line longer than ``max_line_chars``
+    (default: translate's) are refused, as is a pair whose outputs would be written over a
+    file the run reads. Returns a :class:`pipeline.run.RunSummary`. The pinned model
+    translates German to English: for MT of another pair, pass a ``translator`` or
+    ``model_dir`` for it."""
+    import time
 
+    from .. import formats as formats_mod
+    from ..inputs import DEFAULT_MAX_LINE_CHARS, Input, check_line_limit
+    from ..io import sweep_stale_temps
+    from ..manifest import FILENAME
+    from ..io import prepare_output_dir
+    from ..outputs import Inputs, refuse_clash
+    from ..run import LocalExecutor, RunLedger, run_job
+    from ..translator import Translator
+
+    started = time.time()
     limit = DEFAULT_MAX_LINE_CHARS if max_line_chars is None else max_line_chars
     check_line_limit(limit)
     pairs, lonely = collect_pairs(inputs, src_lang, tgt_lang, report)
     read = Inputs(p for de, en, _ in pairs for p in (de, en))
     selected = formats_mod.parse_selection(formats)
     out = Path(out_dir)
+    refuse_clash(read, out / FILENAME, "the run's manifest")
     own = mt and translator is None
     if own and (src_lang, tgt_lang) != ("de", "en") and not translator_options.get("model_dir"):
         raise InputError(f"the pinned model translates German to English, not {src_lang} to "
@@ -204,65 +285,29 @@ def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool =
                          "align without MT (--no-mt)")
     if own:
         translator = Translator(report=report, **translator_options)
-    summary = RunSummary()
     try:
-        fingerprint = alignment_fingerprint(translator if mt else None, src_lang, tgt_lang,
-                                            **(align_params or {}))
-        _prepare_output_dir(out)
+        prepare_output_dir(out)
         sweep_stale_temps(out, formats_mod.is_output_name)
-        for path, why in lonely:
-            summary.failed.append((path, why))
-            report(f"error: {path}: {why}")
-        for de_path, en_path, stem in pairs:
-            target = out / f"{stem}.jsonl"
-            found = read.first_clash(out, [f for files in formats_mod.filenames(stem).values()
-                                           for f in files])
-            if found is not None:
-                why = overwrite_message(found)
-                summary.failed.append((de_path, why))
-                report(f"error: {de_path}: {why}")
-                continue
-            try:
-                de = read_document(de_path, encoding, limit, report)
-                en = read_document(en_path, encoding, limit, report)
-                rel_de, rel_en = relative_path(de_path, out), relative_path(en_path, out)
-                if not force and _up_to_date(target, de, en, rel_de, rel_en, fingerprint):
-                    summary.skipped.append(de_path)
-                    continue
-                records = align_documents(de, en, translator=translator if mt else None,
-                                          de_path=rel_de, en_path=rel_en, src_lang=src_lang,
-                                          tgt_lang=tgt_lang, **(align_params or {}))
-            except InputError as exc:
-                summary.failed.append((de_path, str(exc)))
-                report(f"error: {exc}")
-                continue
-            batch = AtomicBatch()
-            try:
-                stage_outputs(batch, records, out, stem, selected)
-                failed = batch.commit()
-            except OSError as exc:
-                batch.abort()
-                failed = {None: exc}
-            except InputError as exc:  # a link too long for a record file's line
-                batch.abort()
-                summary.failed.append((de_path, str(exc)))
-                report(f"error: {de_path}: {exc}")
-                continue
-            except BaseException:
-                batch.abort()
-                raise
-            if failed:
-                why = write_failure(next(iter(failed.values())))
-                summary.failed.append((de_path, why))
-                report(f"error: {de_path}: {why}")
-                continue
-            summary.translated.append(de_path)
-            summary.sentences += len(records)
-            report(f"aligned {de_path} + {en_path} -> {target} ({len(records)} links)")
-        if translator is not None:
-            stats = translator.scheduler.stats
-            summary.engine, summary.memory = stats.translated, stats.from_cache
-            summary.passed_through = stats.passed_through
+        job = AlignmentJob(out, selected, read, translator=translator if mt else None,
+                           encoding=encoding, force=force, max_line_chars=limit, report=report,
+                           params=align_params, src_lang=src_lang, tgt_lang=tgt_lang)
+        job.partners = {de: en for de, en, _ in pairs}
+        ledger = RunLedger(out, report)
+        items = [Input(path, "", str(path), error=why) for path, why in lonely]
+        items += [Input(de, stem, str(de)) for de, _, stem in pairs]
+        run_job(items, job, ledger, LocalExecutor(), 1)
+        summary = ledger.summary
+        stats = {}
+        if translator is not None and mt:
+            s = translator.scheduler.stats
+            summary.engine, summary.memory = s.translated, s.from_cache
+            summary.passed_through = s.passed_through
+            stats = {k: v for k, v in vars(s).items() if k != "extra"}
+        settings = {**(translator.config.settings() if translator is not None and mt else {}),
+                    "mt": mt, "src_lang": src_lang, "tgt_lang": tgt_lang, "params": resolve_params(**(align_params or {})).as_dict(),
+                    "formats": list(selected), "encoding": encoding, "max_line_chars": limit,
+                    "force": force}
+        ledger.write_manifest(job.header(), settings, stats, started)
         return summary
     finally:
         if own:

@@ -9,8 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import PipelineError
-from ..run import DEFAULT_MAX_LINE_CHARS
-from . import LockOpt, app, fail, say
+from ..inputs import DEFAULT_MAX_LINE_CHARS
+from .common import LockOpt, app, fail, say
 from .translate import ComputeType, EngineName, formats_option
 
 

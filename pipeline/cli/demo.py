@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import app, say
+from .common import app, say
 from .translate import run_translation
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import PipelineError
-from . import app, fail, read_document
+from .common import app, fail, read_document
 from .split import SplitFormat as DetectFormat  # the same two: a plain line, or a JSON object
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import PipelineError
-from . import app, fail, say
+from .common import app, fail, say
 from .translate import formats_option
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import PipelineError
-from . import LockOpt, fail, models_app, say
+from .common import LockOpt, fail, models_app, say
 
 FromDirOpt = Annotated[Optional[Path], typer.Option(
     "--from-dir", help="A copy of the model repository brought in by other means (no network): "

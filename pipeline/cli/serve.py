@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import PipelineError
-from . import LockOpt, app, fail, say
+from .common import LockOpt, app, fail, say
 from .translate import ComputeType, EngineName
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import PipelineError
-from . import app, fail, read_document
+from .common import app, fail, read_document
 
 
 class SplitFormat(str, Enum):

@@ -9,8 +9,9 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError, PipelineError
-from ..run import DEFAULT_MAX_LINE_CHARS, DEFAULT_WINDOW
-from . import LockOpt, app, fail, say
+from ..inputs import DEFAULT_MAX_LINE_CHARS
+from ..run import DEFAULT_WINDOW
+from .common import LockOpt, app, fail, say
 
 
 class EngineName(str, Enum):
@@ -43,7 +44,8 @@ def run_translation(inputs: list[Path], output: Path, *, quiet: bool, **options)
     """Call :func:`pipeline.translate_files` with a progress line, print its summary, and exit
     non-zero when a document failed."""
     from ..progress import Progress
-    from ..run import collect_inputs, translate_files
+    from ..inputs import collect_inputs
+    from ..run import translate_files
 
     input_format = options.get("input_format", "text")
     try:
@@ -59,7 +61,12 @@ def run_translation(inputs: list[Path], output: Path, *, quiet: bool, **options)
     progress = Progress(enabled=not quiet, total_documents=total)
     report = progress.write if not quiet else (
         lambda msg: say(msg, err=True) if msg.startswith(("error", "warning")) else None)
+    ray, actors = options.pop("ray", None), options.pop("actors", None)
     try:
+        if ray is not None:
+            from ..cluster import RayExecutor
+
+            options["executor"] = RayExecutor(ray, actors=actors)
         summary = translate_files(inputs, output, report=report, on_progress=progress.advance,
                                   on_document=progress.document_done, **options)
     except PipelineError as exc:
@@ -79,7 +86,8 @@ def translate_stdin(selected: tuple[str, ...], encoding: str, max_line_chars: in
     import sys
 
     from ..formats import render
-    from ..run import Translator, read_stdin
+    from ..inputs import read_stdin
+    from ..translator import Translator
 
     chosen = [name for name in selected if name != "jsonl"] or ["jsonl"]
     if len(chosen) != 1 or chosen[0] == "moses":
@@ -180,7 +188,7 @@ def translate(
                                  param_hint="INPUTS")
     jsonl_options = dict(input_format="jsonl", id_field=id_field, text_field=text_field) \
         if input_format is InputFormat.jsonl else {}
-    ray_options = dict(ray=ray, actors=actors) if ray is not None else {}
+    ray_options = dict(ray=ray, actors=actors) if ray is not None else {}  # RayExecutor's
     run_translation(inputs, output or Path("out"), quiet=quiet, encoding=encoding, force=force,
                     max_line_chars=max_line_chars, window=window,
                     formats=formats_option(output_formats), **jsonl_options, **ray_options,

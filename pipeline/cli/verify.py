@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import PipelineError
-from . import LockOpt, app, fail, say
+from .common import LockOpt, app, fail, say
 
 
 @app.command()

@@ -1,6 +1,6 @@
 """Dynamic batching: the documents of concurrent requests share engine calls.
 
-One worker thread owns the :class:`~pipeline.run.Translator` (built in that thread, so the
+One worker thread owns the :class:`~pipeline.translator.Translator` (built in that thread, so the
 translation memory's SQLite connection and the engine are only ever used there): it takes the
 first waiting document, gathers whatever else arrives within a short wait (up to a window of
 sentences), and translates them all in one :meth:`Translator.translate_documents` call, the

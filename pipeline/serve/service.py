@@ -28,7 +28,7 @@ DEFAULT_CHAR_LIMIT = -1
 
 @dataclass(frozen=True)
 class ServeSettings:
-    """How the server behaves; ``translator`` holds :class:`~pipeline.run.Translator`'s
+    """How the server behaves; ``translator`` holds :class:`~pipeline.translator.Translator`'s
     options (``model_dir``, ``beam``, ``engine``, ``cache``, ...) for the de-en pair."""
 
     translator: dict = field(default_factory=dict)
@@ -134,7 +134,7 @@ class Service:
 def _loaded_translator(options: dict):
     """A :class:`Translator` whose engine is loaded and has translated once, so that the first
     request costs what every later one does (the warm-up bypasses the translation memory)."""
-    from ..run import Translator
+    from ..translator import Translator
 
     translator = Translator(**options)
     try:

@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..model import ModelSource
+from ..provenance import library_versions
 from .base import TokenizingEngine, Translation, length_batches, output_cap, refuse_over_long
 from .convert import converted_model
 from .pieces import MarianPieces
@@ -41,6 +42,37 @@ class CTranslate2Engine(TokenizingEngine):
     and length penalty from the model's configuration, per-sentence output caps."""
 
     name = "ctranslate2"
+    THREAD_OPTIONS = ("inter_threads", "intra_threads")
+
+    # --- what this engine says of itself, known before it is built ----------------------
+
+    @classmethod
+    def provenance(cls, spec: EngineSpec) -> dict:
+        """Its fragment of the ``engine`` provenance: library version, compute type."""
+        return {"name": cls.name, "version": library_versions("ctranslate2")["ctranslate2"],
+                "compute_type": spec.compute_type}
+
+    @classmethod
+    def decoding(cls, spec: EngineSpec, beams: int, model: ModelDecoding) -> dict:
+        """Decoding settings beyond the common ones (how the cap is applied, batch budget)."""
+        return {"cap": "callback stop" if beams == 1 else "batches of equal cap",
+                "max_input_length": model.max_source_tokens, "min_decoding_length": 0,
+                "max_batch_tokens": spec.batch_tokens(beams)}
+
+    @classmethod
+    def key_options(cls, spec: EngineSpec) -> dict:
+        """Options beyond beam and input limit that change a translation: the compute type."""
+        return {"compute_type": spec.compute_type}
+
+    @classmethod
+    def thread_layout(cls, threads: int) -> dict:
+        """One single-threaded worker per core."""
+        return {"inter_threads": threads, "intra_threads": 1}
+
+    @classmethod
+    def build(cls, source: ModelSource, spec: EngineSpec, *, cache_dir: Path | None = None,
+              report: Callable[[str], None] | None = None) -> CTranslate2Engine:
+        return cls(source, spec, cache_dir=cache_dir, report=report)
 
     def __init__(self, source: ModelSource, spec: EngineSpec | None = None, *,
                  max_batch_size: int = 32, cache_dir: Path | None = None,

@@ -1,10 +1,15 @@
-"""What an engine will do, known before it is loaded.
+"""What an engine will do, known before it is loaded, and the registry of engines.
 
+:data:`REGISTRY` maps an engine's name to its class, imported on first need (as
+:mod:`pipeline.formats` keeps its formats). Each engine class owns what differs between engines
+(as sacrebleu's metrics own their signatures): its provenance fragment, its decoding settings
+beyond the common ones, the options that key the translation memory, and its thread options.
 :class:`EngineSpec` holds the engine choice and the options a user gives; with the model's own
 ``config.json`` and ``generation_config.json`` it yields the decoding settings recorded in
 provenance and the options that key the translation memory. Nothing here imports torch,
-transformers or ctranslate2 (versions come from package metadata), so a run served from the
-translation memory, or one whose documents are all up to date, never loads an engine library.
+transformers or ctranslate2 (an engine module imports its library only when it is built;
+versions come from package metadata), so a run served from the translation memory, or one
+whose documents are all up to date, never loads an engine library.
 """
 
 from __future__ import annotations
@@ -12,13 +17,16 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, replace
-from importlib.metadata import PackageNotFoundError, version
+from importlib import import_module
 from pathlib import Path
 
 from ..errors import PipelineError
 from .base import CAP_RULE
 
-ENGINES = ("ctranslate2", "transformers")
+#: Engine name -> "module:Class" under pipeline.translate, imported on first need.
+REGISTRY = {"ctranslate2": "ct2_engine:CTranslate2Engine",
+            "transformers": "transformers_engine:TransformersEngine"}
+ENGINES = tuple(REGISTRY)
 ALIASES = {"torch": "transformers"}  # torch and transformers name the same engine
 COMPUTE_TYPES = ("int8", "float32")
 #: CTranslate2 batch budget in hypotheses × source tokens (greedy 1024, beam 4: 256), measured
@@ -35,15 +43,15 @@ class EngineSetupError(PipelineError, ValueError):
     exit_code = 2
 
 
-def _package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "absent"
-
-
-def _cores() -> int:
+def cores() -> int:
+    """The CPUs this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def engine_class(name: str):
+    """The class of engine ``name`` (its module imported now; its library only when built)."""
+    module, cls = REGISTRY[ALIASES.get(name, name)].split(":")
+    return getattr(import_module(f"{__package__}.{module}"), cls)
 
 
 #: The largest JSON file read from a model directory (a config is kilobytes).
@@ -125,10 +133,21 @@ class EngineSpec:
                 raise EngineSetupError(f"{key.replace('_', '-')} must be a positive integer, "
                                        f"got {value!r}")
 
+    def options(self) -> dict:
+        """The options as the manifest's settings list them (the engine first)."""
+        return {"engine": self.name, "beam": self.beam, "compute_type": self.compute_type,
+                "threads": self.threads, "inter_threads": self.inter_threads,
+                "intra_threads": self.intra_threads, "max_source_tokens": self.max_source_tokens}
+
     def with_options(self, **changes) -> EngineSpec:
         return replace(self, **changes)
 
     # --- what the engine will do --------------------------------------------------------
+
+    @property
+    def engine(self):
+        """The engine's class (see :data:`REGISTRY`)."""
+        return engine_class(self.name)
 
     def decoding(self, model_dir: Path) -> dict:
         """Every decoding setting, from the options and the model's configuration."""
@@ -136,29 +155,25 @@ class EngineSpec:
         beams = self.beam if self.beam is not None else model.num_beams
         out = {"num_beams": beams, "length_penalty": model.length_penalty, "do_sample": False,
                "max_new_tokens": CAP_RULE, "max_source_tokens": model.max_source_tokens}
-        if self.name == "ctranslate2":
-            out.update({"cap": "callback stop" if beams == 1 else "batches of equal cap",
-                        "max_input_length": model.max_source_tokens, "min_decoding_length": 0,
-                        "max_batch_tokens": self.batch_tokens(beams)})
-        return out
+        return {**out, **self.engine.decoding(self, beams, model)}
 
     def settings(self, model_dir: Path) -> dict:
         """The ``engine`` object of provenance: name, library versions, decoding settings.
         Thread counts are left out: they change speed, never a translation."""
-        if self.name == "ctranslate2":
-            head = {"name": "ctranslate2", "version": _package_version("ctranslate2"),
-                    "compute_type": self.compute_type}
-        else:
-            head = {"name": "transformers", "version": _package_version("transformers"),
-                    "torch": _package_version("torch")}
-        return {**head, "decoding": self.decoding(model_dir)}
+        return {**self.engine.provenance(self), "decoding": self.decoding(model_dir)}
 
     def key_options(self) -> dict:
         """The options that can change an answer: they key the translation memory."""
-        options = {"beam": self.beam, "max_source_tokens": self.max_source_tokens}
-        if self.name == "ctranslate2":
-            options["compute_type"] = self.compute_type
-        return options
+        return {"beam": self.beam, "max_source_tokens": self.max_source_tokens,
+                **self.engine.key_options(self)}
+
+    def thread_options(self) -> dict[str, int | None]:
+        """The thread options of this engine, as the user gave them (None: not given)."""
+        return {key: getattr(self, key) for key in self.engine.THREAD_OPTIONS}
+
+    def with_threads(self, threads: int) -> EngineSpec:
+        """This spec laid out for ``threads`` cores (a Ray actor's share)."""
+        return replace(self, **self.engine.thread_layout(threads))
 
     @staticmethod
     def batch_tokens(beams: int) -> int:
@@ -167,17 +182,11 @@ class EngineSpec:
     def worker_threads(self) -> tuple[int, int]:
         """CTranslate2's (inter, intra) threads: by default one single-threaded worker per core."""
         intra = self.intra_threads or DEFAULT_INTRA_THREADS
-        return self.inter_threads or max(1, _cores() // intra), intra
+        return self.inter_threads or max(1, cores() // intra), intra
 
     # --- loading -------------------------------------------------------------------------
 
     def load(self, source, cache_dir: Path | None = None, report=None):
         """Build the engine over a verified :class:`pipeline.model.ModelSource`; the engine
         library is imported here, not before."""
-        if self.name == "ctranslate2":
-            from .ct2_engine import CTranslate2Engine
-
-            return CTranslate2Engine(source, self, cache_dir=cache_dir, report=report)
-        from .transformers_engine import TransformersEngine
-
-        return TransformersEngine(source, self)
+        return self.engine.build(source, self, cache_dir=cache_dir, report=report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import ModelSource
+from ..provenance import library_versions
 from .base import TokenizingEngine, Translation, length_batches, output_cap, refuse_over_long
 from .spec import EngineSpec
 
@@ -14,6 +15,32 @@ class TransformersEngine(TokenizingEngine):
     config unless overridden; a per-sentence output cap enforced inside generation."""
 
     name = "transformers"
+    THREAD_OPTIONS = ("threads",)
+
+    # --- what this engine says of itself, known before it is built ----------------------
+
+    @classmethod
+    def provenance(cls, spec: EngineSpec) -> dict:
+        """Its fragment of the ``engine`` provenance: transformers' and torch's versions."""
+        versions = library_versions("transformers", "torch")
+        return {"name": cls.name, "version": versions["transformers"], "torch": versions["torch"]}
+
+    @classmethod
+    def decoding(cls, spec: EngineSpec, beams: int, model) -> dict:
+        return {}  # the common settings say it all
+
+    @classmethod
+    def key_options(cls, spec: EngineSpec) -> dict:
+        return {}  # float32 always: beam and input limit are all that change a translation
+
+    @classmethod
+    def thread_layout(cls, threads: int) -> dict:
+        return {"threads": threads}
+
+    @classmethod
+    def build(cls, source: ModelSource, spec: EngineSpec, *, cache_dir=None,
+              report=None) -> TransformersEngine:
+        return cls(source, spec)
 
     def __init__(self, source: ModelSource, spec: EngineSpec | None = None, *,
                  max_batch_tokens: int = 2048, max_batch_size: int = 32) -> None:
