@@ -20,7 +20,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-__version__ = "0.2.0"
+from ._version import __version__
 
 #: name -> module that defines it
 _EXPORTS = {
