@@ -33,8 +33,8 @@ _EXPORTS = {
     "translate_text": "run",
     "translate_files": "run",
     "RunSummary": "run",
-    "verify": "verification",
-    "evaluate": "evaluation",
+    "verify": "verify",
+    "evaluate": "evaluate",
     "align": "alignment",
     "PipelineError": "errors",
     "InputError": "errors",
@@ -64,5 +64,5 @@ if TYPE_CHECKING:  # pragma: no cover  (for type checkers and editors)
     from .run import RunSummary, Translator, translate_files, translate_text  # noqa: F401
     from .segment import split  # noqa: F401
     from .alignment import align  # noqa: F401
-    from .evaluation import evaluate  # noqa: F401
-    from .verification import verify  # noqa: F401
+    from .evaluate import evaluate  # noqa: F401
+    from .verify import verify  # noqa: F401
