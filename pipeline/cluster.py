@@ -48,7 +48,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from .errors import InputError, PipelineError
+from .errors import ClusterError, InputError, PipelineError
 from .run import Input, _Pending, _Run, write_window
 
 #: Ray's logical CPUs an actor asks for, per engine thread (see the module notes): more than
@@ -59,12 +59,6 @@ READ_CPUS = 0.25
 #: Environment a local run hands to its actors: they share this machine's caches.
 FORWARDED_ENV = ("PIPELINE_CACHE", "PIPELINE_LOCK", "PIPELINE_REHASH", "HF_HOME",
                  "HF_HUB_CACHE", "HF_HUB_OFFLINE")
-
-
-class ClusterError(PipelineError):
-    """Ray is not installed, no cluster answers, or the Ray run failed for another reason."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)

@@ -138,3 +138,26 @@ def test_owned_modules_are_small_and_in_no_import_circle():
             if n not in seen:
                 seen.add(n)
                 stack.extend(graph[n])
+
+
+def test_every_exception_class_lives_in_errors():
+    """One home for exceptions; their old homes only import them (their names still work)."""
+    from pipeline import errors
+
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "errors.py" and path.parent == PACKAGE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = [ast.unparse(b) for b in node.bases]
+                assert not any(b.endswith(("Error", "Exception", "NotRegularFile")) for b in bases), \
+                    f"{path}: class {node.name} belongs in pipeline/errors.py"
+    from pipeline.cluster import ClusterError
+    from pipeline.io import NotRegularFile
+    from pipeline.records import RecordError
+    from pipeline.translate.base import SourceTooLongError
+    from pipeline.translate.spec import EngineSetupError
+
+    assert (RecordError, ClusterError, SourceTooLongError, EngineSetupError, NotRegularFile) == (
+        errors.RecordError, errors.ClusterError, errors.SourceTooLongError,
+        errors.EngineSetupError, errors.NotRegularFile)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from ..errors import PipelineError
+from ..errors import EngineSetupError
 from .base import CAP_RULE
 
 ENGINES = ("ctranslate2", "transformers")
@@ -27,12 +27,6 @@ COMPUTE_TYPES = ("int8", "float32")
 BATCH_HYPOTHESIS_TOKENS = 1024
 #: Measured with bench/throughput.py on a 2-core machine: 2 workers × 1 thread beat 1 × 2.
 DEFAULT_INTRA_THREADS = 1
-
-
-class EngineSetupError(PipelineError, ValueError):
-    """An engine cannot be built with the settings given."""
-
-    exit_code = 2
 
 
 def _package_version(name: str) -> str:
