@@ -18,7 +18,8 @@ ARGS   ?=
 # read. ARGS and EVAL_ARGS are split into words at whitespace and nothing else: no quoting,
 # globbing, `;`, `$(...)` or backticks take effect in them (a value with spaces cannot be one
 # argument there; call pipeline itself for that).
-USER_VARS := PYTHON VENV IN OUT ARGS ALIGNED TORCH_INDEX SRC REF TESTSET EVAL_DIR EVAL_ARGS
+USER_VARS := PYTHON VENV IN OUT ARGS ALIGNED TORCH_INDEX SRC REF TESTSET EVAL_DIR EVAL_ARGS \
+  HOST PORT SERVE_ARGS
 $(foreach v,$(USER_VARS),$(if $(filter command environment%,$(origin $v)),\
   $(eval override $v := $$(value $v))))
 BIN    := $(VENV)/bin
@@ -45,7 +46,7 @@ ALIGNED ?= $(if $(filter file,$(origin OUT)),data/aligned,$(OUT))
 PAIRS := $(foreach f,$(filter %.de.txt,$(SRCS)),$(if $(filter $(f:.de.txt=.en.txt),$(SRCS)),$(f)))
 ALIGN_OUTS := $(if $(call safe,$(ALIGNED)),$(patsubst $(IN)/%.de.txt,$(ALIGNED)/%.jsonl,$(PAIRS)))
 
-.PHONY: install translate batch align demo test lock fetch verify eval clean
+.PHONY: install translate batch align demo test lock fetch verify eval clean serve
 
 # torch first, pinned, and the CPU build: PyPI's torch wheel for Linux pulls gigabytes of CUDA
 # packages. PyTorch's CPU wheel index is used when it answers within a few seconds; otherwise
@@ -58,11 +59,16 @@ PROBE := import sys, threading, urllib.request; ok = []; \
   t = threading.Thread(target=lambda: ok.append(urllib.request.urlopen(sys.argv[1], timeout=5)), \
   daemon=True); t.start(); t.join(8); sys.exit(0 if ok else 1)
 CLUSTER_STAMP := $(VENV)/.installed-cluster
+SERVE_STAMP := $(VENV)/.installed-serve
+# make serve [HOST=127.0.0.1] [PORT=5000] [SERVE_ARGS="--model-dir DIR"] (SERVE_ARGS: split as ARGS)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+SERVE_ARGS ?=
 EVAL_DIR  ?= data/out/eval
 EVAL_ARGS ?=
 # What the recipes read, as "$$NAME" (values literal, see above).
 export PYTHON VENV BIN PIPELINE STAMP CLUSTER_STAMP IN OUT ARGS ALIGNED TORCH_INDEX PROBE \
-  SRC REF TESTSET EVAL_DIR EVAL_ARGS
+  SRC REF TESTSET EVAL_DIR EVAL_ARGS SERVE_STAMP HOST PORT SERVE_ARGS
 
 $(STAMP): pyproject.toml
 	test -x "$$BIN/python" || "$$PYTHON" -m venv -- "$$VENV"
@@ -117,10 +123,18 @@ $(ALIGN_OUTS): $(ALIGNED)/%.jsonl: $(IN)/%.de.txt $(IN)/%.en.txt models.lock | $
 demo: | $(STAMP)
 	"$$PIPELINE" demo -i data/raw -o data/demo
 
-# The tests run the Ray path too: the cluster extra (Ray Data) is installed for them.
+# The tests run the Ray path and the server too: the cluster and serve extras are installed.
 $(CLUSTER_STAMP): pyproject.toml | $(STAMP)
-	"$$BIN/python" -m pip install --quiet -e '.[test,cluster]'
+	"$$BIN/python" -m pip install --quiet -e '.[test,cluster,serve]'
 	touch -- "$$CLUSTER_STAMP"
+
+# The translation server (the serve extra).
+$(SERVE_STAMP): pyproject.toml | $(STAMP)
+	"$$BIN/python" -m pip install --quiet -e '.[serve]'
+	touch -- "$$SERVE_STAMP"
+
+serve: $(SERVE_STAMP)
+	set -f; exec "$$PIPELINE" serve --host "$$HOST" --port "$$PORT" $$SERVE_ARGS
 
 test: $(CLUSTER_STAMP)
 	"$$BIN/python" -m pytest -q

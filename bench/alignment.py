@@ -1,5 +1,7 @@
-"""Sentence-alignment benchmark: ``pipeline.alignment`` against Gale-Church (nltk) on the German-
-English sets in ``../shared/eval/alignment``, plus robustness checks and a 1000 x 1000 timing.
+"""Sentence-alignment benchmark: ``pipeline.alignment`` on every development set in
+``../shared/eval/alignment`` (German, Russian and Chinese into English) with and without MT,
+beside the figures of other aligners, against Gale-Church (nltk) on the German-English sets,
+plus robustness checks and a 1000 x 1000 timing.
 
 Usage::
 
@@ -65,6 +67,8 @@ class Doc:
     en: tuple[str, ...]
     gold: tuple[Entry, ...]
     mt: dict[str, tuple[str, ...]]
+    #: Language of the source side (``de``, ``ru``, ``zh``, ...).
+    src_lang: str = "de"
 
 
 def load_set(path: Path) -> list[Doc]:
@@ -75,7 +79,8 @@ def load_set(path: Path) -> list[Doc]:
             r = json.loads(line)
             mt = {k: tuple(r[k]) for k in ("mt_sentences", "mt_sentences_weak") if k in r}
             docs.append(Doc(r["doc_id"], tuple(r["src_sentences"]), tuple(r["tgt_sentences"]),
-                            tuple((tuple(s), tuple(t)) for s, t in r["alignments"]), mt))
+                            tuple((tuple(s), tuple(t)) for s, t in r["alignments"]), mt,
+                            r.get("src_lang", "de")))
     return docs
 
 
@@ -140,12 +145,14 @@ Aligner = Callable[[Doc], list[Entry]]
 
 
 def ours(mt_key: str | None, **params: object) -> Aligner:
-    """``pipeline.alignment.align`` with the document's MT version ``mt_key`` (or none)."""
+    """``pipeline.alignment.align`` with the document's MT version ``mt_key`` (or none), told
+    the document's source language."""
     from pipeline.alignment import align
 
     def run(doc: Doc) -> list[Entry]:
         mt = doc.mt[mt_key] if mt_key else None
-        return [(link.de, link.en) for link in align(doc.de, doc.en, mt, **params)]
+        return [(link.de, link.en)
+                for link in align(doc.de, doc.en, mt, src_lang=doc.src_lang, **params)]
 
     return run
 
@@ -180,9 +187,29 @@ def gale_church() -> Aligner:
 
 def evaluate(aligner: Aligner, docs: Sequence[Doc]) -> tuple[dict[str, float], float]:
     """Pooled figures and the seconds the aligner took over all documents."""
+    figures, seconds, _ = run_set(aligner, docs)
+    return figures, seconds
+
+
+def run_set(aligner: Aligner, docs: Sequence[Doc]
+            ) -> tuple[dict[str, float], float, list[list[Entry]]]:
+    """Pooled figures, seconds, and the predicted entries of each document."""
     t0 = time.perf_counter()
     preds = [aligner(d) for d in docs]
-    return Counts.of(docs, preds).figures(), time.perf_counter() - t0
+    return Counts.of(docs, preds).figures(), time.perf_counter() - t0, preds
+
+
+def kind_recall(docs: Sequence[Doc], preds: Sequence[Sequence[Entry]],
+                kind: tuple[int, int] = (2, 2)) -> tuple[int, int]:
+    """(found, total): gold entries of ``kind`` (sentences per side) predicted exactly."""
+    found = total = 0
+    for doc, pred in zip(docs, preds):
+        predicted = set(pred)
+        for entry in doc.gold:
+            if (len(entry[0]), len(entry[1])) == kind:
+                total += 1
+                found += entry in predicted
+    return found, total
 
 
 # ----------------------------------------------------------------------------- variants
@@ -223,7 +250,8 @@ def paragraphs(docs: Sequence[Doc], p_break: float = 0.3, p_side: float = 0.1) -
         de = tuple(" ".join(d.de[i] for i in p) for p in para_de)
         en = tuple(" ".join(d.en[j] for j in p) for p in para_en)
         mt = {k: tuple(" ".join(v[i] for i in p) for p in para_de) for k, v in d.mt.items()}
-        out.append(Doc(d.doc_id, de, en, _paragraph_gold(d.gold, para_de, para_en), mt))
+        out.append(Doc(d.doc_id, de, en, _paragraph_gold(d.gold, para_de, para_en), mt,
+                       d.src_lang))
     return out
 
 
@@ -278,7 +306,7 @@ def insert_unrelated(docs: Sequence[Doc], fraction: float = 0.25) -> list[Doc]:
         gold = [(tuple(de_new[i] for i in s), tuple(en_new[j] for j in t)) for s, t in d.gold]
         gold += [((n,), ()) for n, (own, _) in enumerate(de_order) if not own]
         gold += [((), (n,)) for n, (own, _) in enumerate(en_order) if not own]
-        out.append(Doc(d.doc_id, de, en, tuple(gold), mt))
+        out.append(Doc(d.doc_id, de, en, tuple(gold), mt, d.src_lang))
     return out
 
 
@@ -314,7 +342,7 @@ def concatenate(docs: Sequence[Doc], size: int) -> Doc:
         for k in mt:
             mt[k] += d.mt[k]
     return Doc(f"concat{len(de)}", tuple(de), tuple(en), tuple(gold),
-               {k: tuple(v) for k, v in mt.items()})
+               {k: tuple(v) for k, v in mt.items()}, docs[0].src_lang)
 
 
 # ----------------------------------------------------------------------------- report
@@ -345,6 +373,53 @@ def table(runs: Sequence[tuple[str, Sequence[Doc], str | None]],
         for name, aligner in {ALIGNER: ours(key), **peers}.items():
             figures, secs = evaluate(aligner, docs)
             print(row(name, condition, figures, secs), flush=True)
+
+
+#: The development sets of every pair, each with the strict F1 of other aligners on it as
+#: ``../shared/eval/README.md`` quotes them (with MT; without MT).
+DEV_SETS = [
+    ("de-en NTREX perturbed", NTREX, "—", "hunalign .903 (+dict .930), Gale-Church .819"),
+    ("de-en WMT22 perturbed", WMT22, "Bleualign .957 (weak .946), Vecalign .885",
+     "hunalign .869 (+dict .910), Gale-Church .825"),
+    ("de-en newstest2019", NEWSTEST19, "—", "—"),
+    ("ru-en WMT22 perturbed", "ruen_wmt22_mt_perturbed.jsonl",
+     "Bleualign .972 (char .965), Vecalign .930", "hunalign .907, Gale-Church .895"),
+    ("zh-en WMT22 perturbed", "zhen_wmt22_mt_perturbed.jsonl",
+     "Bleualign .927 (char .934), Vecalign .853",
+     "Gale-Church with the ratio .809, hunalign .264"),
+]
+
+
+def per_set(folder: Path) -> None:
+    """Strict F1 of every development set with MT, weak MT and without MT, 2-2 recall with
+    MT, beside the anchors; and for each set the two halves (even / odd documents), so a
+    setting chosen on one half can be checked on the other."""
+    print("| set | MT | weak MT | no MT | 2-2 found (MT) | anchors, MT | anchors, no MT | s |")
+    print("|---|---:|---:|---:|---:|---|---|---:|")
+    found = total = 0
+    for label, name, with_mt, without in DEV_SETS:
+        if not (folder / name).exists():
+            print(f"| {label} | absent | | | | | | |")
+            continue
+        docs = load_set(folder / name)
+        keys = [k for k in ("mt_sentences", "mt_sentences_weak") if k in docs[0].mt]
+        cells, halves, seconds, two = {}, {}, 0.0, ""
+        for key in (*keys, None):
+            figures, secs, preds = run_set(ours(key), docs)
+            seconds += secs
+            cells[key] = f"{figures['F1']:.3f}"
+            halves[key] = "/".join(
+                f"{Counts.of(docs[h::2], preds[h::2]).figures()['F1']:.3f}" for h in (0, 1))
+            if key == "mt_sentences":
+                f, t = kind_recall(docs, preds)
+                found, total, two = found + f, total + t, f"{f}/{t}"
+        print(f"| {label} | {cells.get('mt_sentences', '—')} | "
+              f"{cells.get('mt_sentences_weak', '—')} | {cells[None]} | {two or '—'} | "
+              f"{with_mt} | {without} | {seconds:.1f} |", flush=True)
+        print(f"| (even/odd halves) | {halves.get('mt_sentences', '—')} | "
+              f"{halves.get('mt_sentences_weak', '—')} | {halves[None]} | | | | |")
+    if total:
+        print(f"\n2-2 links found with MT, all sets: {found}/{total} = {found / total:.0%}")
 
 
 HEADER = ("| aligner | set, condition | P | R | **F1** | lax P | lax R | lax F1 | s |\n"
@@ -411,6 +486,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("| aligner | NTREX (no MT) | WMT22, MT | WMT22, weak MT |\n|---|---:|---:|---:|")
     for anchor in ANCHORS:
         print("| " + " | ".join(anchor) + " |")
+    print(f"\n## {ALIGNER} on every development set: strict F1 beside others' (s: seconds "
+          "for the three conditions)\n")
+    per_set(folder)
     print(f"\n## {ALIGNER}: strict (and lax) precision / recall / F1, pooled over documents "
           "(s: seconds for the whole set)\n")
     table(main_runs, peers)
@@ -429,18 +507,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     table(robust, peers)
 
     print("\n## Long documents: WMT22 documents concatenated (the time is the median of "
-          f"{args.runs} runs of one align call)\n")
-    print("| condition | German x English | F1 | lax F1 | s (median) | s (min..max) |")
+          f"{args.runs} runs of one align call; ru and zh: one run)\n")
+    print("| pair, condition | source x English | F1 | lax F1 | s (median) | s (min..max) |")
     print("|---|---|---:|---:|---:|---:|")
-    big = concatenate(wmt, 1000)
-    for condition, key in (("MT", "mt_sentences"), ("no MT", None)):
-        times, figures = [], {}
-        for _ in range(max(1, args.runs)):
-            figures, secs = evaluate(ours(key), [big])
-            times.append(secs)
-        print(f"| {condition} | {len(big.de)} x {len(big.en)} | {figures['F1']:.3f} | "
-              f"{figures['lax F1']:.3f} | {statistics.median(times):.2f} | "
-              f"{min(times):.2f}..{max(times):.2f} |", flush=True)
+    longs = [("de-en", wmt, args.runs)] + [
+        (label[:5], load_set(folder / name), 1) for label, name, *_ in DEV_SETS[3:]
+        if (folder / name).exists()]
+    for pair, docs, runs in longs:
+        big = concatenate(docs, 1000)
+        for condition, key in (("MT", "mt_sentences"), ("no MT", None)):
+            times, figures = [], {}
+            for _ in range(max(1, runs)):
+                figures, secs = evaluate(ours(key), [big])
+                times.append(secs)
+            print(f"| {pair}, {condition} | {len(big.de)} x {len(big.en)} | {figures['F1']:.3f} | "
+                  f"{figures['lax F1']:.3f} | {statistics.median(times):.2f} | "
+                  f"{min(times):.2f}..{max(times):.2f} |", flush=True)
 
     if args.sweep:
         sweep(ntrex, nt19, wmt)

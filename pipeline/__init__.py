@@ -4,6 +4,7 @@ The public API, loaded lazily (``import pipeline`` imports no engine library)::
 
     import pipeline
     sents = pipeline.split(text, lang="fr")            # Sentence objects with offsets and kind
+    pipeline.detect_language(text)                     # ISO 639-1 code, e.g. "uk"
     recs = pipeline.translate_text(text, model_dir="m")  # list[pipeline.Record], nothing written
     summary = pipeline.translate_files(["articles/"], "out/", model_dir="m", beam=4)
     pipeline.verify(["out/a.jsonl"])                   # raises pipeline.VerificationError
@@ -25,6 +26,7 @@ from ._version import __version__
 #: name -> module that defines it
 _EXPORTS = {
     "split": "segment",
+    "detect_language": "languages.identify",
     "Sentence": "document",
     "Document": "document",
     "Record": "records",
@@ -41,6 +43,8 @@ _EXPORTS = {
     "VerificationError": "errors",
     "ModelUnavailableError": "errors",
     "ModelIntegrityError": "errors",
+    "LanguageNotIdentifiedError": "errors",
+    "UnknownLanguageError": "errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -57,12 +61,14 @@ def __getattr__(name: str):
 
 if TYPE_CHECKING:  # pragma: no cover  (for type checkers and editors)
     from .document import Document, Sentence  # noqa: F401
-    from .errors import (InputError, ModelIntegrityError, ModelUnavailableError, PipelineError,  # noqa: F401
+    from .errors import (InputError, LanguageNotIdentifiedError, ModelIntegrityError,  # noqa: F401
+                         ModelUnavailableError, PipelineError, UnknownLanguageError,
                          VerificationError)
     from .provenance import Provenance  # noqa: F401
     from .records import Record  # noqa: F401
     from .run import RunSummary, Translator, translate_files, translate_text  # noqa: F401
     from .segment import split  # noqa: F401
+    from .languages.identify import detect_language  # noqa: F401
     from .alignment import align  # noqa: F401
     from .evaluate import evaluate  # noqa: F401
     from .verify import verify  # noqa: F401

@@ -71,6 +71,18 @@ class LanguageError(PipelineError, ValueError):
     exit_code = 2
 
 
+class LanguageNotIdentifiedError(PipelineError, ValueError):
+    """A text's language cannot be identified: it has no letters (empty, digits, symbols)."""
+
+    exit_code = 2
+
+
+class UnknownLanguageError(PipelineError, ValueError):
+    """A language code that the component asked does not know (an unknown candidate)."""
+
+    exit_code = 2
+
+
 class RecordError(VerificationError, ValueError):
     """A record that breaks the record layout (wrong type, missing key, impossible span)."""
 
@@ -106,3 +118,13 @@ class NotRegularFile(OSError):
                 else "a socket" if stat.S_ISSOCK(mode) else "a device" if
                 stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a regular file" if
                 stat.S_ISREG(mode) else "a special file")
+
+
+class ApiError(Exception):
+    """An answer other than 200: its status and the message of LibreTranslate's
+    ``{"error": "..."}``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message

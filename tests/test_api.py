@@ -62,8 +62,8 @@ def test_a_translator_keeps_its_engine_across_calls(tiny_model):
 def test_import_and_help_load_no_engine_library():
     code = ("import sys, pipeline; from pipeline.cli import app; from typer.testing import "
             "CliRunner; r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0; "
-            "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2', 'sentencepiece') "
-            "if m in sys.modules))")
+            "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2', 'sentencepiece', "
+            "'starlette', 'uvicorn', 'python_multipart') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -37,8 +37,9 @@ def _browser_missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def chromium(tmp_path_factory, allow: str | None = None):
+    """A headless Chromium context (a generator, for fixtures) with no network but URLs
+    starting with ``allow``; skips (fails under CI) without the browser."""
     why = _browser_missing()
     if why:
         if IN_CI:
@@ -50,20 +51,34 @@ def browser(tmp_path_factory):
         context = pw.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM),
             headless=True, args=ARGS, viewport={"width": 1280, "height": 900})
-        context.route("http*://**", lambda route: route.abort())  # belt and braces: no network
+        # belt and braces: no network
+        context.route("http*://**", lambda route: route.continue_()
+                      if allow and route.request.url.startswith(allow) else route.abort())
         yield context
         context.close()
 
 
-@pytest.fixture()
-def page(browser):
-    p = browser.new_page()
+def watched(context, allow: tuple[str, ...] = ("file:", "data:")):
+    """A new page that records console errors and warnings, page errors, and requests to
+    URLs not starting with ``allow`` in ``page.errors``."""
+    p = context.new_page()
     p.errors = []
     p.on("console", lambda m: p.errors.append(f"console.{m.type}: {m.text}")
          if m.type in ("error", "warning") else None)
     p.on("pageerror", lambda e: p.errors.append(f"pageerror: {e}"))
     p.on("request", lambda r: p.errors.append(f"request: {r.url}")
-         if not r.url.startswith(("file:", "data:")) else None)
+         if not r.url.startswith(allow) else None)
+    return p
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    yield from chromium(tmp_path_factory)
+
+
+@pytest.fixture()
+def page(browser):
+    p = watched(browser)
     yield p
     p.close()
 

@@ -1,4 +1,5 @@
-"""Aligning an existing English translation with its German original, sentence by sentence.
+"""Aligning an existing translation with its original, sentence by sentence, for any pair
+(``src_lang`` / ``tgt_lang``; German and English by default).
 
     >>> from pipeline.alignment import align
     >>> [link.kind for link in align(["Guten Tag.", "Wie geht es Anna?"],
@@ -13,7 +14,10 @@ Two parts that can be replaced and tested alone (Vecalign's split):
 * :mod:`pipeline.alignment.search` — the best monotone path of 0-1, 1-0, 1-1, 1-2, 2-1, 2-2, 1-3
   and 3-1 links through a band of the lattice, for any scorer.
 
-Pure Python and numpy; no model is loaded here (MT, when used, is passed in).
+Beside them, :mod:`pipeline.alignment.signals` (what any two scripts share: romanised letters,
+digits, punctuation) and :mod:`pipeline.alignment.lengths` (the pair's length model, learned
+from the document). Pure Python and numpy; no model is loaded here (MT, when used, is passed
+in).
 """
 
 from __future__ import annotations

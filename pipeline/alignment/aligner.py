@@ -1,4 +1,5 @@
-"""Aligning a German document with an existing English translation, sentence by sentence.
+"""Aligning a document with an existing translation, sentence by sentence, for any pair of
+languages (German and English by default).
 
 :func:`align` scores links with :class:`~pipeline.alignment.score.NgramScorer` and finds the best
 path with :func:`~pipeline.alignment.search.best_path`.
@@ -8,6 +9,8 @@ path with :func:`~pipeline.alignment.search.best_path`.
   diagonal band, finds the rough path; the full search then looks only within ``band``
   sentences of it. If a path runs along an inner edge of its band, the band is doubled and the
   pass repeated, so the band limits time, not the result.
+* The length model is then learned from the path's one-to-one links (the pair's and
+  document's own ratio and variance, :mod:`pipeline.alignment.lengths`) and the search repeated.
 * The link-type priors are then re-estimated from the document's own path (hard EM, the
   published priors counting as ``prior_strength`` links) and the search repeated
   ``prior_updates`` times: a document with many unaligned or merged sentences gets priors that
@@ -23,11 +26,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 import numpy as np
 
 from ..errors import InputError
+from .lengths import GALE_CHURCH_VARIANCE, LengthModel, estimate
 from .score import PRIORS, Estimates, NgramScorer
 from .search import Band, Step, band_around, best_path, check_types, diagonal_band, full_band
 
 #: Name and version of the aligner (bump when the same input may give different links).
-ALIGNER = "pipeline-align/1.0"
+ALIGNER = "pipeline-align/1.1"
 
 _FIRST_PASS = ((1, 1), (1, 0), (0, 1))
 
@@ -46,8 +50,13 @@ class AlignParams:
     content_weight: float = 30.0
     #: Weight of the Gale-Church length log probability.
     length_weight: float = 1.0
-    #: Gale-Church variance per character.
-    length_variance: float = 6.8
+    #: Gale-Church variance per character (the prior of the document's own estimate).
+    length_variance: float = GALE_CHURCH_VARIANCE
+    #: Re-estimate the length ratio and variance from the first path's 1-1 links
+    #: (:mod:`pipeline.alignment.lengths`) and search again.
+    learn_length: bool = True
+    #: Weight of ``length_variance`` in that estimate, in links.
+    length_strength: float = 10.0
     #: Character n-gram order of the similarity.
     ngram: int = 3
     #: Share of links whose lengths do not follow the length model (a floor under it).
@@ -101,8 +110,8 @@ def resolve_params(**params: object) -> AlignParams:
              "length_ratio must be > 0 (or None to measure it)"),
             (p.base is not None and not 0 <= p.base <= 1,
              "base must be in [0, 1] (or None to measure it)"),
-            (p.prior_updates < 0 or p.prior_strength <= 0,
-             "prior_updates must be >= 0 and prior_strength > 0"),
+            (p.prior_updates < 0 or p.prior_strength <= 0 or p.length_strength < 0,
+             "prior_updates must be >= 0, prior_strength > 0 and length_strength >= 0"),
             (p.band < 1 or p.first_band_min < 1 or p.first_band_fraction < 0
              or p.full_search_cells < 0,
              "band and first_band_min must be >= 1, first_band_fraction and "
@@ -161,9 +170,14 @@ class Alignment:
 
 
 def align_document(de_sentences: Sequence[str], en_sentences: Sequence[str],
-                   mt: Sequence[str | None] | None = None, **params: object) -> Alignment:
-    """Align German sentences with their English translation; see :func:`align`."""
+                   mt: Sequence[str | None] | None = None, src_lang: str = "de",
+                   tgt_lang: str = "en", **params: object) -> Alignment:
+    """Align source sentences with their translation; see :func:`align`."""
     p = resolve_params(**params)
+    for name, code in (("src_lang", src_lang), ("tgt_lang", tgt_lang)):
+        if not isinstance(code, str) or not code.isalpha() or not 2 <= len(code) <= 3:
+            raise InputError(f"{name}={code!r} is not a language code; give an ISO 639-1 code "
+                             "such as 'de', 'ru' or 'zh'")
     de, en = list(de_sentences), list(en_sentences)
     if mt is not None:
         mt = list(mt)
@@ -180,7 +194,8 @@ def align_document(de_sentences: Sequence[str], en_sentences: Sequence[str],
     scorer = NgramScorer(de, en, mt, content_weight=p.content_weight,
                          length_weight=p.length_weight, length_variance=p.length_variance,
                          priors=dict(p.priors), ngram=p.ngram, length_ratio=p.length_ratio,
-                         base=p.base, length_outliers=p.length_outliers)
+                         base=p.base, length_outliers=p.length_outliers,
+                         src_lang=src_lang, tgt_lang=tgt_lang)
     path, band = _search(scorer, len(de), len(en), p)
     links = []
     for i, j, a, b in path:
@@ -193,7 +208,8 @@ def align_document(de_sentences: Sequence[str], en_sentences: Sequence[str],
 
 
 def align(de_sentences: Sequence[str], en_sentences: Sequence[str],
-          mt: Sequence[str | None] | None = None, **params: object) -> list[Link]:
+          mt: Sequence[str | None] | None = None, src_lang: str = "de", tgt_lang: str = "en",
+          **params: object) -> list[Link]:
     """Align German sentences with an existing English translation of them.
 
     ``mt`` optionally holds one machine translation per German sentence (``None`` or blank
@@ -206,8 +222,15 @@ def align(de_sentences: Sequence[str], en_sentences: Sequence[str],
     exactly one link, links are monotone, and each is one of the types in ``priors`` (by
     default 1-1, 1-0, 0-1, 2-1, 1-2, 2-2, 3-1, 1-3). For provenance, use
     :func:`align_document`, which also returns the parameters and document estimates used.
+
+    ``src_lang`` and ``tgt_lang`` (ISO 639-1 codes) name the languages of the two sides: the
+    source is compared with the target through :mod:`pipeline.alignment.signals` (romanised
+    Cyrillic, Greek, Hebrew, Arabic and kana; digits of every script; punctuation marks), and
+    the MT, when given, is read as text in ``tgt_lang``. Any pair works; the default is
+    German to English.
     """
-    return list(align_document(de_sentences, en_sentences, mt, **params).links)
+    return list(align_document(de_sentences, en_sentences, mt, src_lang, tgt_lang,
+                               **params).links)
 
 
 def _search(scorer: NgramScorer, n: int, m: int, p: AlignParams) -> tuple[list[Step], Band]:
@@ -228,6 +251,8 @@ def _search(scorer: NgramScorer, n: int, m: int, p: AlignParams) -> tuple[list[S
             return band_around(rough, n, m, w)
         width = p.band
     path, band, width = _widening(make, scorer, types, width)
+    if p.learn_length and _learn_length(scorer, path, p):
+        path, band, width = _widening(make, scorer, types, width)
     for _ in range(p.prior_updates):
         counts = dict.fromkeys(types, 0)
         for _i, _j, a, b in path:
@@ -237,6 +262,19 @@ def _search(scorer: NgramScorer, n: int, m: int, p: AlignParams) -> tuple[list[S
                            for t in types})
         path, band, width = _widening(make, scorer, types, width)
     return path, band
+
+
+def _learn_length(scorer: NgramScorer, path: list[Step], p: AlignParams) -> bool:
+    """Give ``scorer`` the length model of ``path``'s 1-1 links (:mod:`.lengths`); whether
+    there were enough of them (otherwise the model is left as it was)."""
+    prior = LengthModel(scorer.ratio, scorer.length_variance)
+    learned = estimate(scorer.one_to_one_lengths(path), prior, p.length_strength)
+    if learned is prior:
+        return False
+    if p.length_ratio is not None:  # a ratio given by the caller stays
+        learned = replace(learned, ratio=p.length_ratio)
+    scorer.set_length_model(learned)
+    return True
 
 
 def _widening(make: Callable[[int], Band], scorer: NgramScorer,

@@ -35,13 +35,15 @@ def _side(doc: Document, sentences: list[Sentence], indices: tuple[int, ...]):
     return spans, text
 
 
-def alignment_fingerprint(translator=None, **params) -> str:
+def alignment_fingerprint(translator=None, src_lang: str = "de", tgt_lang: str = "en",
+                          **params) -> str:
     """Identity of an alignment's settings, known before aligning: aligner and its parameters,
     both splitters, the translation run (its fingerprint, or none), the pipeline version."""
     from ..segment import splitter
 
     blob = json.dumps({"aligner": ALIGNER, "params": resolve_params(**params).as_dict(),
-                       "splitters": {"de": splitter("de").name, "en": splitter("en").name},
+                       "splitters": {src_lang: splitter(src_lang).name,
+                                     tgt_lang: splitter(tgt_lang).name},
                        "translation": None if translator is None else translator.fingerprint,
                        "pipeline": __version__}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
@@ -49,14 +51,16 @@ def alignment_fingerprint(translator=None, **params) -> str:
 
 def align_documents(de: Document, en: Document, *, translator=None,
                     de_path: str | None = None, en_path: str | None = None,
+                    src_lang: str = "de", tgt_lang: str = "en",
                     **params) -> list[AlignmentRecord]:
     """The alignment records of German ``de`` and English ``en``. With a
     :class:`pipeline.Translator`, the German sentences are machine translated first and the
     aligner compares those translations with the English; without, it aligns on lengths and
-    on what the languages share (names, numbers)."""
+    on what the languages share (names, numbers). ``src_lang`` and ``tgt_lang`` name the
+    languages of ``de`` and ``en`` (any pair with a splitter for each side)."""
     from ..segment import splitter
 
-    de_splitter, en_splitter = splitter("de"), splitter("en")
+    de_splitter, en_splitter = splitter(src_lang), splitter(tgt_lang)
     de_sents, en_sents = de_splitter.split(de.text), en_splitter.split(en.text)
     if not de_sents or not en_sents:
         empty = de if not de_sents else en
@@ -70,12 +74,12 @@ def align_documents(de: Document, en: Document, *, translator=None,
         mt = [r.target for r in records]
         translation = translator.provenance.to_dict()
     result = align_document([de.slice(s) for s in de_sents], [en.slice(s) for s in en_sents],
-                            mt, **params)
-    splitters = {"de": de_splitter.name, "en": en_splitter.name}
-    fingerprint = alignment_fingerprint(translator, **params)
+                            mt, src_lang, tgt_lang, **params)
+    splitters = {src_lang: de_splitter.name, tgt_lang: en_splitter.name}
+    fingerprint = alignment_fingerprint(translator, src_lang, tgt_lang, **params)
     signature = "|".join([f"align:{ALIGNER}",
                           "mt:" + (translator.provenance.signature() if translator else "none"),
-                          f"split:{splitters['de']}+{splitters['en']}",
+                          f"split:{de_splitter.name}+{en_splitter.name}",
                           f"pipeline:{__version__}"])
     provenance = {"aligner": result.provenance(), "splitters": splitters,
                   "translation": translation, "pipeline": __version__, "signature": signature}
@@ -109,30 +113,34 @@ def align_documents(de: Document, en: Document, *, translator=None,
     return out
 
 
-def collect_pairs(inputs: Sequence[str | Path], note: Report | None = None
+def collect_pairs(inputs: Sequence[str | Path], src_lang: str = "de", tgt_lang: str = "en",
+                  note: Report | None = None,
                   ) -> tuple[list[tuple[Path, Path, str]], list[tuple[Path, str]]]:
-    """(German file, English file, output stem) pairs from either two files (``DE EN``) or
-    directories of ``NAME.de.txt`` / ``NAME.en.txt`` (hidden files left out, ``note`` told);
-    and the files without a partner, each with why (reported, never silently dropped). Two
-    pairs of one name (from two directories) would write the same outputs: an
+    """(source file, target file, output stem) pairs from either two files (``SRC TGT``) or
+    directories of ``NAME.<src_lang>.txt`` / ``NAME.<tgt_lang>.txt`` (hidden files left out,
+    ``note`` told); and the files without a partner, each with why (reported, never silently
+    dropped). Two pairs of one name (from two directories) would write the same outputs: an
     :class:`InputError`."""
     from ..outputs import walk
 
     paths = [Path(p) for p in inputs]
+    src_suffix, tgt_suffix = f".{src_lang}.txt", f".{tgt_lang}.txt"
     if len(paths) == 2 and all(p.is_file() for p in paths):
         de, en = paths
-        return [(de, en, _stem(de))], []
+        return [(de, en, _stem(de, src_suffix))], []
     pairs, lonely = [], []
     seen: dict[str, Path] = {}
     manifests: dict = {}
     for d in paths:
         if not d.is_dir():
-            raise InputError(f"{d}: give a German and an English file, or directories of "
-                             "NAME.de.txt / NAME.en.txt pairs")
-        de_files = {p.name[:-len(".de.txt")]: p for p in walk(d, "*.de.txt", manifests, note)}
-        en_files = {p.name[:-len(".en.txt")]: p for p in walk(d, "*.en.txt", manifests, note)}
+            raise InputError(f"{d}: give a source and a target file, or directories of "
+                             f"NAME{src_suffix} / NAME{tgt_suffix} pairs")
+        de_files = {p.name[:-len(src_suffix)]: p
+                    for p in walk(d, "*" + src_suffix, manifests, note)}
+        en_files = {p.name[:-len(tgt_suffix)]: p
+                    for p in walk(d, "*" + tgt_suffix, manifests, note)}
         if not de_files and not en_files:
-            raise InputError(f"{d}: holds no NAME.de.txt / NAME.en.txt pairs to align")
+            raise InputError(f"{d}: holds no NAME{src_suffix} / NAME{tgt_suffix} pairs to align")
         for name in sorted(set(de_files) | set(en_files)):
             if name in de_files and name in en_files:
                 if name in seen and _same(seen[name], de_files[name]):
@@ -144,8 +152,8 @@ def collect_pairs(inputs: Sequence[str | Path], note: Report | None = None
                 seen[name] = de_files[name]
                 pairs.append((de_files[name], en_files[name], name))
             else:
-                have, want = ((de_files[name], f"{name}.en.txt") if name in de_files
-                              else (en_files[name], f"{name}.de.txt"))
+                have, want = ((de_files[name], name + tgt_suffix) if name in de_files
+                              else (en_files[name], name + src_suffix))
                 lonely.append((have, f"has no partner {want} to align with"))
     return pairs, lonely
 
@@ -157,9 +165,9 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def _stem(de: Path) -> str:
+def _stem(de: Path, src_suffix: str = ".de.txt") -> str:
     name = de.name
-    for suffix in (".de.txt", ".txt"):
+    for suffix in (src_suffix, ".txt"):
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return de.stem
@@ -169,11 +177,14 @@ def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool =
                 translator=None, formats: Sequence[str] = ("all",), encoding: str = "utf-8",
                 force: bool = False, report: Report = print,
                 max_line_chars: int | None = None,
-                align_params: dict | None = None, **translator_options):
-    """Align each German/English pair into ``out_dir``: ``<stem>.jsonl`` (alignment records)
-    and the selected side formats. Inputs with a line longer than ``max_line_chars`` (default:
-    translate's) are refused, as is a pair whose outputs would be written over a file the run
-    reads. Returns a :class:`pipeline.run.RunSummary`."""
+                align_params: dict | None = None, src_lang: str = "de", tgt_lang: str = "en",
+                **translator_options):
+    """Align each source/target pair (``src_lang`` / ``tgt_lang``, German/English by
+    default) into ``out_dir``: ``<stem>.jsonl`` (alignment records) and the selected side
+    formats. Inputs with a line longer than ``max_line_chars`` (default: translate's) are
+    refused, as is a pair whose outputs would be written over a file the run reads. Returns a
+    :class:`pipeline.run.RunSummary`. The pinned model translates German to English: for MT of
+    another pair, pass a ``translator`` or ``model_dir`` for it."""
     from .. import formats as formats_mod
     from ..io import AtomicBatch, sweep_stale_temps
     from ..outputs import Inputs, overwrite_message
@@ -182,16 +193,21 @@ def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool =
 
     limit = DEFAULT_MAX_LINE_CHARS if max_line_chars is None else max_line_chars
     check_line_limit(limit)
-    pairs, lonely = collect_pairs(inputs, report)
+    pairs, lonely = collect_pairs(inputs, src_lang, tgt_lang, report)
     read = Inputs(p for de, en, _ in pairs for p in (de, en))
     selected = formats_mod.parse_selection(formats)
     out = Path(out_dir)
     own = mt and translator is None
+    if own and (src_lang, tgt_lang) != ("de", "en") and not translator_options.get("model_dir"):
+        raise InputError(f"the pinned model translates German to English, not {src_lang} to "
+                         f"{tgt_lang}; give a model directory for {src_lang}-{tgt_lang} MT or "
+                         "align without MT (--no-mt)")
     if own:
         translator = Translator(report=report, **translator_options)
     summary = RunSummary()
     try:
-        fingerprint = alignment_fingerprint(translator if mt else None, **(align_params or {}))
+        fingerprint = alignment_fingerprint(translator if mt else None, src_lang, tgt_lang,
+                                            **(align_params or {}))
         _prepare_output_dir(out)
         sweep_stale_temps(out, formats_mod.is_output_name)
         for path, why in lonely:
@@ -214,8 +230,8 @@ def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool =
                     summary.skipped.append(de_path)
                     continue
                 records = align_documents(de, en, translator=translator if mt else None,
-                                          de_path=rel_de, en_path=rel_en,
-                                          **(align_params or {}))
+                                          de_path=rel_de, en_path=rel_en, src_lang=src_lang,
+                                          tgt_lang=tgt_lang, **(align_params or {}))
             except InputError as exc:
                 summary.failed.append((de_path, str(exc)))
                 report(f"error: {exc}")

@@ -8,7 +8,8 @@ sentences ``[j, j + b)`` are translations of each other, as a sum of log-odds-li
   0.0099, 2-1 and 1-2 0.089, 2-2 0.011; Gale & Church had no 3-1 or 1-3 links, which get
   0.0099, as likely as a deletion; normalised to sum to 1 (:data:`PRIORS`). The aligner
   re-estimates them per document (:mod:`pipeline.alignment.aligner`).
-* **Length** (Gale & Church): with ``c`` the document's ratio of English to German characters,
+* **Length** (Gale & Church; the aligner re-estimates ``c`` and ``s2`` on the document,
+  :mod:`pipeline.alignment.lengths`): with ``c`` the ratio of English to German characters,
   ``delta = (l_en - c * l_de) / sqrt(s2 * (c * l_de + l_en) / 2)`` and
   ``P = 2 * (1 - Phi(|delta|))``; ``s2 = 6.8`` is their variance per character. The German
   side is measured, not the MT, so a missing or truncated MT line does not move it. A small
@@ -20,7 +21,10 @@ sentences ``[j, j + b)`` are translations of each other, as a sum of log-odds-li
   words, case- and accent-folded) of the English sentences and of the source side. The source
   side is the machine translation of the German sentences when one is given (Bleualign's idea:
   compare English with English), otherwise the German itself, whose trigrams still meet the
-  English in names, numbers, cognates and URLs (the model-free anchors). ``base`` is the
+  English in names, numbers, cognates and URLs (the model-free anchors). A source in another
+  script is romanised first, and every side adds its punctuation marks
+  (:func:`pipeline.alignment.signals.features`); ``src_lang`` and ``tgt_lang`` name the
+  languages (any pair; German and English are only the names used here). ``base`` is the
   document's typical similarity of *unrelated* sentence pairs (the median over sampled pairs,
   each German sentence's best match left out), so ``sim - base`` is the evidence above chance,
   calibrated per document, per MT system and per language pair without fitting anything.
@@ -34,13 +38,14 @@ the aligner can search again with priors re-estimated from the document at littl
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+
+from .lengths import LengthModel
+from .signals import SKELETON_SCRIPTS, dominant_script, features
 
 #: Link-type frequencies from Gale & Church (1993) as nltk's implementation lists them per type
 #: (the paper gives 0.0099 for "1-0 or 0-1" and 0.089 for "2-1 or 1-2" together), plus 3-1 and
@@ -51,29 +56,15 @@ _GALE_CHURCH = {(1, 1): 0.89, (1, 0): 0.0099, (0, 1): 0.0099, (2, 1): 0.089, (1,
 PRIORS: dict[tuple[int, int], float] = {
     t: round(v / sum(_GALE_CHURCH.values()), 6) for t, v in _GALE_CHURCH.items()}
 
-_WORD = re.compile(r"\w+")
 _SAMPLE_ROWS = 64
 _SAMPLE_COLS = 64
 
 
-def fold(text: str) -> str:
-    """Case- and accent-folded text: ``"Größe Ćuk"`` -> ``"grosse cuk"``."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
 def trigrams(text: str, n: int = 3) -> Counter[str]:
-    """Character ``n``-grams of the folded words of ``text``, each word padded with ``<`` and
-    ``>`` (``"Mai 2019"`` -> ``<ma mai ai> <20 201 019 19>``). Grams never cross words, so the
-    grams of a span of sentences are the sum of the sentences' grams."""
-    out: Counter[str] = Counter()
-    for word in _WORD.findall(fold(text)):
-        w = f"<{word}>"
-        if len(w) <= n:
-            out[w] += 1
-        else:
-            out.update(w[k:k + n] for k in range(len(w) - n + 1))
-    return out
+    """Character ``n``-grams of the folded, romanised words of ``text``, each word padded
+    with ``<`` and ``>`` (``"Mai 2019"`` -> ``<ma mai ai> <20 201 019 19>``), without the
+    punctuation marks that :func:`~pipeline.alignment.signals.features` adds."""
+    return features(text, None, n, punctuation=False)
 
 
 def log_tail(x: np.ndarray) -> np.ndarray:
@@ -99,10 +90,16 @@ class Estimates:
     base_pairs: int
     #: German sentences whose source side is the machine translation (the rest use German).
     mt_sentences: int
+    #: Variance per character of the length model.
+    length_variance: float = 6.8
+    #: One-to-one links the length model was re-estimated from (0: not re-estimated).
+    length_links: int = 0
 
     def as_dict(self) -> dict[str, float | int]:
         """The estimates as a plain dict, rounded for provenance records."""
-        return {"length_ratio": round(self.length_ratio, 4), "base": round(self.base, 4),
+        return {"length_ratio": round(self.length_ratio, 4),
+                "length_variance": round(self.length_variance, 4),
+                "length_links": self.length_links, "base": round(self.base, 4),
                 "base_pairs": self.base_pairs, "mt_sentences": self.mt_sentences}
 
 
@@ -120,7 +117,8 @@ class NgramScorer:
                  content_weight: float = 30.0, length_weight: float = 1.0,
                  length_variance: float = 6.8, priors: dict[tuple[int, int], float] | None = None,
                  ngram: int = 3, length_ratio: float | None = None,
-                 base: float | None = None, length_outliers: float = 0.0) -> None:
+                 base: float | None = None, length_outliers: float = 0.0,
+                 src_lang: str | None = None, tgt_lang: str | None = None) -> None:
         self.n, self.m = len(de), len(en)
         self.content_weight = content_weight
         self.length_weight = length_weight
@@ -128,10 +126,13 @@ class NgramScorer:
         self.length_outliers = length_outliers
         self.set_priors(priors or PRIORS)
         self._evidence_cache: dict[tuple[int, int, int, int, int], np.ndarray] = {}
+        self._content_cache: dict[tuple[int, int, int, int, int], np.ndarray] = {}
         use_mt = [mt is not None and bool(mt[i] and mt[i].strip()) for i in range(self.n)]
         source = [mt[i] if use_mt[i] else de[i] for i in range(self.n)]  # type: ignore[index]
-        src = [trigrams(s, ngram) for s in source]
-        tgt = [trigrams(s, ngram) for s in en]
+        skel = not all(use_mt) and dominant_script(de) in SKELETON_SCRIPTS
+        src = [features(s, tgt_lang if use_mt[k] else src_lang, ngram,
+                        skeletons=skel and use_mt[k]) for k, s in enumerate(source)]
+        tgt = [features(s, tgt_lang, ngram, skeletons=skel) for s in en]
         shared = sorted(set().union(*src) & set().union(*tgt)) if src and tgt else []
         ids = {g: k for k, g in enumerate(shared)}
         self.x = _count_matrix(src, ids)
@@ -152,7 +153,8 @@ class NgramScorer:
         if base is None:
             base, pairs = self._estimate_base()
         self.base = float(base)
-        self.estimates = Estimates(self.ratio, self.base, pairs, sum(use_mt))
+        self.estimates = Estimates(self.ratio, self.base, pairs, sum(use_mt),
+                                   self.length_variance)
 
     # ------------------------------------------------------------------ the three terms
 
@@ -179,6 +181,18 @@ class NgramScorer:
                                 math.log(self.length_outliers))
         return log_tail(delta)
 
+    def set_length_model(self, model: LengthModel) -> None:
+        """Use this length model (ratio and variance per character) from now on."""
+        self.ratio, self.length_variance = float(model.ratio), float(model.variance)
+        self.estimates = replace(self.estimates, length_ratio=self.ratio,
+                                 length_variance=self.length_variance, length_links=model.links)
+        self._evidence_cache.clear()
+
+    def one_to_one_lengths(self, path: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int]]:
+        """(source, target) character lengths of the 1-1 links of ``path``."""
+        return [(int(self.ld[i + 1] - self.ld[i]), int(self.le[j + 1] - self.le[j]))
+                for i, j, a, b in path if (a, b) == (1, 1)]
+
     def set_priors(self, priors: dict[tuple[int, int], float]) -> None:
         """Use these link-type probabilities from now on (types left out are forbidden)."""
         self.log_prior = {t: math.log(p) for t, p in priors.items()}
@@ -196,20 +210,31 @@ class NgramScorer:
     def evidence(self, i: int, a: int, b: int, j: np.ndarray) -> np.ndarray:
         """The length and content terms of :meth:`scores` (everything but the prior),
         remembered per run of columns because repeated searches ask for them again (the
-        returned array is shared: do not modify it)."""
+        content term survives a new length model; the returned array is shared: do not
+        modify it)."""
         j = np.asarray(j, dtype=np.intp)
         run = len(j) > 0 and j[-1] - j[0] == len(j) - 1
         key = (i, a, b, int(j[0]), len(j)) if run else None
         if key is not None and key in self._evidence_cache:
             return self._evidence_cache[key]
-        out = self.length_weight * self.length_log_prob(i, a, b, j)
-        if self.content_weight:
-            informative = (self.gx[i + a] > self.gx[i]) & (self.gy[j + b] > self.gy[j])
-            sim = self.similarity(i, a, b, j)
-            out += np.where(informative, self.content_weight * (sim - self.base), 0.0)
+        content = self._content_cache.get(key) if key is not None else None
+        if content is None:
+            content = self.content(i, a, b, j)
+            if key is not None:
+                self._content_cache[key] = content
+        out = self.length_weight * self.length_log_prob(i, a, b, j) + content
         if key is not None:
             self._evidence_cache[key] = out
         return out
+
+    def content(self, i: int, a: int, b: int, j: np.ndarray) -> np.ndarray:
+        """The content term: ``content_weight * (similarity - base)`` where both sides have
+        features, else 0."""
+        if not self.content_weight:
+            return np.zeros(len(j))
+        informative = (self.gx[i + a] > self.gx[i]) & (self.gy[j + b] > self.gy[j])
+        sim = self.similarity(i, a, b, j)
+        return np.where(informative, self.content_weight * (sim - self.base), 0.0)
 
     # ------------------------------------------------------------------ internals
 

@@ -37,6 +37,17 @@ def fail(exc: PipelineError) -> NoReturn:
     raise typer.Exit(exc.exit_code)
 
 
+def read_document(input: str, encoding: str):
+    """The :class:`~pipeline.document.Document` of a file, or of standard input for ``-``."""
+    import sys
+
+    from ..document import Document, read_stream
+
+    if input == "-":
+        return Document.from_bytes(read_stream(sys.stdin.buffer), "<stdin>", encoding)
+    return Document.from_path(input, encoding)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"pipeline {__version__}")
@@ -51,7 +62,7 @@ def _main(version: Annotated[bool, typer.Option(
 
 
 # The commands register themselves on ``app`` when imported.
-from . import split, translate, verify, export, demo, models, eval, align  # noqa: E402,F401
+from . import split, detect, translate, verify, export, demo, models, eval, align, serve  # noqa: E402,F401
 
 
 def main() -> None:

@@ -17,8 +17,8 @@ from .translate import ComputeType, EngineName, formats_option
 @app.command()
 def align(
     inputs: Annotated[list[Path], typer.Argument(
-        help="A German file and its English version (DE EN), or directories of "
-        "NAME.de.txt / NAME.en.txt pairs.")],
+        help="A source file and its translation (SRC TGT), or directories of "
+        "NAME.de.txt / NAME.en.txt pairs (NAME.<from>.txt / NAME.<to>.txt).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("aligned"),
     no_mt: Annotated[bool, typer.Option(
         "--no-mt", help="Align on sentence lengths and shared names and numbers only, without "
@@ -41,9 +41,14 @@ def align(
     output_formats: Annotated[Optional[list[str]], typer.Option(
         "--format", help="Formats to write: jsonl, tsv, moses, tmx, html, or all (default).")] = None,
     lock: LockOpt = None,
+    src_lang: Annotated[str, typer.Option(
+        "--from", help="Language of the source side (ISO 639-1).")] = "de",
+    tgt_lang: Annotated[str, typer.Option(
+        "--to", help="Language of the translation (ISO 639-1).")] = "en",
 ) -> None:
-    """Align an existing English translation with its German original, sentence by sentence
-    (n:m), helped by machine translation of the German; write <stem>.jsonl and side formats.
+    """Align an existing translation with its original, sentence by sentence (n:m), helped by
+    machine translation of the source (German to English unless --from/--to say otherwise);
+    write <stem>.jsonl and side formats.
 
     Every German and every English sentence is in exactly one link; a sentence without a
     counterpart is a link of its own, flagged unaligned."""
@@ -58,7 +63,8 @@ def align(
                               encoding=encoding, force=force, report=report,
                               max_line_chars=max_line_chars,
                               model_dir=model_dir, lock=lock, beam=beam, engine=engine.value,
-                              compute_type=compute_type.value, cache=not no_cache)
+                              compute_type=compute_type.value, cache=not no_cache,
+                              src_lang=src_lang, tgt_lang=tgt_lang)
     except PipelineError as exc:
         fail(exc)
     if not quiet or not summary.ok:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from enum import Enum
 from typing import Annotated
 
 import typer
 
 from ..errors import PipelineError
-from . import app, fail
+from . import app, fail, read_document
 
 
 class SplitFormat(str, Enum):
@@ -29,15 +28,11 @@ def split(
                        "generic, script-aware splitter.")] = "de",
 ) -> None:
     """Split an article into sentences (one per line, or JSON objects with offsets)."""
-    from ..document import Document, read_stream
     from ..segment import splitter
 
     try:
         split_text = splitter(lang).split
-        if input == "-":
-            doc = Document.from_bytes(read_stream(sys.stdin.buffer), "<stdin>", encoding)
-        else:
-            doc = Document.from_path(input, encoding)
+        doc = read_document(input, encoding)
     except PipelineError as exc:
         fail(exc)
     for s in split_text(doc.text):

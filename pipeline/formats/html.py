@@ -54,12 +54,19 @@ def _asset(name: str) -> str:
 def _assets() -> tuple[str, str, str]:
     """The inlined style and script, and the Content-Security-Policy that allows just them."""
     css, js = _asset("viewer.css"), _asset("viewer.js")
-    csp = (f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
+    csp = (f"default-src 'none'; style-src {csp_hash(css)}; script-src {csp_hash(js)}; "
            "img-src data:; base-uri 'none'; form-action 'none'")
     return css, js, csp
 
 
-def _csp_hash(code: str) -> str:
+def csp_sources() -> tuple[str, str]:
+    """The CSP sources (hashes) of the viewer's inlined style and script: a page that embeds
+    the viewer in a ``srcdoc`` frame, whose policy the frame inherits, must allow them."""
+    css, js, _ = _assets()
+    return csp_hash(css), csp_hash(js)
+
+
+def csp_hash(code: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode() + "'"
 
 
