@@ -21,7 +21,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-__version__ = "0.2.0"
+from ._version import __version__
 
 #: name -> module that defines it
 _EXPORTS = {
@@ -36,8 +36,8 @@ _EXPORTS = {
     "translate_text": "translator",
     "translate_files": "run",
     "RunSummary": "run",
-    "verify": "verification",
-    "evaluate": "evaluation",
+    "verify": "verify",
+    "evaluate": "evaluate",
     "align": "alignment",
     "PipelineError": "errors",
     "InputError": "errors",
@@ -72,5 +72,5 @@ if TYPE_CHECKING:  # pragma: no cover  (for type checkers and editors)
     from .segment import split  # noqa: F401
     from .languages.identify import detect_language  # noqa: F401
     from .alignment import align  # noqa: F401
-    from .evaluation import evaluate  # noqa: F401
-    from .verification import verify  # noqa: F401
+    from .evaluate import evaluate  # noqa: F401
+    from .verify import verify  # noqa: F401

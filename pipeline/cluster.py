@@ -47,7 +47,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from .errors import InputError, PipelineError
+from .errors import ClusterError, InputError, PipelineError
 from .inputs import Input, check_document, read_document
 from .outputs import Written
 from .run import TranslationJob, Unit, Window, write_window
@@ -62,12 +62,6 @@ READ_CPUS = 0.25
 #: Environment a local run hands to its actors: they share this machine's caches.
 FORWARDED_ENV = ("PIPELINE_CACHE", "PIPELINE_LOCK", "PIPELINE_REHASH", "HF_HOME",
                  "HF_HUB_CACHE", "HF_HUB_OFFLINE")
-
-
-class ClusterError(PipelineError):
-    """Ray is not installed, no cluster answers, or the Ray run failed for another reason."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)

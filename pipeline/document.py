@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .digests import sha256_file, sha256_file_cached  # noqa: F401  (public here before digests.py)
 from .errors import InputError
 
 BOM = "\ufeff"
@@ -199,42 +200,3 @@ def line_starts(text: str) -> list[int]:
         pos += len(line)
         starts.append(pos)
     return starts[:-1] if len(starts) > 1 and starts[-1] == len(text) else starts
-
-
-def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
-    """Hex sha256 of a regular file's bytes, read in chunks; anything else is an ``OSError``
-    (:class:`pipeline.io.NotRegularFile`)."""
-    from .io import open_regular
-
-    h = hashlib.sha256()
-    f, _ = open_regular(path)  # a FIFO or device is refused, never waited on or read forever
-    with f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
-def sha256_file_cached(path: str | Path, cache_dir: Path | None) -> str:
-    """:func:`sha256_file`, remembered per file identity (device, inode, size, mtime and ctime
-    in nanoseconds, as git's index does) under ``cache_dir/digests``. Any write to the file
-    changes its ctime, so a changed file is always hashed again. ``cache_dir=None`` hashes."""
-    if cache_dir is None:
-        return sha256_file(path)
-    p = Path(path).resolve()
-    st = p.stat()
-    ident = f"{p}\0{st.st_dev}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}"
-    entry = Path(cache_dir) / "digests" / hashlib.sha256(ident.encode("utf-8", "surrogateescape")).hexdigest()
-    try:
-        digest = entry.read_text(encoding="ascii").strip()
-        if len(digest) == 64:
-            return digest
-    except (OSError, UnicodeDecodeError):
-        pass
-    digest = sha256_file(p)
-    try:
-        from .io import atomic_write_text
-
-        atomic_write_text(entry, digest + "\n")
-    except OSError:
-        pass  # a read-only cache only costs time
-    return digest

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from .errors import NotRegularFile
+
 
 @contextmanager
 def atomic_writer(path: Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
@@ -278,22 +280,6 @@ def open_regular(path: str | Path) -> tuple[IO[bytes], os.stat_result]:
         os.close(fd)
         raise NotRegularFile(NotRegularFile.kind_of(st.st_mode))
     return os.fdopen(fd, "rb"), st
-
-
-class NotRegularFile(OSError):
-    """Raised by :func:`open_regular`; ``kind`` says what the path is instead."""
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(f"is {kind}, not a regular file")
-        self.kind = kind
-
-    @staticmethod
-    def kind_of(mode: int) -> str:
-        """What a file of this ``st_mode`` is, in words ("a FIFO")."""
-        return ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
-                else "a socket" if stat.S_ISSOCK(mode) else "a device" if
-                stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a regular file" if
-                stat.S_ISREG(mode) else "a special file")
 
 
 def process_running(pid: int) -> bool:

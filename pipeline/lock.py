@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .document import sha256_file_cached
+from .digests import sha256_file_cached
 from .errors import InputError, LockError, ModelIntegrityError
 
 DEFAULT_REPO = "Helsinki-NLP/opus-mt-de-en"
@@ -321,7 +321,7 @@ def check_pin(lock: ModelLock, name: str, path: Path, where: str, *, origin: str
     marked verified, or (for a file the lock does not name yet) the file's own digest and
     size with ``origin``. ``listed_sha256`` is a digest the source states for the file (the
     hub's LFS sha256), checked as well. Raises :class:`ModelIntegrityError` on any mismatch."""
-    from .document import sha256_file
+    from .digests import sha256_file
 
     actual, size = sha256_file(path), path.stat().st_size
     pin = lock.files.get(name)

@@ -26,8 +26,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, formats
-from .document import sha256_file
+from . import formats
+from ._version import __version__
+from .digests import sha256_file
 from .errors import OutputError, PipelineError, VerificationError
 from .formats import jsonl
 from .io import atomic_writer

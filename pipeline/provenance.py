@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from . import __version__
+from ._version import __version__
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from . import flags as flag_names
 from .document import KINDS, Document, Sentence, line_starts
-from .errors import PipelineError, VerificationError
+from .errors import PipelineError, RecordError
 from .provenance import Provenance
 
 #: Version of the record layout; bump when keys change meaning. Version 1 files (full
@@ -40,10 +40,6 @@ _LINE_BREAK_RE = re.compile("[\u2028\u2029\x85]")
 _LONE_SURROGATE = re.compile(  # \uD800-\uDBFF not followed by \uDC00-\uDFFF, or the reverse
     r"(?<!\\)(?:\\\\)*(?:\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})"
     r"|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2})", re.IGNORECASE)
-
-
-class RecordError(VerificationError, ValueError):
-    """A record that breaks the record layout (wrong type, missing key, impossible span)."""
 
 
 @dataclass(frozen=True)

@@ -56,18 +56,18 @@ def test_missing_and_directory(tmp_path):
 
 
 def test_digest_cache_hits_until_the_file_changes(tmp_path, monkeypatch):
-    from pipeline import document
+    from pipeline import digests
 
     f = tmp_path / "weights.bin"
     f.write_bytes(b"a" * 1000)
     calls = []
-    real = document.sha256_file
-    monkeypatch.setattr(document, "sha256_file", lambda p, *a: calls.append(p) or real(p, *a))
-    first = document.sha256_file_cached(f, tmp_path / "cache")
-    assert document.sha256_file_cached(f, tmp_path / "cache") == first and len(calls) == 1
+    real = digests.sha256_file
+    monkeypatch.setattr(digests, "sha256_file", lambda p, *a: calls.append(p) or real(p, *a))
+    first = digests.sha256_file_cached(f, tmp_path / "cache")
+    assert digests.sha256_file_cached(f, tmp_path / "cache") == first and len(calls) == 1
     with open(f, "r+b") as h:  # same size, one byte changed in place
         h.write(b"b")
-    changed = document.sha256_file_cached(f, tmp_path / "cache")
+    changed = digests.sha256_file_cached(f, tmp_path / "cache")
     assert changed != first and changed == hashlib.sha256(b"b" + b"a" * 999).hexdigest()
     assert len(calls) == 2
-    assert document.sha256_file_cached(f, None) == changed and len(calls) == 3
+    assert digests.sha256_file_cached(f, None) == changed and len(calls) == 3

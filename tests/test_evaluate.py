@@ -354,7 +354,8 @@ _OK = ('{"schema":"pipeline.record/2","doc_path":"d","doc_sha256":"' + "0" * 64 
     ('{"schema": "pipeline.record/2", "line": 0, "target": "x"}\n', "test.jsonl:1: lacks"),
     (_OK.replace('"line":0', '"line":-1') + "\n", "test.jsonl:1: line must be a non-negative"),
     (_OK.replace('"target":"x"', '"target":null') + "\n", "test.jsonl:1: target must be a string"),
-    (_OK + "\n" + _OK + "\n", "two records with the same index"),
+    (_OK + "\n" + _OK.replace('"index":0', '"index":1') + "\n"
+     + _OK.replace('"index":0', '"index":1') + "\n", "two records with the same index"),
 ])
 def test_broken_record_files_are_refused(tmp_path, content, message):
     path = tmp_path / "test.jsonl"

@@ -92,7 +92,7 @@ def _fake_hub_cache(cache, model_dir, repo=DEFAULT_REPO, revision=REV):
 
 
 def _pinned_lock_for(model_dir, tmp_path):
-    from pipeline.document import sha256_file
+    from pipeline.digests import sha256_file
     from pipeline.lock import model_files
 
     files = {n: FilePin((model_dir / n).stat().st_size, sha256_file(model_dir / n))
@@ -190,7 +190,7 @@ def test_complete_pin_covers_exactly_its_files(tiny_model, tmp_path):
 
 
 def test_check_pin(tmp_path):
-    from pipeline.document import sha256_file
+    from pipeline.digests import sha256_file
 
     f = tmp_path / "vocab.json"
     f.write_text("{}")
@@ -228,7 +228,7 @@ def test_view_holds_only_the_pinned_files(tiny_model, tmp_path, monkeypatch):
 
 def _partial_lock(files: dict, revision=REV) -> ModelLock:
     """A lock as the public record gives it: a revision and the weights' sha256 only."""
-    from pipeline.document import sha256_file
+    from pipeline.digests import sha256_file
 
     return ModelLock(DEFAULT_REPO, "CC-BY-4.0", revision,
                      {n: FilePin(None, sha256_file(p), PUBLIC_RECORD, False)

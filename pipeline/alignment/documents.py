@@ -19,7 +19,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .. import __version__
+from .._version import __version__
 from ..document import Document, Sentence, line_starts
 from ..errors import InputError, PipelineError
 from ..flags import LOW_SIMILARITY, UNALIGNED

@@ -8,7 +8,7 @@ from typing import Annotated, NoReturn, Optional
 
 import typer
 
-from .. import __version__
+from .._version import __version__
 from ..errors import PipelineError
 from ..progress import printable
 

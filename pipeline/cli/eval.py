@@ -50,7 +50,7 @@ def eval_(
     Records give one hypothesis per source line (the sentences of a line joined), to match a
     reference with one segment per line. Resampling is seeded as in sacrebleu
     ($SACREBLEU_SEED, default 12345), so every number is reproducible."""
-    from ..evaluation import evaluate_files
+    from ..evaluate import evaluate_files
 
     given = list(runs or [])
     if hyp and given:

@@ -19,7 +19,7 @@ def verify(
         help="Find each source by its file name in this directory (the sources moved).")] = None,
 ) -> None:
     """Check records against their source files, themselves and the model they name."""
-    from ..verification import verify_file
+    from ..verify import verify_file
 
     for path in records:
         try:

@@ -27,7 +27,7 @@ from html import escape
 from html.parser import HTMLParser
 from importlib import resources
 
-from .. import __version__
+from .._version import __version__
 from .. import flags as flag_names
 from ..errors import VerificationError
 from . import header_labels, layout, unlayout

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import InputError, VerificationError
-from ..records import Record, RecordError, record_from_json
+from ..records import AlignmentRecord, Record, RecordError, record_from_json
 
 NAME = "jsonl"
 SUFFIX = ".jsonl"
@@ -83,6 +83,38 @@ def iter_records(path: str | Path) -> Iterator[tuple[int, Record]]:
             yield n, record_from_json(line)
         except RecordError as exc:
             raise RecordError(f"{path}:{n}: {exc}") from None
+
+
+def iter_documents(path: str | Path, check: Callable[[int, Record], None] | None = None,
+                   strict: bool = True) -> Iterator[tuple[int, list[Record]]]:
+    """(first line, records) for each document of a record file, in file order, one document
+    held at a time. The one rule by which ``verify`` and ``eval`` group records: a record of
+    index 0 starts a new document once the current one holds its index 0, so a corpus holding
+    one document twice holds two. ``check(n, record)`` sees each record as it is read. A file
+    that mixes alignment and translation records is a :class:`RecordError`, and so (when
+    ``strict``) is a file whose first record is not a document's first; not strict, records
+    may come in any order (``eval`` sorts them)."""
+    current: list[Record] = []
+    first = 1
+    alignment = None
+    has_first = False  # the current document holds its record of index 0
+    for n, record in iter_records(path):
+        if check is not None:
+            check(n, record)
+        if alignment is None:
+            alignment = isinstance(record, AlignmentRecord)
+        elif isinstance(record, AlignmentRecord) is not alignment:
+            raise RecordError(f"{path}:{n}: an alignment and a translation record in one file")
+        if record.index == 0 and has_first:
+            yield first, current
+            current, first, has_first = [], n, False
+        if strict and not current and record.index != 0:
+            raise RecordError(f"{path}:{n}: index {record.index}, expected 0: a document's "
+                              "first record is missing")
+        current.append(record)
+        has_first = has_first or record.index == 0
+    if current:
+        yield first, current
 
 
 def read(path: str | Path) -> list[Record]:

@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from .. import __version__
+from .._version import __version__
 from ..errors import VerificationError
 from ..provenance import engine_label, model_label
 from . import layout, one_sided, rebuild

@@ -13,7 +13,7 @@ import functools
 from html import escape
 from importlib import resources
 
-from .. import __version__
+from .._version import __version__
 from ..formats.html import csp_hash, csp_sources
 from .service import NAMES, Service
 

@@ -12,18 +12,10 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from ..errors import ApiError
+
 #: Most fields (and files) a form may hold.
 MAX_FIELDS = 32
-
-
-class ApiError(Exception):
-    """An answer other than 200: its status and the message of LibreTranslate's
-    ``{"error": "..."}``."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 @dataclass(frozen=True)

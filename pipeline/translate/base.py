@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..errors import InputError
+from ..errors import SourceTooLongError
 
 
 def output_cap(source_tokens: int) -> int:
@@ -19,11 +19,6 @@ def output_cap(source_tokens: int) -> int:
 
 
 CAP_RULE = "ceil(1.5*src_tokens)+10"
-
-
-class SourceTooLongError(InputError):
-    """A sentence has more source tokens than the model reads; engines refuse it rather than
-    truncate it. Split such sentences before translating (see ``Engine.max_source_tokens``)."""
 
 
 def refuse_over_long(lengths: Sequence[int], limit: int, sentences: Sequence[str]) -> None:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..document import sha256_file_cached
+from ..digests import sha256_file_cached
 from ..errors import CacheError, ModelIntegrityError
 from ..model import ModelSource
 from .spec import EngineSetupError

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path
 
-from ..errors import PipelineError
+from ..errors import EngineSetupError
 from .base import CAP_RULE
 
 #: Engine name -> "module:Class" under pipeline.translate, imported on first need.
@@ -35,12 +35,6 @@ COMPUTE_TYPES = ("int8", "float32")
 BATCH_HYPOTHESIS_TOKENS = 1024
 #: Measured with bench/throughput.py on a 2-core machine: 2 workers × 1 thread beat 1 × 2.
 DEFAULT_INTRA_THREADS = 1
-
-
-class EngineSetupError(PipelineError, ValueError):
-    """An engine cannot be built with the settings given."""
-
-    exit_code = 2
 
 
 def cores() -> int:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from . import manifest as manifest_mod
-from .errors import VerificationError
-from .formats import html, moses, tmx, tsv
+from .. import manifest as manifest_mod
+from ..errors import VerificationError
+from ..formats import html, moses, tmx, tsv
 
 
 def _read(path: Path) -> str:
@@ -62,7 +62,7 @@ def check_moses(path: Path, records: list) -> None:
 def check_tmx(path: Path, records: list) -> None:
     """The TMX holds exactly the records (those with both sides, for an alignment), read a
     ``<tu>`` at a time."""
-    from .formats import one_sided
+    from ..formats import one_sided
 
     want = [r for r in records if not one_sided(r)]
     n = 0
@@ -200,7 +200,7 @@ def _check_run_model(mpath: Path, jsonl_path: Path, model, recorded, lock_path) 
                                 f"{jsonl_path.name} ({', '.join(diff)}): the manifest names the "
                                 "wrong model")
     if model.get("lock_digest") and model.get("repo"):
-        from .lock import default_lock_path, read_lock
+        from ..lock import default_lock_path, read_lock
 
         lock_path = Path(lock_path) if lock_path is not None else default_lock_path()
         actual = read_lock(lock_path).digest()
