@@ -10,6 +10,8 @@ Usage::
     python bench/segmentation.py --lang en --errors dev     # our English errors on one part
     python bench/segmentation.py --lang pl --errors first   # our errors on the first half of a set
     python bench/segmentation.py --lang de --baseline 2675cc0 --runs 5 --rounds 6   # A/B speed
+    python bench/segmentation.py --file /tmp/en_ewt_dev_docs_sbd.jsonl --lang en    # any set
+    python bench/segmentation.py --file /tmp/en_ewt_dev_docs_sbd.jsonl --lang en --baseline main
 
 A *boundary* is the character offset where a sentence ends inside a document (the end of every
 sentence except the document's last). Precision, recall and F1 are computed over the pooled
@@ -368,13 +370,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="A/B speed of the splitter of git revision REV against the working tree "
                          "(--lang de or one language; see bench/split_ab.py)")
     ap.add_argument("--rounds", type=int, default=6, help="A/B rounds (with --baseline)")
+    ap.add_argument("--file", type=Path, default=None,
+                    help="score one set in the shared format (e.g. the EWT set built by "
+                         "bench/ewt_sbd.py) with --lang's splitter, instead of the shared sets")
     args = ap.parse_args(argv)
 
     if args.baseline is not None:
         from bench.split_ab import ab
 
         return ab(args.baseline, "de" if args.lang == "all" else args.lang, args.eval_dir,
-                  args.runs, args.rounds)
+                  args.runs, args.rounds, args.file)
+
+    if args.file is not None:
+        return one_file(args.file, "de" if args.lang == "all" else args.lang, args)
 
     seg_dir = args.eval_dir / "segmentation"
     if not seg_dir.is_dir():
@@ -444,24 +452,40 @@ def english(seg_dir: Path, args: argparse.Namespace) -> bool:
     return ok and rate >= MIN_MB_S
 
 
+def one_file(path: Path, lang: str, args: argparse.Namespace) -> int:
+    """Any set in the shared format (``--file``), reported like a development set by
+    :func:`report_set`; 2 when the file or the ``--errors`` part does not exist."""
+    if not path.is_file():
+        print(f"error: {path}: no such file", file=sys.stderr)
+        return 2
+    print(f"\n## {lang}: {path}")
+    return 2 if report_set(path, lang, args) is None else 0
+
+
 def other(seg_dir: Path, lang: str, args: argparse.Namespace) -> bool:
-    """One language of the data-driven splitter: ours beside every peer on its development set,
-    our F1 on the set's first and second half (documents in file order), our throughput."""
+    """One language of the data-driven splitter on its development set (:func:`report_set`)."""
     paths = sorted(seg_dir.glob(f"{lang}_*_docs_sbd.jsonl"))
     print(f"\n## {lang}")
     if not paths:
         print(f"\nno {lang}_*_docs_sbd.jsonl in {seg_dir}\n")
         return True
-    rows = load_set(paths[0])
+    return bool(report_set(paths[0], lang, args))
+
+
+def report_set(path: Path, lang: str, args: argparse.Namespace) -> bool | None:
+    """Ours beside every peer on the set at ``path``, our F1 on its first and second half
+    (documents in file order), our throughput; with ``--errors``, our errors on one part
+    instead. True when ours beats every peer at the speed floor; None for an unknown part."""
+    rows = load_set(path)
     half = len(rows) // 2
     parts = {"all": rows, "first": rows[:half], "second": rows[half:]}
     if args.errors is not None:
         if args.errors not in parts:
             print(f"no part {args.errors!r}; choose one of: {', '.join(parts)}", file=sys.stderr)
-            return False
+            return None
         show_errors(parts[args.errors], ours(lang))
         return True
-    beats = table(paths[0].name, rows, splitters_for(lang, not args.no_peers))
+    beats = table(path.name, rows, splitters_for(lang, not args.no_peers))
     halves = {k: score(v, ours(lang)).f1 for k, v in parts.items() if k != "all"}
     print(f"\nours by half: first {halves['first']:.4f}, second {halves['second']:.4f}")
     rate = throughput([t for t, _ in rows], args.runs, lang=lang)

@@ -6,7 +6,7 @@ The revision's ``pipeline`` package is extracted with ``git archive REV pipeline
 temporary folder and imported under another name (``pipeline_ab_base``), so both splitters run
 in this one process on the same texts. Each round times both sides, in alternating order, as
 the best of ``runs`` passes over about 2 MB (the WMT19 German documents of the shared set for
-German, the language's development set otherwise); the ratio is taken within each round and
+German, the language's development set otherwise, or the set named by ``--file``); the ratio is taken within each round and
 its median reported, with whether both sides give identical spans and kinds on every text.
 Times are the process's CPU time (``time.process_time``), which other processes competing for
 the cores disturb less than the wall clock does.
@@ -49,9 +49,13 @@ def revision_splitter(rev: str, lang: str, folder: Path) -> Callable:
     return segment.split
 
 
-def texts_for(lang: str, eval_dir: Path) -> list[str]:
+def texts_for(lang: str, eval_dir: Path, path: Path | None = None) -> list[str]:
+    """The texts timed: those of ``path`` when given (``--file``), else the shared set of
+    ``lang``."""
     from bench.segmentation import load_set
 
+    if path is not None:
+        return [t for t, _ in load_set(path)]
     seg = eval_dir / "segmentation"
     path = seg / "wmt19_de_docs_sbd.jsonl" if lang == "de" else next(
         iter(sorted(seg.glob(f"{lang}_*_docs_sbd.jsonl"))), None)
@@ -71,10 +75,11 @@ def best_rate(split: Callable, blob: str, reps: int, runs: int) -> float:
     return best
 
 
-def ab(rev: str, lang: str, eval_dir: Path, runs: int = 5, rounds: int = 6) -> int:
+def ab(rev: str, lang: str, eval_dir: Path, runs: int = 5, rounds: int = 6,
+       path: Path | None = None) -> int:
     from pipeline.segment import splitter
 
-    texts = texts_for(lang, eval_dir)
+    texts = texts_for(lang, eval_dir, path)
     ours = splitter(lang).split
     with tempfile.TemporaryDirectory(prefix="split-ab-") as tmp:
         base = revision_splitter(rev, lang, Path(tmp))

@@ -61,7 +61,7 @@ def test_align_writes_verified_records_and_every_format(mode, tiny_model, pair, 
         assert (r.mt is None) == (mode == "no-mt" or not r.de)
     prov = records[0].provenance
     assert prov["aligner"]["aligner"].startswith("pipeline-align/")
-    assert prov["splitters"] == {"de": "pipeline-de/1.3", "en": "pipeline-en/1.0"}
+    assert prov["splitters"] == {"de": "pipeline-de/1.3", "en": "pipeline-en/1.1"}
     assert (prov["translation"] is None) == (mode == "no-mt")
     assert prov["signature"].startswith("align:pipeline-align/")
     # the split (1-2) and the merge (2-1) of the English version are found

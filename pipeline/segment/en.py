@@ -66,6 +66,7 @@ from .en_data import (
     UNITS,
     WEAK,
 )
+from .en_web import header_cuts, lower_start
 from .scan import ROMAN, LineSplitter
 
 _TERM = ".!?…‼⁇⁈⁉"
@@ -275,7 +276,7 @@ def _lookup(core: str, words: frozenset[str]) -> bool:
 class EnglishSplitter(LineSplitter):
     """Rule-based English splitter; ``name`` is the versioned identity recorded in provenance."""
 
-    name = "pipeline-en/1.0"
+    name = "pipeline-en/1.1"
     candidate = _CAND
     any_candidate = _ANY_CAND
     next_token = _NEXT
@@ -292,11 +293,12 @@ class EnglishSplitter(LineSplitter):
                 or _FOOTNOTES.fullmatch(word) is not None)
 
     def _split_line(self, line: str) -> list[tuple[int, int]]:
-        """The shared scan, then a cut before each label of an inline enumeration."""
+        """The shared scan, then a cut before each label of an inline enumeration and around e-mail
+        stamps and rules and after addresses (:func:`.en_web.header_cuts`)."""
         out: list[tuple[int, int]] = []
         for s, e in super()._split_line(line):
             out.extend(_inline_items(line, s, e))
-        return out
+        return header_cuts(line, out)
 
     def _boundary(self, line: str, seg_start: int, m: re.Match[str], nxt: re.Match[str]) -> bool:
         """Does candidate ``m`` end a sentence, given what follows it (``nxt``: opener, word)?"""
@@ -330,7 +332,8 @@ class EnglishSplitter(LineSplitter):
             return term[0] != "." or len(term) > 1 or self._period_kind(line, seg_start, m, word) != "never"
         first = word[0]
         if not opener and first.islower() and not (len(word) > 1 and word[1].isupper()):
-            return False  # a sentence does not go on in lower case
+            # news does not go on in lower case after a sentence end; web text does (en_web)
+            return lower_start(tok, term, closers, word, lambda: self._period_kind(line, seg_start, m, word))
         if not _opens_sentence(opener, word):
             if term[0] not in _TERM:
                 return False  # an emoticon before a symbol

@@ -15,7 +15,7 @@ from __future__ import annotations
 NEVER_FINAL = frozenset("""
 Mr Mrs Ms Mssrs Messrs Mmes Mme Mlle Msgr Dr Drs Prof Profs Rev Revd Hon Rt Sen Sens Rep Reps
 Gov Govs Lt Col Gen Maj Capt Cmdr Cdr Comdr Cmdt Sgt Cpl Pvt Pfc Adm Brig Supt Insp Det Atty
-Amb Pres Gens Adj Asst Ald Fr Sra Srta
+Amb Pres Gens Adj Asst Ald Fr Sra Srta PS
 vs v viz cf approx appx ca esp incl excl resp
 """.split())  # not Sr. (Senior), which also closes a name: see WEAK
 
@@ -26,6 +26,15 @@ No Nos no nos Nr Nrs N° Nº p pp Vol Vols vol vols Fig Figs fig figs Ch Chap ch
 sec secs Sect Para para Pg pg Ex Eq Eqs eq eqs Tab Op op Rte Hwy Apt Ste Rm Bldg Tel tel Ext ext
 est Est
 Jan Feb Febr Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
+""".split())
+
+# Lower-case abbreviations that are followed by more of the sentence in lower case (``ed. by``,
+# ``op. cit.``, ``et seq.``, ``dept. of``): after them, and before them, a lower-case word does not
+# start a new sentence in web text (see :mod:`.en_web`). Matched in lower case.
+LOWER_ABBREVIATIONS = frozenset("""
+ed eds trans transl repr rev orig ibid op cit seq dept depts govt assn assoc univ inst misc
+abbr abr lit fem masc sing pl adj adv obj subj intr prep conj pron aux def indef ord
+ref refs sup suppl app apps dist div gen gov max min avg std dia temp tel fax ph pg para
 """.split())
 
 # Abbreviations that often end a sentence (``apples, pears, etc.``): a boundary before any capital.
@@ -69,7 +78,7 @@ Mont Neb Nebr Nev Okla Ore Oreg Pa Penn Tenn Tex Va Vt Wash Wis Wisc Wyo Ont Que
 MULTI_STATES = frozenset("NH NJ NM NY NC ND RI SC SD DC BC WVa".split())
 
 # Abbreviations written with inner dots, keyed without the dots.
-MULTI_NEVER = frozenset("eg ie EG IE cf aka fka".split())  # ``e.g. the``, ``i.e. a``, ``a.k.a.``
+MULTI_NEVER = frozenset("eg ie EG IE cf aka fka PS".split())  # ``e.g. the``, ``i.e. a``, ``a.k.a.``, ``P.S. I``
 MULTI_WEAK = frozenset("""
 am pm AM PM US UK UN EU USA USSR DC NY LA
 """.split())
