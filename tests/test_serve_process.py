@@ -19,7 +19,7 @@ import pytest
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
-from tests.conftest import ROOT, SEEDS  # noqa: E402
+from tests.conftest import ROOT  # noqa: E402
 
 
 def _free_port() -> int:
@@ -41,7 +41,10 @@ def test_sigterm_finishes_requests_in_flight_then_exits(tiny_model, tmp_path):
             if line.startswith("serving on"):
                 break
         assert lines and lines[-1] == f"serving on http://127.0.0.1:{port} (Ctrl+C to stop)\n", lines
-        article = b"\n\n".join(p.read_bytes() for p in sorted(SEEDS.glob("*.txt"))) * 4
+        # distinct sentences (repeated ones are translated once): seconds of work, in flight
+        article = "\n\n".join(
+            f"Im Jahr {1700 + i} sprach der Rat {i} Stunden über die Brücke Nummer {i * 7}. "
+            f"Danach folgten {i + 3} weitere Sitzungen." for i in range(600)).encode()
         answer: dict = {}
 
         def request() -> None:
