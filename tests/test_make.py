@@ -58,7 +58,9 @@ def test_make_align_aligns_every_pair_and_reports_the_lonely_file(tmp_path):
                           "ARGS=--no-mt"], cwd=tmp_path, capture_output=True, text=True,
                          timeout=600)
     assert res.returncode != 0 and "solo.de.txt: has no partner solo.en.txt" in res.stderr
-    assert (out / "plain.jsonl").is_file() and (out / "it's $(touch PWNED).jsonl").is_file()
+    written = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    assert (out / "plain.jsonl").is_file() and (out / "it's $(touch PWNED).jsonl").is_file(), \
+        (written, res.stdout, res.stderr)
     assert not (tmp_path / "PWNED").exists()
 
 
