@@ -136,8 +136,11 @@ $(SERVE_STAMP): pyproject.toml | $(STAMP)
 serve: $(SERVE_STAMP)
 	set -f; exec "$$PIPELINE" serve --host "$$HOST" --port "$$PORT" $$SERVE_ARGS
 
+# The values exported for the recipes are not the tests' to inherit: a test that runs make
+# must see the Makefile's own defaults, not this make's (say ALIGNED), as if given by the user.
 test: $(CLUSTER_STAMP)
-	"$$BIN/python" -m pytest -q
+	env $(foreach v,$(USER_VARS) BIN PIPELINE STAMP CLUSTER_STAMP SERVE_STAMP PROBE,-u $v) \
+	  "$$BIN/python" -m pytest -q
 
 # Translate a test set (one segment per line) and score it; `pipeline eval` prints the
 # published figure next to ours when it knows the test set, and says when a score means nothing.
