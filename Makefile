@@ -174,7 +174,7 @@ verify: | $(STAMP)
 	"$$PIPELINE" verify -- "$$@"
 
 clean:
-	rm -rf data/out data/demo .pytest_cache
+	rm -rf data/out data/demo data/aligned .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
