@@ -141,3 +141,20 @@ def test_the_manifest_is_streamed_as_it_was_rendered(tiny_model, tmp_path):
     assert m["totals"]["documents"] == 5 == len(m["documents"])
     assert m["totals"]["sentences"] == sum(d["sentences"] for d in m["documents"])
     assert manifest.render({"a": [], "runs": {}, "b": 1}) == '{\n  "a": [],\n  "runs": {},\n  "b": 1\n}\n'
+
+
+def test_library_versions_are_looked_up_once_per_process(monkeypatch):
+    """Each lookup scans the import path (tens of ms); a run asks for them several times (the
+    translation key, the engine's provenance, the manifest)."""
+    import importlib.metadata
+
+    from pipeline import provenance
+
+    asked: list[str] = []
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda n: asked.append(n) or real(n))
+    provenance._installed.cache_clear()
+    first = provenance.library_versions("typer", "no-such-package-here")
+    assert provenance.library_versions("typer", "no-such-package-here") == first
+    assert first["no-such-package-here"] == "absent"
+    assert asked == ["typer", "no-such-package-here"]
