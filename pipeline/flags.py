@@ -41,7 +41,8 @@ VOCABULARY: dict[str, Flag] = {f.name: f for f in (
     Flag(SPLIT_FOR_LENGTH, "split",
          "the sentence was too long for the model and was translated in pieces"),
     Flag(PASSED_THROUGH, "passed through",
-         "not translated: copied from the source (numbers, URLs, names)"),
+         "not translated: copied from the source (numbers, URLs, names; a sentence already "
+         "in the target language)"),
     Flag(OTHER_LANGUAGE, "other language",
          "the sentence is in another language than its document (its src_lang says which)"),
     Flag(FROM_CACHE, "from cache", "taken from the translation memory of an earlier run"),

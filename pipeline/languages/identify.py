@@ -10,6 +10,10 @@ languages:
 * **langidentify** (character n-grams plus the frequencies of whole words) for shorter texts
   (headlines, fragments): in a text of a few words, knowing its words is what decides, and
   there it was the most accurate library measured.
+  Its answer is checked twice: where it is unsure (its two best languages score alike) and
+  py3langid is sure, py3langid's answer is taken; and where the text holds letters that the
+  answer's alphabet lacks but a close language's has (``ы``, ``ї``, ``ř``, ``ã``, ``ø``:
+  :mod:`.letters`), the most probable close language that writes them is.
 
 Before either model, the script decides where it alone can (facts of the writing systems, not
 of any data set): Korean is written in Hangul, Greek, Hebrew and Thai in their own scripts.
