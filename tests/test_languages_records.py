@@ -10,6 +10,8 @@ import json
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pipeline
 from pipeline import formats
@@ -245,3 +247,20 @@ def test_german_english_outputs_are_those_of_schema_2_but_for_the_languages():
     assert new_jsonl.replace('"src_lang":"de","tgt_lang":"en",', "").replace(
         RECORD_SCHEMA, SCHEMA_2) == old_jsonl
     assert moses.parse_side(formats.render("moses", old, "a")["a.de"]) == [r.source for r in old]
+
+
+@settings(max_examples=40, deadline=None)
+@given(pair=st.sampled_from([("de", "en"), ("ar", "en"), ("zh", "en"), ("de", "fr"),
+                             ("he", "ar"), ("ru", "uk")]),
+       others=st.lists(st.sampled_from([None, "en", "fr", "fa"]), min_size=1, max_size=5),
+       texts=st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+                              min_size=1, max_size=12), min_size=5, max_size=5))
+def test_every_format_gives_back_the_languages_it_was_given(pair, others, texts):
+    records = [_record(n, source=texts[n], target=texts[-1 - n], src_lang=lang or pair[0],
+                       tgt_lang=pair[1], flags=("other_language",) if lang else ())
+               for n, lang in enumerate(others)]
+    assert [Record.from_json(line) for line in jsonl.render(records).splitlines()] == records
+    assert tmx.parse(tmx.render(records, "a")) == records
+    assert html.parse(html.render(records, "a"))[1] == records
+    src = pair[0] if any(lang is None for lang in others) else (others[0] or pair[0])
+    assert set(formats.render("moses", records, "a")) == {f"a.{src}", f"a.{pair[1]}"}
