@@ -5,10 +5,10 @@ paragraph with a quotation in another language, labelled with the majority langu
 
 Usage::
 
-    python bench/langid.py [--eval-dir ../shared/eval] [--half all|A|B|both] [--rounds 3]
+    python -m bench.langid [--eval-dir ../shared/eval] [--half all|A|B|both] [--rounds 3]
                            [--peers py3langid,lingua-r,...] [--no-peers] [--errors]
                            [--baseline REV]   # also ours-r as identify.py was at REV
-    python bench/langid.py --within [--run] [--rounds 3]   # sentences in another language
+    python -m bench.langid --within [--run] [--rounds 3]   # sentences in another language
 
 Accuracy is printed per kind for every detector, on the whole set and on two fixed halves (a
 shuffle with seed 20, made before any rule was written: a rule that only fits one half shows).
@@ -37,8 +37,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
 FILE = Path("langid") / "langid_shared.jsonl"
@@ -293,15 +291,15 @@ def within(eval_dir: Path, rounds: int) -> None:
     the check costs per sentence."""
     from pipeline.languages.within import MIN_CHARS, other_language
 
+    from bench.common import newstest
+
     seg = eval_dir / "segmentation"
-    german = [line.strip() for line in open(eval_dir / "mt" / "newstest2019.de-en.de",
-                                            encoding="utf-8") if line.strip()]
+    german = [line.strip() for line in newstest(eval_dir / "mt", "de")]
     for name in ("wmt19_de_docs_sbd.jsonl", "ud_de_gsd_dev.jsonl", "de_unit_tests.jsonl"):
         if (seg / name).is_file():
             with open(seg / name, encoding="utf-8") as f:
                 german += [s for line in f if line.strip() for s in json.loads(line)["sentences"]]
-    english = [line.strip() for line in open(eval_dir / "mt" / "newstest2019.de-en.en",
-                                             encoding="utf-8") if line.strip()]
+    english = [line.strip() for line in newstest(eval_dir / "mt", "en")]
     foreign = [(row["label"], row["text"]) for row in load(eval_dir)
                if row["length"] == "sentence" and row["label"] != "de"]
     other_language("Warm-up: the first call loads the model, which takes a second.", "de")
@@ -336,19 +334,16 @@ def within(eval_dir: Path, rounds: int) -> None:
 
 def within_run(eval_dir: Path, rounds: int, n: int = 100, beam: int = 1) -> None:
     """A translate run's time with and without the other-language check: ``n`` newstest
-    sentences in articles of 20, on the opus-mt shape twin of ``bench/throughput.py``, in one
+    sentences in articles of 20, on the opus-mt shape twin (``bench.common``), in one
     process, the two sides alternated for ``rounds`` rounds."""
-    sys.path.insert(0, str(REPO / "bench"))
-    from throughput import twin_model
-
+    from bench.common import articles, make_model, newstest
     from pipeline.document import Document
     from pipeline.translator import Translator
 
-    lines = [line.strip() for line in open(eval_dir / "mt" / "newstest2019.de-en.de",
-                                           encoding="utf-8") if line.strip()][:n]
-    docs = [Document.from_text("\n\n".join(lines[k:k + 20]) + "\n", f"a{k}.txt")
-            for k in range(0, len(lines), 20)]
-    with Translator(model_dir=twin_model(eval_dir / "mt"), beam=beam, cache=False) as t:
+    docs = [Document.from_text(text, f"a{k}.txt")
+            for k, text in enumerate(articles(newstest(eval_dir / "mt", "de")[:n]))]
+    with Translator(model_dir=make_model("twin", eval_dir=eval_dir / "mt"), beam=beam,
+                    cache=False) as t:
         pairs = [(doc, t.split(doc.text)) for doc in docs]
         sentences = sum(len(sents) for _, sents in pairs)
         t.translate_documents(pairs[:1])  # the engine loaded (and the model converted) first

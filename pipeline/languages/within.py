@@ -11,7 +11,7 @@ Testing the document's language rather than the winner's keeps close languages a
 question (a Bulgarian sentence in a German article may share its probability with Russian and
 Macedonian, but it is surely not German). On 4,518 German sentences of 40 characters or more
 (WMT19 news, UD GSD, splitter test suites) none was taken for another language; of English
-news sentences as long, 95 % were (``python bench/langid.py --within``, docs/benchmarks.md).
+news sentences as long, 95 % were (``python -m bench.langid --within``, docs/benchmarks.md).
 
 Shorter sentences are not looked at, which also keeps the cost down: about half a millisecond
 per sentence that is, once per distinct text.
