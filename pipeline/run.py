@@ -324,7 +324,8 @@ class TranslationJob:
             ledger.fail(seq, inp, "the file name is not valid UTF-8; rename the file")
             return None
         if inp.error is None:
-            names = [f for files in formats.filenames(inp.stem).values() for f in files]
+            pair = (self.translator.config.src_lang, self.translator.config.tgt_lang)
+            names = [f for files in formats.filenames(inp.stem, pair).values() for f in files]
             found = self.read.first_clash(self.out, names)
             if found is not None:
                 hit, target = found
