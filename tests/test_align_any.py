@@ -83,6 +83,19 @@ def test_punctuation_marks_of_every_script_are_one_class():
     assert marks("Τι\u037e") == {"?": 1} and not marks("first; second")  # Greek ; only
 
 
+@pytest.mark.parametrize("text", [
+    "他说，北京很冷、很干。明天会下雪。",
+    "He said Beijing was cold, dry. It will snow tomorrow.",
+    "Он сказал, что в Пекине было 3,5 градуса. Завтра пойдёт снег.",
+])
+def test_commas_and_sentence_stops_of_every_script_are_counted(text):
+    assert marks(text)["."] == 2 and marks(text)[","] >= 1
+
+
+def test_stops_and_commas_inside_numbers_and_abbreviations_are_not_counted():
+    assert marks("U.S. troops paid 1,000 or 3.5 dollars") == {}
+
+
 def test_dominant_script():
     assert dominant_script(["Привет, мир", "ok"]) == "Cyrillic"
     assert dominant_script(["שלום עולם"]) == "Hebrew"
