@@ -242,3 +242,50 @@ def test_accuracy_on_the_shared_set():
             ok.setdefault(r["length"], []).append(right)
         acc = {k: sum(v) / len(v) for k, v in ok.items()}
         assert all(acc[k] >= floor for k, floor in floors.items()), (candidates, acc)
+
+
+# ----------------------------------------------------------------------------- close languages
+
+@pytest.mark.parametrize("text, answer, candidates, fitting", [
+    ("Київ і Львів", "ru", ("ru", "uk", "be", "bg"), ("uk",)),       # ї, і: not Russian
+    ("Мы былі ў Мінску", "ru", ("ru", "uk", "be", "bg"), ("be",)),   # ў: Belarusian only
+    ("Мы были там", "bg", ("ru", "uk", "be", "bg"), ("ru",)),        # ы and и: Russian
+    ("Мы былі там", "bg", ("ru", "uk", "be", "bg"), ("be",)),        # ы and і: Belarusian
+    ("Что случилось", "ru", ("ru", "uk", "bg"), ("ru",)),            # nothing telling
+    ("Dvořák píše", "sk", ("cs", "sk"), ("cs",)),                    # ř: Czech
+    ("Ľudia v Žiline", "cs", ("cs", "sk"), ("sk",)),                 # ľ: Slovak
+    ("Ľudia v Žiline", "cs", ("cs", "de"), ("cs",)),                 # Slovak is no candidate
+    ("Não há pão", "es", ("es", "pt", "ca"), ("pt",)),               # ã: Portuguese
+    ("Això és València", "es", ("es", "pt", "ca"), ("ca",)),         # ò, è: Catalan
+    ("Bjørn på øen", "sv", ("da", "no", "sv"), ("da", "no")),         # ø: not Swedish
+    ("Müller trifft Ødegaard", "de", ("de", "da", "no"), ("de",)),   # German has no group
+])
+def test_letters_keep_close_languages_apart(text, answer, candidates, fitting):
+    from pipeline.languages.letters import consistent
+
+    assert consistent(text, answer, candidates) == fitting
+
+
+def test_letters_no_alphabet_fits_keeps_the_answer():
+    from pipeline.languages.letters import consistent
+
+    # ř (Czech only) and ľ (Slovak only): a name from elsewhere; the model's answer stands
+    assert consistent("Dvořák a Ľubica", "sk", ("cs", "sk")) == ("sk",)
+
+
+def test_a_short_text_follows_its_letters_among_close_languages(monkeypatch):
+    """Whatever the short-text model answers within a close group, a letter only another
+    member writes decides among the members that write it."""
+    monkeypatch.setattr(ident._ShortModel, "detect", lambda self, text: ("bg", 1.0))
+    assert pipeline.detect_language("Це її дім", candidates="ru,uk,bg") == "uk"
+    assert pipeline.detect_language("Дом", candidates="ru,uk,bg") == "bg"  # nothing telling
+
+
+def test_an_unsure_short_model_defers_to_a_sure_long_one(monkeypatch):
+    text = "Trump a un raduno in West Virginia"
+    sure = dict(ident._model(("en", "it")).rank(text))["it"]
+    assert sure >= ident.SURE_PROBABILITY
+    monkeypatch.setattr(ident._ShortModel, "detect", lambda self, text: ("en", 0.01))
+    assert pipeline.detect_language(text, candidates="en,it") == "it"
+    monkeypatch.setattr(ident._ShortModel, "detect", lambda self, text: ("en", 0.5))
+    assert pipeline.detect_language(text, candidates="en,it") == "en"  # a sure short model
