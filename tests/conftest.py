@@ -39,6 +39,15 @@ LONGEST_FIRST = ("test_cluster", "test_langid", "test_hub", "test_ct2_engine", "
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """``pytest -n N`` alone distributes as ``make test`` does: by module (``--dist
+    loadgroup``), in the order below (``--no-loadscope-reorder``). A ``--dist`` given is kept."""
+    if getattr(config.option, "numprocesses", None) and config.option.dist == "no":
+        config.option.dist = "loadgroup"
+        config.option.loadscopereorder = False
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (``--dist loadgroup``) a module's tests stay on one worker, so that
     module fixtures (a Ray instance, a server, a browser context) are made once; the longest
