@@ -34,8 +34,9 @@ MAKE = ("make", "-o", ".venv/.installed", "-o", ".venv/.installed-cluster",
 
 #: Test modules that take longest (``--durations``), in that order: under pytest-xdist
 #: (``make test``) they start first, so that the workers finish about together.
-LONGEST_FIRST = ("test_cluster", "test_langid", "test_hub", "test_ct2_engine", "test_engine",
-                 "test_api", "test_make", "test_evaluate", "test_environment", "test_align_core")
+LONGEST_FIRST = ("test_langid", "test_cluster", "test_hub", "test_make", "test_segment_en",
+                 "test_segment_en_web", "test_align", "test_api", "test_ct2_engine",
+                 "test_evaluate", "test_journal")
 
 
 @pytest.hookimpl(tryfirst=True)

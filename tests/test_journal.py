@@ -56,6 +56,7 @@ def _same_stat_damage(path: Path, old: bytes, new: bytes) -> None:
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
+@pytest.mark.slow
 def test_a_killed_run_leaves_a_journal_the_next_run_takes_over(tiny_model, tmp_path,
                                                                monkeypatch):
     archive = _archive(tmp_path / "a.jsonl", 6)
