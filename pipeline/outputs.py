@@ -50,6 +50,7 @@ class Inputs:
     def __init__(self, paths: Iterable[str | Path] = ()) -> None:
         self._entries: dict[tuple[str, str], Path] = {}
         self._inodes: dict[tuple[int, int], Path] = {}
+        self._out: tuple[Path, str] | None = None
         for p in paths:
             self.add(p)
 
@@ -61,13 +62,14 @@ class Inputs:
             st = os.stat(p)
         except OSError:
             return
-        self._inodes.setdefault((st.st_dev, st.st_ino), p)
+        if st.st_nlink > 1:  # only a file with another name can be reached by another path
+            self._inodes.setdefault((st.st_dev, st.st_ino), p)
 
     def clash(self, target: str | Path) -> Path | None:
         """The input that writing (or renaming a file onto, or removing) ``target`` would
         destroy, or None."""
         hit = self._entries.get(_entry(target))
-        if hit is not None:
+        if hit is not None or not self._inodes:
             return hit
         try:
             st = os.stat(target)
@@ -77,10 +79,12 @@ class Inputs:
 
     def first_clash(self, out_dir: Path, names: Iterable[str]) -> tuple[Path, Path] | None:
         """(input, output) for the first of ``names`` in ``out_dir`` that is an input."""
-        real = os.path.realpath(out_dir)
+        if self._out is None or self._out[0] != out_dir:  # one per run: resolved once
+            self._out = (out_dir, os.path.realpath(out_dir))
+        real = self._out[1]
         for name in names:
             hit = self._entries.get((real, name))
-            if hit is None:
+            if hit is None and self._inodes:
                 try:
                     st = os.stat(os.path.join(real, name))
                 except OSError:

@@ -21,6 +21,9 @@ from pipeline.formats import html, jsonl
 from pipeline.records import Record
 from tests.conftest import ARTIFACTS
 
+pytestmark = pytest.mark.slow  # a real browser
+
+
 @pytest.fixture(scope="module")
 def browser(browser_context):
     """A context of the session's Chromium, with no network."""

@@ -80,6 +80,7 @@ def test_close_pairs_follow_their_candidates():
     assert pipeline.detect_language(SENTENCES["be"], candidates="ru,uk,be") == "be"
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.text(min_size=1, max_size=80).filter(lambda t: any(c.isalpha() for c in t)),
        st.sets(st.sampled_from(["de", "en", "fr", "ru", "uk", "zh", "ja", "ar"]), min_size=1))
@@ -195,6 +196,7 @@ def test_cli_missing_file():
 # ----------------------------------------------------------------------------- lazy loading
 
 
+@pytest.mark.slow
 def test_import_pipeline_loads_no_detector_library():
     code = (
         "import sys, pipeline\n"
@@ -227,6 +229,7 @@ FLOORS = {"all": 0.975, "short": 0.93, "sentence": 0.99, "paragraph": 0.995, "mi
 FLOORS_DEFAULT = {"all": 0.97, "short": 0.92, "sentence": 0.99, "paragraph": 0.995}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not LANGID_SET.is_file(), reason="../shared/eval is absent")
 def test_accuracy_on_the_shared_set():
     rows = [json.loads(line) for line in LANGID_SET.read_text(encoding="utf-8").splitlines()]
