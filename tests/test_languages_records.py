@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pipeline
-from pipeline import formats
+from pipeline import formats, skip
 from pipeline.alignment_records import AlignmentRecord
 from pipeline.errors import RecordError, VerificationError
 from pipeline.formats import html, jsonl, moses, tmx
@@ -173,6 +173,15 @@ def test_a_run_of_another_pair_names_it_and_writes_moses_files_by_it(tiny_model,
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {"a.nl", "a.en"} <= set(manifest["documents"][0]["outputs"])
     pipeline.verify([out / "a.jsonl"])
+    # a rerun sees the document's files, .nl included, as they were: it reads no record
+    def no_reading(path):
+        raise AssertionError(f"{path} was read: its Moses files were not found as written")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(skip.jsonl, "read", no_reading)
+        again = pipeline.translate_files([src], out, model_dir=tiny_model, beam=1,
+                                         cache=False, src_lang="nl")
+    assert again.ok and not again.translated
     (out / "a.en").write_text("tampered\n", encoding="utf-8")
     with pytest.raises(VerificationError, match="a.en"):
         pipeline.verify([out / "a.jsonl"])
