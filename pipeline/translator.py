@@ -8,11 +8,12 @@ first need. :func:`translate_text` returns records and writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .document import Document, Sentence
 from .errors import InputError
+from .flags import OTHER_LANGUAGE
 from .inputs import Report, stderr
 from .provenance import Provenance, run_fingerprint, translation_key
 from .records import Record, build_records
@@ -32,18 +33,19 @@ class TranslatorConfig:
     cache: bool = True
     download: bool = True
     src_lang: str = "de"
+    tgt_lang: str = "en"
 
     @classmethod
     def of(cls, *, model_dir: str | Path | None = None, lock: str | Path | None = None,
            engine: str = "ctranslate2", cache: bool = True, download: bool = True,
-           src_lang: str = "de", **spec_options) -> TranslatorConfig:
+           src_lang: str = "de", tgt_lang: str = "en", **spec_options) -> TranslatorConfig:
         """A config from :class:`Translator`'s keyword options (``beam``, ``compute_type``,
         ``threads``, ``inter_threads``, ``intra_threads``, ``max_source_tokens``) and
-        ``src_lang``, the source language whose splitter is used."""
+        ``src_lang``, the source language whose splitter is used, and ``tgt_lang``."""
         return cls(model_dir=None if model_dir is None else str(Path(model_dir).absolute()),
                    lock=None if lock is None else str(Path(lock).absolute()),
                    spec=EngineSpec(name=engine, **spec_options), cache=cache, download=download,
-                   src_lang=src_lang)
+                   src_lang=src_lang, tgt_lang=tgt_lang)
 
     def settings(self) -> dict:
         """The run's translator settings, as the manifest records them."""
@@ -98,8 +100,9 @@ class Translator:
         document whose sentence the engine refuses (too long even after splitting) gets the
         :class:`InputError` instead of records; the others are still translated."""
         sources = [doc.slice(s) for doc, sents in docs for s in sents]
+        others = self.other_languages(sources)
         try:
-            outcomes = self.scheduler.translate(sources)
+            outcomes = self._translate(sources, others)
             per_doc: list = []
             pos = 0
             for doc, sents in docs:
@@ -109,17 +112,34 @@ class Translator:
             per_doc = []
             for doc, sents in docs:
                 try:
-                    per_doc.append(self.scheduler.translate([doc.slice(s) for s in sents]))
+                    per_doc.append(self._translate([doc.slice(s) for s in sents], others))
                 except InputError as exc:
                     per_doc.append(exc)
         out: list = []
+        pair = (self.config.src_lang, self.config.tgt_lang)
         for n, ((doc, sents), mine) in enumerate(zip(docs, per_doc)):
             if isinstance(mine, InputError):
                 out.append(mine)
                 continue
             out.append(build_records(doc, sents, mine, self.provenance, self.fingerprint,
-                                     doc_paths[n] if doc_paths is not None else None))
+                                     doc_paths[n] if doc_paths is not None else None, pair))
         return out
+
+    def other_languages(self, sources: Sequence[str]) -> dict[str, str]:
+        """Source text -> its language, for the sentences confidently in another language
+        than the run's source language (:mod:`pipeline.languages.within`)."""
+        from .languages.within import other_languages
+
+        return other_languages(sources, self.config.src_lang, (self.config.tgt_lang,))
+
+    def _translate(self, sources: Sequence[str], others: dict[str, str]) -> list:
+        """The scheduler's outcomes, sentences in another language marked: their language,
+        the flag ``other_language``, and copied when that language is the target's."""
+        keep = {text for text, lang in others.items() if lang == self.config.tgt_lang}
+        outcomes = self.scheduler.translate(sources, keep)
+        return [o if s not in others else replace(
+                    o, src_lang=others[s], flags=(OTHER_LANGUAGE, *o.flags))
+                for s, o in zip(sources, outcomes)]
 
     def translate_document(self, doc: Document, doc_path: str | None = None) -> list[Record]:
         """The records of one document (``doc_path``: the path to record, default its own)."""

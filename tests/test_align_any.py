@@ -264,6 +264,7 @@ def test_cli_refuses_mt_for_a_pair_the_pinned_model_does_not_translate(tmp_path)
 # --------------------------------------------------------------------------- shared data
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not EVAL.is_dir(), reason="../shared/eval is not available")
 @pytest.mark.parametrize("name, key, floor", [
     # measured on the even-numbered documents (bench/alignment.py prints both halves):
