@@ -71,13 +71,15 @@ class Record:
     doc_line: int | None = None  # ... and its 1-based line in the archive
     provenance: Provenance | None = field(default=None, compare=True)
     schema: str = RECORD_SCHEMA
+    intermediate: str | None = None  # a pivot's text in the pivot language
 
     # --- named constructors ----------------------------------------------------------------
 
     @classmethod
     def translated(cls, doc: Document, sentence: Sentence, outcome, *, line: int,
                    fingerprint: str, doc_path: str | None = None,
-                   provenance: Provenance | None = None) -> Record:
+                   provenance: Provenance | None = None,
+                   intermediate: str | None = None) -> Record:
         """The record of ``sentence`` of ``doc`` translated as ``outcome``
         (:class:`pipeline.schedule.Outcome`); ``source`` is sliced from the document."""
         return cls(
@@ -89,7 +91,7 @@ class Record:
             score=None if outcome.score is None else round(outcome.score, 4),
             source_tokens=outcome.source_tokens, target_tokens=outcome.target_tokens,
             pieces=tuple((sentence.start + a, sentence.start + b) for a, b in outcome.pieces),
-            fingerprint=fingerprint, provenance=provenance)
+            fingerprint=fingerprint, provenance=provenance, intermediate=intermediate)
 
     @classmethod
     def from_dict(cls, data: object) -> Record:
@@ -145,7 +147,8 @@ class Record:
             source_tokens=_count(tokens["source"], "tokens.source"),
             target_tokens=_count(tokens["target"], "tokens.target"),
             pieces=tuple((a, b) for a, b in pieces), fingerprint=fingerprint,
-            provenance=provenance_from(data["provenance"]) if "provenance" in data else None)
+            provenance=provenance_from(data["provenance"]) if "provenance" in data else None,
+            intermediate=g.str("intermediate", empty=True) if "intermediate" in data else None)
 
     @classmethod
     def from_json(cls, line: str) -> Record:
@@ -165,7 +168,10 @@ class Record:
         out.update({
             "index": self.index, "paragraph": self.paragraph, "line": self.line,
             "kind": self.kind, "start": self.start, "end": self.end, "source": self.source,
-            "target": self.target, "flags": list(self.flags), "score": self.score,
+            "target": self.target})
+        if self.intermediate is not None:
+            out["intermediate"] = self.intermediate
+        out.update({"flags": list(self.flags), "score": self.score,
             "tokens": {"source": self.source_tokens, "target": self.target_tokens},
             "pieces": [list(p) for p in self.pieces], "fingerprint": self.fingerprint})
         if self.provenance is not None:
@@ -212,10 +218,15 @@ def _refuse_constant(name: str):
 
 def provenance_from(data: object) -> Provenance:
     """A :class:`Provenance` from a record's ``provenance`` object, validated."""
-    if not isinstance(data, dict) or set(data) != {"model", "engine", "splitter", "pipeline",
-                                                   "signature"}:
+    if not isinstance(data, dict) or set(data) - {"pivot"} != {"model", "engine", "splitter",
+                                                              "pipeline", "signature"}:
         raise RecordError("provenance must hold exactly model, engine, splitter, pipeline "
-                          "and signature")
+                          "and signature (and pivot, for a translation through a pivot)")
+    pivot = data.get("pivot", {"lang": "x", "model": {"dir": "", "files": {}}})
+    if not isinstance(pivot, dict) or not isinstance(pivot.get("lang"), str) \
+            or not isinstance(pivot.get("model"), dict) or not isinstance(pivot.get("engine", {}), dict):
+        raise RecordError("provenance.pivot must name the pivot language, its second model "
+                          "and engine")
     model, engine = data["model"], data["engine"]
     if not isinstance(model, dict) or not isinstance(model.get("files"), dict) or not (
             isinstance(model.get("repo"), str) or isinstance(model.get("dir"), str)):
@@ -278,12 +289,13 @@ def _show(value) -> str:
 _REQUIRED = ("schema", "doc_path", "doc_sha256", "doc_encoding", "index", "paragraph", "line",
              "kind", "start", "end", "source", "target", "flags", "score", "tokens", "pieces",
              "fingerprint")
-_KEYS = frozenset(_REQUIRED + ("doc_id", "doc_line", "provenance"))
+_KEYS = frozenset(_REQUIRED + ("doc_id", "doc_line", "provenance", "intermediate"))
 
 
 def build_records(doc: Document, sentences: Sequence[Sentence], outcomes: Sequence,
                   provenance: Provenance, fingerprint: str,
-                  doc_path: str | None = None) -> list[Record]:
+                  doc_path: str | None = None,
+                  intermediates: Sequence[str] | None = None) -> list[Record]:
     """Zip each sentence with its outcome into records; the first record carries the
     provenance. Refuses a count mismatch rather than writing a misaligned record."""
     if len(sentences) != len(outcomes):
@@ -292,7 +304,8 @@ def build_records(doc: Document, sentences: Sequence[Sentence], outcomes: Sequen
     starts = line_starts(doc.text)
     return [Record.translated(doc, s, o, line=bisect_right(starts, s.start) - 1,
                               fingerprint=fingerprint, doc_path=doc_path,
-                              provenance=provenance if n == 0 else None)
+                              provenance=provenance if n == 0 else None,
+                              intermediate=None if intermediates is None else intermediates[n])
             for n, (s, o) in enumerate(zip(sentences, outcomes))]
 
 

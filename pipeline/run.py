@@ -33,6 +33,7 @@ from .outputs import (ALL_FORMATS, Inputs, Written, json_text, overwrite_message
                       record_path, refuse_clash, relative_source,
                       stage_outputs, write_failure)
 from .skip import Previous, refresh, up_to_date
+from .routing import AUTO, Router
 from .translator import Translator
 
 DEFAULT_WINDOW = 500
@@ -75,6 +76,7 @@ class Unit:
     sentences: list[Sentence]
     partner: Document | None = None
     partner_path: str | None = None
+    lang: str | None = None  # a routed run (--from auto): the source language it went to
 
 
 @dataclass(frozen=True)
@@ -285,7 +287,7 @@ class TranslationJob:
     """Translating documents: each input read and split, skipped when its record file is up to
     date, a window's sentences translated in one scheduler call."""
 
-    translator: Translator
+    translator: Translator | None
     out: Path
     selected: tuple[str, ...]
     encoding: str = "utf-8"
@@ -293,6 +295,7 @@ class TranslationJob:
     force: bool = False
     max_line_chars: int = DEFAULT_MAX_LINE_CHARS
     report: Report = stderr
+    router: Router | None = None  # --from auto: a translator per document's language
 
     def prepare(self, seq: int, inp: Input, ledger: RunLedger) -> Unit | None:
         from . import formats
@@ -316,16 +319,33 @@ class TranslationJob:
         except InputError as exc:
             ledger.fail(seq, inp, str(exc).removeprefix(f"{inp.label}: "))
             return None
+        translator = self.translator
+        if self.router is not None:
+            try:
+                translator = self.router.route(doc, inp.article)
+            except PipelineError as exc:
+                ledger.fail(seq, inp, str(exc), doc.sha256)
+                return None
         doc_path = relative_source(inp.path, self.out)
         target = record_path(inp.stem, self.out)
-        if not self.force and up_to_date(doc, doc_path, self.translator.fingerprint, target) \
+        if not self.force and up_to_date(doc, doc_path, translator.fingerprint, target) \
                 and ledger.up_to_date(seq, inp, doc, self.selected):
             return None
-        return Unit(seq, inp, doc, doc_path, self.translator.split(doc.text))
+        return Unit(seq, inp, doc, doc_path, translator.split(doc.text),
+                    lang=None if self.router is None else translator.config.src_lang)
 
     def records(self, units: Sequence[Unit]) -> list[list | InputError]:
-        return self.translator.translate_documents([(u.doc, u.sentences) for u in units],
-                                                   [u.doc_path for u in units])
+        if self.router is None:
+            return self.translator.translate_documents([(u.doc, u.sentences) for u in units],
+                                                       [u.doc_path for u in units])
+        out: list = [None] * len(units)
+        for lang in dict.fromkeys(u.lang for u in units):  # one engine call per pair
+            ks = [k for k, u in enumerate(units) if u.lang == lang]
+            done = self.router.translator(lang).translate_documents(
+                [(units[k].doc, units[k].sentences) for k in ks], [units[k].doc_path for k in ks])
+            for k, records in zip(ks, done):
+                out[k] = records
+        return out
 
     def done(self, unit: Unit, target: Path, count: int) -> str:
         return f"translated {unit.input.label} -> {target} ({count} sentences)"
@@ -371,13 +391,22 @@ def translate_files(inputs: Sequence[str | Path], out_dir: str | Path, *,
     refuse_clash(read, out / FILENAME, "the run's manifest")
     executor = executor or LocalExecutor()
     own = translator is None
-    if own:
+    router = None
+    if own and options.get("src_lang") == AUTO:
+        from .translator import TranslatorConfig
+
+        router = Router(TranslatorConfig.of(**{k: v for k, v in options.items()
+                                               if k not in ("on_progress", "lang_field")}),
+                        report=report, on_progress=options.get("on_progress"),
+                        lang_field=options.get("lang_field"))
+    elif own:
+        options.pop("lang_field", None)
         translator = Translator(report=report, **options)
     try:
         prepare_output_dir(out)
         sweep_stale_temps(out, formats_mod.is_output_name)  # of a run killed mid-write
         job = TranslationJob(translator, out, selected, encoding, read, force, max_line_chars,
-                             report)
+                             report, router)
         ledger = RunLedger(out, report, on_document)
         settings = {"formats": list(selected), "encoding": encoding, "window": window,
                     "max_line_chars": max_line_chars, "force": force}
@@ -389,22 +418,26 @@ def translate_files(inputs: Sequence[str | Path], out_dir: str | Path, *,
         if details is not None:
             ledger.summary.cluster = settings["ray"] = details
         summary = ledger.summary
-        stats = translator.scheduler.stats
+        stats = translator.scheduler.stats if router is None else router.stats()
         summary.engine, summary.memory = stats.translated, stats.from_cache
         summary.passed_through = stats.passed_through
-        ledger.write_manifest(translator_header(translator),
-                              {**translator.config.settings(), **settings},
+        config = translator.config if router is None else router.config
+        if router is not None:
+            settings["lang_field"] = router.lang_field
+        ledger.write_manifest(translator_header(translator) if router is None else router.header(),
+                              {**config.settings(), **settings},
                               {k: v for k, v in vars(stats).items() if k != "extra"}, started)
         return summary
     finally:
-        if own:
+        if router is not None:
+            router.close()
+        elif own:
             translator.close()
 
 
 def translator_header(translator: Translator) -> dict:
     """What the manifest says of the run's translator: model, engine, splitter, fingerprint."""
-    return {"model": translator.manifest_model(), "engine": translator.provenance.engine,
-            "splitter": translator.provenance.splitter, "fingerprint": translator.fingerprint}
+    return translator.header()
 
 
 __all__ = ["RunSummary", "translate_files", "Unit", "Window", "Job", "Executor", "plan",
