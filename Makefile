@@ -1,5 +1,5 @@
 # Quick start:  make translate   (sample articles in data/raw -> data/out)
-#               make test
+#               make test   (make test-fast: all but the tests marked slow or ray)
 # Batch:        make batch IN=dir OUT=dir [ARGS="--model-dir DIR --beam 1"]   (make -j2 works)
 # Align:        make align IN=dir [OUT=dir] [ARGS="--no-mt"]   (NAME.de.txt + NAME.en.txt pairs)
 # Evaluate:     make eval   (newstest2019 de-en through sacrebleu's test-set download; needs network)
@@ -46,7 +46,7 @@ ALIGNED ?= $(if $(filter file,$(origin OUT)),data/aligned,$(OUT))
 PAIRS := $(foreach f,$(filter %.de.txt,$(SRCS)),$(if $(filter $(f:.de.txt=.en.txt),$(SRCS)),$(f)))
 ALIGN_OUTS := $(if $(call safe,$(ALIGNED)),$(patsubst $(IN)/%.de.txt,$(ALIGNED)/%.jsonl,$(PAIRS)))
 
-.PHONY: install translate batch align demo test lock fetch verify eval clean serve
+.PHONY: install translate batch align demo test test-fast lock fetch verify eval clean serve
 
 # torch first, pinned, and the CPU build: PyPI's torch wheel for Linux pulls gigabytes of CUDA
 # packages. PyTorch's CPU wheel index is used when it answers within a few seconds; otherwise
@@ -138,9 +138,14 @@ serve: $(SERVE_STAMP)
 
 # The values exported for the recipes are not the tests' to inherit: a test that runs make
 # must see the Makefile's own defaults, not this make's (say ALIGNED), as if given by the user.
+PYTEST := env $(foreach v,$(USER_VARS) BIN PIPELINE STAMP CLUSTER_STAMP SERVE_STAMP PROBE,-u $v) \
+  "$$BIN/python" -m pytest -q
 test: $(CLUSTER_STAMP)
-	env $(foreach v,$(USER_VARS) BIN PIPELINE STAMP CLUSTER_STAMP SERVE_STAMP PROBE,-u $v) \
-	  "$$BIN/python" -m pytest -q
+	$(PYTEST)
+
+# While developing: every test but those marked slow or ray (make test and CI run them all).
+test-fast: $(CLUSTER_STAMP)
+	$(PYTEST) -m "not slow and not ray"
 
 # Translate a test set (one segment per line) and score it; `pipeline eval` prints the
 # published figure next to ours when it knows the test set, and says when a score means nothing.

@@ -5,7 +5,7 @@ plus robustness checks and a 1000 x 1000 timing.
 
 Usage::
 
-    python bench/alignment.py [--eval-dir ../shared/eval] [--runs 3] [--no-peers] [--sweep]
+    python -m bench.alignment [--eval-dir ../shared/eval] [--runs 3] [--no-peers] [--sweep]
 
 Scores follow Vecalign's ``score.py`` (also Bertalign's ``eval.py``): precision over the
 predicted entries (deletions included), recall over the gold entries that have both sides;
@@ -46,8 +46,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
 NTREX = "deen_ntrex_alignment_perturbed.jsonl"

@@ -6,7 +6,7 @@ CLI as a subprocess on 100 and on N (default 500) articles, each into a fresh ou
 with the translation memory off. Prints documents/s, sentences/s and peak RSS of each run, and the
 time of an immediate second run over the N articles (everything up to date: skipped by content).
 
-    python bench/batch.py [--articles 500] [--eval-dir ../shared/eval] [--engine ENGINE]
+    python -m bench.batch [--articles 500] [--eval-dir ../shared/eval] [--engine ENGINE]
 
 The tiny model's English is random; this measures the pipeline's batch machinery, not the
 speed of the real model (see bench/throughput.py for that).
@@ -18,69 +18,37 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.common import EVAL, articles, make_model, newstest, pipeline_command, timed_run, \
+    write_folder
 
 
 def make_archive(lines: list[str], n: int, dest: Path) -> int:
-    """``n`` articles: a headline, then 2–4 paragraphs of 2–3 sentences, drawn in order from
-    ``lines`` with a per-article offset so articles differ. Returns the number of bytes."""
-    dest.mkdir(parents=True)
-    total = 0
-    pos = 0
-    for i in range(n):
-        parts = [lines[pos % len(lines)]]
-        pos += 1
-        for _ in range(2 + i % 3):
-            k = 2 + (i + pos) % 2
-            parts.append(" ".join(lines[(pos + j) % len(lines)] for j in range(k)))
-            pos += k
-        text = "\n\n".join(parts) + "\n"
-        (dest / f"artikel_{i:04d}.txt").write_text(text, encoding="utf-8")
-        total += len(text.encode())
-    return total
+    """``n`` news-shaped articles (bench.common's ``news`` layout) in ``dest``; their bytes."""
+    texts = articles(lines, n, layout="news")
+    write_folder(texts, dest, stem="artikel")
+    return sum(len(t.encode()) for t in texts)
 
 
-def timed_run(args: list[str], env: dict) -> tuple[float, int, str]:
+def timed_cli(args: list[str], env: dict) -> tuple[float, int, str]:
     """Run the CLI; return wall seconds, peak RSS in MiB (of that process), and stderr's tail."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = proc.stderr.read().decode()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"pipeline failed:\n{err[-2000:]}")
-    return wall, usage.ru_maxrss // 1024, err.strip().splitlines()[-1] if err.strip() else ""
+    done = timed_run(pipeline_command(*args), env=env)
+    err = done.stderr.strip()
+    return done.wall, int(done.rss_mib), err.splitlines()[-1] if err else ""
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=500)
-    ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval")
+    ap.add_argument("--eval-dir", type=Path, default=EVAL)
     ap.add_argument("--engine", default=None, help="engine to pass (default: the pipeline's)")
     ap.add_argument("--repeats", type=int, default=1, help="runs per size (median reported)")
     a = ap.parse_args()
     src = a.eval_dir / "mt" / "newstest2019.de-en.de"
-    if not src.is_file():
-        raise SystemExit(f"{src}: not found (pass --eval-dir)")
-    lines = [line.strip() for line in src.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-    from pipeline.paths import cache_dir
-
-    model = cache_dir() / "bench-tiny-model"
-    if not (model / "config.json").is_file():
-        # In a child process: torch in this process would inflate the children's peak RSS
-        # (ru_maxrss counts pages inherited at fork).
-        subprocess.run([sys.executable, "-c", "import sys; from pipeline.tiny import build_model, "
-                        "repo_text; build_model(sys.argv[1], repo_text(sys.argv[2]), seed=0)",
-                        str(model), str(ROOT)], cwd=ROOT, check=True)
+    lines = [line.strip() for line in newstest(a.eval_dir / "mt")]
+    model = make_model("tiny", in_child=True)  # torch here would inflate the children's peak RSS
 
     work = Path(tempfile.mkdtemp(prefix="pipeline-batch-bench-"))
     try:
@@ -88,7 +56,7 @@ def main() -> None:
         extra = ["--engine", a.engine] if a.engine else []
         warm = work / "warm"
         make_archive(lines, 1, warm)  # converts/caches the model once, outside the timings
-        timed_run(["translate", str(warm), "-o", str(work / "warm_out"), "--model-dir", str(model),
+        timed_cli(["translate", str(warm), "-o", str(work / "warm_out"), "--model-dir", str(model),
                    "--no-cache", "--quiet", *extra], env)
         rows = []
         for n in sorted({100, a.articles}):
@@ -97,7 +65,7 @@ def main() -> None:
             walls, rss = [], []
             for r in range(a.repeats):
                 out = work / f"out_{n}_{r}"
-                wall, peak, last = timed_run(["translate", str(archive), "-o", str(out),
+                wall, peak, last = timed_cli(["translate", str(archive), "-o", str(out),
                                               "--model-dir", str(model), "--no-cache", "--quiet",
                                               *extra], env)
                 walls.append(wall)
@@ -106,7 +74,7 @@ def main() -> None:
             wall = statistics.median(walls)
             rows.append((n, size, sentences, wall, max(rss)))
             if n == a.articles:
-                again, again_rss, last2 = timed_run(["translate", str(archive), "-o", str(out),
+                again, again_rss, last2 = timed_cli(["translate", str(archive), "-o", str(out),
                                                      "--model-dir", str(model), "--no-cache",
                                                      "--quiet", *extra], env)
         print(f"### Batch: generated archive from {src.name}, tiny random model, "

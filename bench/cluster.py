@@ -20,7 +20,7 @@ Every Ray side's outputs are compared byte for byte with the plain run's. Peak m
 actor, Ray's start-up (``ray.init``) and the driver's planning pass come from the run details
 in the manifest.
 
-    python bench/cluster.py [--articles 500] [--sentences 2] [--window 100] [--repeat 3]
+    python -m bench.cluster [--articles 500] [--sentences 2] [--window 100] [--repeat 3]
                             [--twin-repeat 3] [--skip-twin] [--more]
 """
 
@@ -32,26 +32,12 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-
-def make_archive(lines: list[str], articles: int, per_article: int, path: Path) -> Path:
-    if len(lines) < articles * per_article:
-        raise SystemExit(f"{articles} articles of {per_article} segments need "
-                         f"{articles * per_article} segments; the test set has {len(lines)}")
-    with open(path, "w", encoding="utf-8") as f:
-        for k in range(articles):
-            text = "\n\n".join(lines[k * per_article:(k + 1) * per_article]) + "\n"
-            f.write(json.dumps({"id": f"nt19-{k:04d}", "text": text}, ensure_ascii=False) + "\n")
-    return path
+from bench.common import EVAL_MT, articles, make_model, newstest, pipeline_command, timed_run, \
+    write_archive
 
 
 def digests(out: Path) -> dict[str, str]:
@@ -59,37 +45,16 @@ def digests(out: Path) -> dict[str, str]:
             if p.name != "manifest.json"}
 
 
-def model_in_child(code: str) -> Path:
-    """A model built by ``code`` (which prints its path) in a process of its own: this one must
-    stay small, since a side's peak RSS (``wait4``) counts what the child inherited from this
-    process before its ``exec``."""
-    done = subprocess.run([sys.executable, "-c", "from pathlib import Path; " + code],
-                          cwd=ROOT, check=True, capture_output=True, text=True)
-    return Path(done.stdout.strip().splitlines()[-1])
-
-
-def tiny_model_in_child(path: Path) -> Path:
-    """The tiny test model at ``path``, built by :func:`model_in_child`."""
-    return model_in_child(f"from pipeline.tiny import build_model, repo_text; "
-                          f"print(build_model(Path({str(path)!r}), repo_text(Path('.')), seed=0))")
-
-
 def run_side(archive: Path, model: Path, out: Path, window: int, extra: list[str]) -> dict:
     """One `pipeline translate` process: wall time, its peak RSS, the Ray run details."""
     shutil.rmtree(out, ignore_errors=True)
-    args = [sys.executable, "-m", "pipeline", "translate", str(archive), "--input-format",
-            "jsonl", "-o", str(out), "--model-dir", str(model), "--no-cache", "--quiet",
-            "--window", str(window), *extra]
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, "HF_HUB_OFFLINE": "1"})
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{err[-3000:]}")
+    done = timed_run(pipeline_command("translate", archive, "--input-format", "jsonl", "-o", out,
+                                      "--model-dir", model, "--no-cache", "--quiet", "--window",
+                                      window, *extra),
+                     env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    wall = done.wall
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    return {"wall": wall, "rss_mib": usage.ru_maxrss / 1024, "documents":
+    return {"wall": wall, "rss_mib": done.rss_mib, "documents":
             sum(1 for i in manifest["inputs"] if i["status"] == "translated"),
             "sentences": manifest["totals"]["sentences"],
             "ray": manifest["settings"].get("ray")}
@@ -178,7 +143,7 @@ def ratios(rows: list[dict]) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval" / "mt")
+    ap.add_argument("--eval-dir", type=Path, default=EVAL_MT)
     ap.add_argument("--articles", type=int, default=500)
     ap.add_argument("--sentences", type=int, default=2, help="segments per article")
     ap.add_argument("--window", type=int, default=100,
@@ -189,24 +154,20 @@ def main() -> None:
     ap.add_argument("--skip-twin", action="store_true")
     ap.add_argument("--more", action="store_true", help="also a plain run with 1 thread")
     args = ap.parse_args()
-    src = args.eval_dir / "newstest2019.de-en.de"
-    if not src.is_file():
-        raise SystemExit(f"{src} is missing (../shared/eval is not part of the repository)")
+    lines = newstest(args.eval_dir)
     work = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
     try:
-        lines = [s for s in src.read_text(encoding="utf-8").splitlines() if s.strip()]
-        archive = make_archive(lines, args.articles, args.sentences, work / "archive.jsonl")
-        tiny = tiny_model_in_child(work / "tiny")
+        archive = write_archive(articles(lines, args.articles, args.sentences, cycle=False),
+                                work / "archive.jsonl")
+        tiny = make_model("tiny", in_child=True)
         sides = SIDES + (MORE if args.more else [])
         print(f"{os.cpu_count()} CPUs; archive: {args.articles} articles, "
               f"{args.articles * args.sentences} segments; window {args.window}; "
               f"--no-cache; beam: the model's (4)", file=sys.stderr)
         rows = bench_model("tiny", tiny, archive, work, args.window, args.repeat, sides)
         if not args.skip_twin:
-            rows += bench_model("twin", model_in_child(
-                f"import sys; sys.path.insert(0, 'bench'); from throughput import twin_model; "
-                f"print(twin_model(Path({str(args.eval_dir)!r})))"), archive, work, args.window,
-                                args.twin_repeat, sides)
+            rows += bench_model("twin", make_model("twin", eval_dir=args.eval_dir, in_child=True),
+                                archive, work, args.window, args.twin_repeat, sides)
         print(table(rows))
         print()
         print("\n".join(ratios(rows)))

@@ -2,11 +2,11 @@
 
 Builds hypothesis/reference files from the 1-1 links of ../shared/eval's WMT22 de-en set (real MT
 of JDExploreAcademy and LT22 against reference A, and a close mix of the two) in a temporary directory, scores them with
-pipeline.evaluation and with `python -m sacrebleu` (JSON, 17 decimals: exact floats), at sacrebleu's
+pipeline.evaluate and with `python -m sacrebleu` (JSON, 17 decimals: exact floats), at sacrebleu's
 default sample counts, and prints one row per number with both values. Nothing is copied into
 the repository.
 
-    .venv/bin/python bench/evaluate_parity.py [--metrics bleu,chrf,ter]
+    python -m bench.evaluate_parity [--metrics bleu,chrf,ter]
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.evaluation import compare, evaluate, read_lines
+from pipeline.evaluate import compare, evaluate, read_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 WMT22 = ROOT.parent / "shared" / "eval" / "alignment" / "deen_wmt22_mt_perturbed.jsonl"
@@ -93,10 +93,11 @@ def main() -> None:
                       cli_bs[k]["BLEU"][key]) for key in ("score", "p_value", "mean", "ci")]
 
     w = max(len(r[0]) for r in rows)
-    print(f"{'number':<{w}}  {'pipeline.evaluation':>22}  {'sacrebleu CLI':>22}  equal")
+    print(f"{'number':<{w}}  {'pipeline.evaluate':>22}  {'sacrebleu CLI':>22}  equal")
     for name, a, b in rows:
         print(f"{name:<{w}}  {a!r:>22}  {b!r:>22}  {'yes' if a == b else 'NO'}")
-    print(f"{sum(a == b for _, a, b in rows)}/{len(rows)} equal; pipeline.evaluation took {t_ours:.1f} s")
+    print(f"{sum(a == b for _, a, b in rows)}/{len(rows)} equal; "
+          f"pipeline.evaluate took {t_ours:.1f} s")
 
 
 if __name__ == "__main__":

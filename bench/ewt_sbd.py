@@ -6,9 +6,9 @@ point this script at it.
 Usage::
 
     git clone https://github.com/UniversalDependencies/UD_English-EWT /tmp/ewt
-    python bench/ewt_sbd.py /tmp/ewt --split dev  --out /tmp/en_ewt_dev_docs_sbd.jsonl
-    python bench/ewt_sbd.py /tmp/ewt --split test --out /tmp/en_ewt_test_docs_sbd.jsonl
-    python bench/segmentation.py --file /tmp/en_ewt_dev_docs_sbd.jsonl --lang en
+    python -m bench.ewt_sbd /tmp/ewt --split dev  --out /tmp/en_ewt_dev_docs_sbd.jsonl
+    python -m bench.ewt_sbd /tmp/ewt --split test --out /tmp/en_ewt_test_docs_sbd.jsonl
+    python -m bench.segmentation --file /tmp/en_ewt_dev_docs_sbd.jsonl --lang en
 
 The layout mirrors the shared UD-based sets (``uk_ud_iu``, ``nl_ud_lassysmall``): one row per
 ``# newdoc id`` group, the ``# text`` lines of one ``# newpar`` paragraph joined by a space,

@@ -5,7 +5,7 @@ paragraph with a quotation in another language, labelled with the majority langu
 
 Usage::
 
-    python bench/langid.py [--eval-dir ../shared/eval] [--half all|A|B|both] [--rounds 3]
+    python -m bench.langid [--eval-dir ../shared/eval] [--half all|A|B|both] [--rounds 3]
                            [--peers py3langid,lingua-r,...] [--no-peers] [--errors]
 
 Accuracy is printed per kind for every detector, on the whole set and on two fixed halves (a
@@ -35,8 +35,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
 FILE = Path("langid") / "langid_shared.jsonl"

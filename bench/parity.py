@@ -1,7 +1,7 @@
 """Engine parity: CTranslate2 and transformers on the same MarianMT checkpoint.
 
 On the opus-mt-de-en *shape twin* (random weights, the real config values and shape; built and
-cached by bench/throughput.py's ``twin_model``):
+cached by ``bench.common.make_model``):
 
 1. forced decoding: both engines score the same target tokens (the reference translation, and
    CTranslate2's own greedy output) for the same source; the per-token log-probabilities must
@@ -11,7 +11,7 @@ cached by bench/throughput.py's ``twin_model``):
    the same output for at least 95 of 100 sentences;
 3. what int8 changes against float32 in CTranslate2: score drift, greedy agreement.
 
-    python bench/parity.py [--n 100] [--eval-dir ../shared/eval/mt]
+    python -m bench.parity [--n 100] [--eval-dir ../shared/eval/mt]
 
 transformers' distribution covers one more id than CTranslate2's: ``<pad>`` (58100), which the
 converter removes from the vocabulary and generation never emits (``bad_words_ids``). Its logit
@@ -33,7 +33,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import EVAL_MT, make_model
+
 LIMIT_MEAN_ABS = 1e-3
 LIMIT_IDENTICAL = 0.95
 
@@ -139,25 +140,21 @@ def engines(model_dir: Path, threads: int):
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=100, help="sentences (lines of newstest2019 de)")
-    ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval" / "mt")
+    ap.add_argument("--eval-dir", type=Path, default=EVAL_MT)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
     de_path, en_path = (args.eval_dir / f"newstest2019.de-en.{x}" for x in ("de", "en"))
     if not de_path.is_file():
         print(f"no evaluation data at {de_path}", file=sys.stderr)
         return 2
-    sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     import transformers
-
-    from throughput import twin_model
 
     from pipeline.translate.base import output_cap
 
     transformers.logging.set_verbosity_error()
     german = de_path.read_text(encoding="utf-8").splitlines()[:args.n]
     english = en_path.read_text(encoding="utf-8").splitlines()[:args.n]
-    model_dir = twin_model(args.eval_dir)
+    model_dir = make_model("twin", eval_dir=args.eval_dir)
     ct2, hf = engines(model_dir, args.threads)
     f32, i8 = ct2["float32"], ct2["int8"]
     sources = [f32.tokens.encode(s) for s in german]

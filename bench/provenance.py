@@ -2,7 +2,7 @@
 ``source`` and ``target``, per record, on the seed articles (``data/raw``), translated as the
 repository lays them out (``data/raw`` -> ``data/out``) with the tiny test model.
 
-    python bench/provenance.py
+    python -m bench.provenance
 
 The tiny model's English is random tokens; its length does not enter the figure, which counts
 everything but the texts: keys, offsets, flags, scores, the fingerprint on every line and the
@@ -12,22 +12,19 @@ full provenance once per file.
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.common import ROOT, make_model
 
 
 def main() -> None:
     import pipeline
     from pipeline.formats import jsonl
-    from pipeline.tiny import build_model, repo_text
 
     work = Path(tempfile.mkdtemp(prefix="bench-provenance."))
     try:
-        model = build_model(work / "model", repo_text(ROOT))
+        model = make_model("tiny")
         shutil.copytree(ROOT / "data" / "raw", work / "data" / "raw")
         out = work / "data" / "out"
         pipeline.translate_files([work / "data" / "raw"], out, model_dir=model, cache=False,

@@ -11,51 +11,42 @@ rerun figure. The last lines give what each article adds: KB of peak RSS for a p
 for a rerun (differences between the smallest and the largest archive, so the fixed start-up
 cost drops out).
 
-    python bench/run_memory.py [--articles 250,1000,4000] [--sentences 20]
+    python -m bench.run_memory [--articles 250,1000,4000] [--sentences 20]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from bench.common import EVAL_MT, articles, make_model, newstest, pipeline_command, timed_run, \
+    write_archive
 
-from cluster import make_archive, tiny_model_in_child  # noqa: E402
+
+def make_archive(lines: list[str], n: int, per_article: int, path: Path) -> Path:
+    return write_archive(articles(lines, n, per_article), path)
 
 
 def peak_mib(args: list[str]) -> float:
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{proc.stderr.read().decode()[-2000:]}")
-    return usage.ru_maxrss / 1024
+    return timed_run(args).rss_mib
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval" / "mt")
+    ap.add_argument("--eval-dir", type=Path, default=EVAL_MT)
     ap.add_argument("--articles", default="250,1000,4000")
     ap.add_argument("--sentences", type=int, default=20)
     args = ap.parse_args()
-    src = args.eval_dir / "newstest2019.de-en.de"
-    if not src.is_file():
-        raise SystemExit(f"{src} is missing (../shared/eval is not part of the repository)")
-    lines = [s for s in src.read_text(encoding="utf-8").splitlines() if s.strip()]
+    lines = newstest(args.eval_dir)
     most = max(int(a) for a in args.articles.split(",")) * args.sentences
     lines = (lines * (most // len(lines) + 1))[:most]  # the test set again, round
     with tempfile.TemporaryDirectory(prefix="bench-run-memory-") as tmp:
         work = Path(tmp)
-        model = tiny_model_in_child(work / "tiny")
-        base = [sys.executable, "-m", "pipeline", "translate", "--input-format", "jsonl",
-                "--model-dir", str(model), "--no-cache", "-q", "--beam", "1", "--format", "jsonl"]
+        model = make_model("tiny", in_child=True)
+        base = pipeline_command("translate", "--input-format", "jsonl", "--model-dir", model,
+                                "--no-cache", "-q", "--beam", "1", "--format", "jsonl")
         peak_mib(base + [str(make_archive(lines, 1, 1, work / "warm.jsonl")), "-o", str(work / "w")])
         print("| articles | sentences | peak RSS MiB | run s | rerun s | rerun peak RSS MiB |\n"
               "|---:|---:|---:|---:|---:|---:|")

@@ -6,12 +6,12 @@ rules or a model for; spaCy is not installed here (``../shared/eval/README.md`` 
 
 Usage::
 
-    python bench/segmentation.py [--eval-dir ../shared/eval] [--lang de|en|fr|…|ar|all] [--runs 5] [--no-peers]
-    python bench/segmentation.py --lang en --errors dev     # our English errors on one part
-    python bench/segmentation.py --lang pl --errors first   # our errors on the first half of a set
-    python bench/segmentation.py --lang de --baseline 2675cc0 --runs 5 --rounds 6   # A/B speed
-    python bench/segmentation.py --file /tmp/en_ewt_dev_docs_sbd.jsonl --lang en    # any set
-    python bench/segmentation.py --file /tmp/en_ewt_dev_docs_sbd.jsonl --lang en --baseline main
+    python -m bench.segmentation [--eval-dir ../shared/eval] [--lang de|en|fr|…|ar|all] [--runs 5] [--no-peers]
+    python -m bench.segmentation --lang en --errors dev     # our English errors on one part
+    python -m bench.segmentation --lang pl --errors first   # our errors on the first half of a set
+    python -m bench.segmentation --lang de --baseline 2675cc0 --runs 5 --rounds 6   # A/B speed
+    python -m bench.segmentation --file /tmp/en_ewt_dev_docs_sbd.jsonl --lang en    # any set
+    python -m bench.segmentation --file /tmp/en_ewt_dev_docs_sbd.jsonl --lang en --baseline main
 
 A *boundary* is the character offset where a sentence ends inside a document (the end of every
 sentence except the document's last). Precision, recall and F1 are computed over the pooled
@@ -46,8 +46,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
 SETS = ("wmt19_de_docs_sbd.jsonl", "de_unit_tests.jsonl", "ud_de_gsd_dev.jsonl")

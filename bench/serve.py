@@ -23,7 +23,7 @@ Latency: --latency one-sentence requests, one at a time, on the idle server (med
 the engine's own time for the same sentences in a warm process (`engine.translate([s])`,
 median; measured before and after the requests, the lower median kept).
 
-    python bench/serve.py [--model twin|tiny] [--articles 48] [--per-article 6] [--clients 16]
+    python -m bench.serve [--model twin|tiny] [--articles 48] [--per-article 6] [--clients 16]
                           [--rounds 2] [--latency 25] [--wait-ms 5] [--cold] [--model-dir DIR]
 """
 
@@ -43,11 +43,7 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-EVAL = ROOT.parent / "shared" / "eval" / "mt"
+from bench.common import EVAL_MT, ROOT, articles, make_model, newstest, write_folder
 
 WARM = """
 import json, sys, time
@@ -72,21 +68,10 @@ else:
 
 
 def segments() -> list[str]:
-    src = EVAL / "newstest2019.de-en.de"
-    if src.is_file():
-        return [s for s in src.read_text(encoding="utf-8").splitlines() if s.strip()]
+    if (EVAL_MT / "newstest2019.de-en.de").is_file():
+        return newstest()
     return [p.strip() for f in sorted((ROOT / "data" / "raw").glob("*.txt"))
             for p in f.read_text(encoding="utf-8").split("\n\n") if p.strip()]
-
-
-def model(kind: str, work: Path) -> Path:
-    if kind == "twin" and EVAL.is_dir():
-        from throughput import twin_model
-
-        return twin_model(EVAL)
-    from cluster import tiny_model_in_child
-
-    return tiny_model_in_child(work / "tiny")
 
 
 def warm_child(model_dir: Path, job: dict) -> dict:
@@ -164,18 +149,11 @@ def main() -> None:
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-serve-"))
-    model_dir = args.model_dir or model(args.model, work)
-    lines = segments()
-    n = args.articles * args.per_article
-    lines = (lines * (n // len(lines) + 1))[:n]
-    texts = ["\n\n".join(lines[k:k + args.per_article]) + "\n" for k in range(0, n, args.per_article)]
-    files = []
-    (work / "in").mkdir()
-    for k, t in enumerate(texts):
-        p = work / "in" / f"a{k:03d}.txt"
-        p.write_text(t, encoding="utf-8")
-        files.append(str(p))
-    print(f"model {args.model} ({model_dir}); {len(texts)} articles of {args.per_article} "
+    kind = args.model if EVAL_MT.is_dir() else "tiny"  # the twin is trained on the test set
+    model_dir = args.model_dir or make_model(kind, in_child=True)
+    texts = articles(segments(), args.articles, args.per_article)
+    files = [str(p) for p in write_folder(texts, work / "in")]
+    print(f"model {kind} ({model_dir}); {len(texts)} articles of {args.per_article} "
           f"segments; {args.clients} clients; {os.cpu_count()} CPUs", flush=True)
 
     proc, port = start_server(model_dir, args.wait_ms)
@@ -190,8 +168,8 @@ def main() -> None:
                 warm = warm_child(model_dir, job)
             sentences = sum(len(b.splitlines()) for b in bodies)
             assert warm["sentences"] == sentences, (warm, sentences)
-            same = all(targets(b) == targets((work / f"out{r}" / f"a{k:03d}.jsonl").read_bytes())
-                       for k, b in enumerate(bodies))
+            same = all(targets(b) == targets((work / f"out{r}" / Path(f).with_suffix(".jsonl").name)
+                               .read_bytes()) for f, b in zip(files, bodies))
             rows.append((sentences / served_s, sentences / warm["seconds"], same))
             print(f"round {r + 1}: {sentences} sentences; server {served_s:.1f} s "
                   f"({rows[-1][0]:.2f} sent/s), translate warm {warm['seconds']:.1f} s "

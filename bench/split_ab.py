@@ -1,6 +1,6 @@
 """A/B speed of a sentence splitter: a named git revision against the working tree.
 
-``python bench/segmentation.py --lang de --baseline 2675cc0 [--runs 5] [--rounds 6]``
+``python -m bench.segmentation --lang de --baseline 2675cc0 [--runs 5] [--rounds 6]``
 
 The revision's ``pipeline`` package is extracted with ``git archive REV pipeline`` into a
 temporary folder and imported under another name (``pipeline_ab_base``), so both splitters run

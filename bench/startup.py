@@ -2,7 +2,7 @@
 and ``python -c 'import pipeline'`` over 11 runs each, and a check that neither loads an engine
 library (torch, transformers, ctranslate2).
 
-    python bench/startup.py
+    python -m bench.startup
 """
 
 from __future__ import annotations

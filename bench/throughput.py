@@ -5,7 +5,7 @@ trained on the German and English newstest text), built once and cached under th
 cache. Random weights never emit </s>, so every output runs to its cap ceil(1.5 × source
 tokens) + 10 on every side: the sides do the same work and the comparison is fair.
 
-    python bench/throughput.py [--n 100] [--eval-dir ../shared/eval/mt] [--quick]
+    python -m bench.throughput [--n 100] [--eval-dir ../shared/eval/mt] [--quick]
 
 Sides (same sentences, one run, medians of --repeat timings; (a) is timed once):
   (a) transformers as its users write it: fp32, the model's beam 4, batches of 16 in input order
@@ -23,7 +23,6 @@ peak RSS for 1000 sentences (--beam 1) and a second run of that batch with the c
 from __future__ import annotations
 
 import argparse
-import hashlib
 import math
 import os
 import resource
@@ -35,61 +34,28 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from pipeline.paths import cache_dir  # noqa: E402
-from pipeline.translate.base import output_cap  # noqa: E402
+from bench.common import ROOT, Timed, articles, make_model, timed_run, write_folder
+from pipeline.paths import cache_dir
+from pipeline.translate.base import output_cap
 
 ARTICLE_LINES = 20
 
 
 def twin_model(eval_dir: Path) -> Path:
-    """The opus-mt-de-en shape twin, cached by its training text."""
-    from pipeline.tiny import build_model
-
-    de = (eval_dir / "newstest2019.de-en.de").read_text(encoding="utf-8").splitlines()
-    en = (eval_dir / "newstest2019.de-en.en").read_text(encoding="utf-8").splitlines()
-    key = hashlib.sha256("\n".join(de + ["\0"] + en).encode()).hexdigest()[:16]
-    path = cache_dir() / "bench" / f"opus-twin-{key}"
-    if not (path / "config.json").is_file():
-        print(f"building the opus-mt-de-en shape twin in {path} ...", file=sys.stderr)
-        build_model(path, de, en, shape="opus", spm_vocab=8000, seed=0)
-    return path
+    """The opus-mt-de-en shape twin (bench.common), cached by its training text."""
+    return make_model("twin", eval_dir=eval_dir)
 
 
 def write_articles(lines: list[str], directory: Path) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for k in range(0, len(lines), ARTICLE_LINES):
-        p = directory / f"article_{k // ARTICLE_LINES:03d}.txt"
-        p.write_text("\n\n".join(lines[k:k + ARTICLE_LINES]) + "\n", encoding="utf-8")
-        paths.append(p)
-    return paths
+    return write_folder(articles(lines, per_article=ARTICLE_LINES), directory)
 
 
 def run_cli(args: list[str], env: dict, watch: Path | None = None) -> dict:
-    """Run `python -m pipeline ARGS`; wall time, time until the first *.jsonl appears in
-    ``watch``, and the child's peak RSS (from wait4)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "translate", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    first = None
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if watch is not None and first is None and any(watch.glob("*.jsonl")):
-            first = time.perf_counter() - start
-        time.sleep(0.005)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"pipeline {' '.join(args)} failed ({proc.returncode}):\n{err[-2000:]}")
-    if watch is not None and first is None:
-        first = wall
-    return {"wall": wall, "first": first, "maxrss_mb": usage.ru_maxrss / 1024}
+    """Run `python -m pipeline translate ARGS`; wall time, time until the first *.jsonl
+    appears in ``watch``, and the child's peak RSS (from wait4)."""
+    done: Timed = timed_run([sys.executable, "-m", "pipeline", "translate", *args], env=env,
+                            watch=watch)
+    return {"wall": done.wall, "first": done.first, "maxrss_mb": done.rss_mib}
 
 
 def baseline(model_dir: Path, lines: list[str], batch: int = 16) -> float:
@@ -190,9 +156,9 @@ def in_child(side: str, eval_dir: Path, n: int, repeat: int, config=None) -> dic
     import json
 
     extra = ["--config", json.dumps(config)] if config else []
-    res = subprocess.run([sys.executable, __file__, "--side", side, "--eval-dir", str(eval_dir),
-                          "--n", str(n), "--repeat", str(repeat), *extra], capture_output=True,
-                         text=True,
+    res = subprocess.run([sys.executable, "-m", "bench.throughput", "--side", side, "--eval-dir",
+                          str(eval_dir), "--n", str(n), "--repeat", str(repeat), *extra],
+                         capture_output=True, text=True, cwd=ROOT,
                          env={**os.environ, "PYTHONWARNINGS": "ignore", "HF_HUB_OFFLINE": "1"})
     if res.returncode != 0:
         raise SystemExit(f"bench side {side} failed:\n{res.stderr[-3000:]}")
@@ -324,7 +290,7 @@ def main() -> None:
               f"{first['wall'] / third['wall']:.0f}× faster than the first")
     else:
         print("second run with the cache: skipped (`pipeline translate` has no --no-cache/TM yet)")
-    print(f"\ncommand: python bench/throughput.py --n {n}{' --quick' if args.quick else ''} "
+    print(f"\ncommand: python -m bench.throughput --n {n}{' --quick' if args.quick else ''} "
           f"(bench process itself: peak RSS "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
     shutil.rmtree(work, ignore_errors=True)

@@ -3,6 +3,8 @@ loaded through exactly the code the real model uses."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +13,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "data" / "raw"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
+#: where the browser tests leave their screenshots
+ARTIFACTS = ROOT / "tests" / "artifacts"
+#: what models.lock pins for Helsinki-NLP/opus-mt-de-en (the public record)
+REAL_REVISION = "1a922f3b32a8e809e17a47d4b32142d8105924e5"
+REAL_WEIGHTS_SHA256 = "e743c3070f61f477cb62fe95ef2c9be2e77f3e488cb6b8030ff8a19e8295c87d"
+#: make as the tests run it: the install stamps are never remade (``-o``), so no test installs
+#: anything, even where pyproject.toml is newer than the stamps (a checkout sharing a venv)
+MAKE = ("make", "-o", ".venv/.installed", "-o", ".venv/.installed-cluster",
+        "-o", ".venv/.installed-serve")
 
 
 @pytest.fixture(scope="session")
@@ -86,3 +97,129 @@ def pair_model(tmp_path_factory):
         return built[pair]
 
     return get
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+def _write_archive(path: Path, rows: list) -> Path:
+    """A JSONL archive at ``path``. Rows: dicts (written as JSON) or raw lines (str / bytes,
+    written as they are)."""
+    with open(path, "wb") as f:
+        for row in rows:
+            if isinstance(row, dict):
+                row = json.dumps(row, ensure_ascii=False)
+            f.write((row.encode("utf-8") if isinstance(row, str) else row) + b"\n")
+    return path
+
+
+def _repo_articles(n: int) -> list[dict]:
+    """``n`` small articles made of the seed articles' lines (several share sentences)."""
+    lines = [line for p in sorted(SEEDS.glob("*.txt"))
+             for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [{"id": f"art-{i:03d}", "text": "\n\n".join(lines[(i * 3 + k) % len(lines)]
+                                                        for k in range(3)) + "\n"}
+            for i in range(n)]
+
+
+@pytest.fixture(scope="session")
+def write_archive():
+    """``write_archive(path, rows) -> path``: a JSONL archive of dicts or raw lines."""
+    return _write_archive
+
+
+@pytest.fixture(scope="session")
+def repo_articles():
+    """``repo_articles(n) -> [{"id", "text"}, ...]``: small articles of the seed lines."""
+    return _repo_articles
+
+
+class MatrixScorer:
+    """An alignment scorer of hand-made scores: ``table[(a, b)][i, j]`` scores the link from
+    cell ``(i, j)``; links not in the table are forbidden (the search tested alone)."""
+
+    def __init__(self, table) -> None:
+        self.table = table
+
+    def scores(self, i: int, a: int, b: int, j):
+        import numpy as np
+
+        if (a, b) not in self.table:
+            return np.full(len(j), -np.inf)
+        return self.table[(a, b)][i, j]
+
+
+# --------------------------------------------------------------------------- the browser
+
+CHROMIUM = Path(os.environ.get("PIPELINE_CHROMIUM", "/usr/bin/chromium"))
+_CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+def _browser_missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install playwright)"
+    if not CHROMIUM.is_file():
+        return f"{CHROMIUM} is absent (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Chromium for the session: Debian's ``/usr/bin/chromium`` (or
+    ``$PIPELINE_CHROMIUM``) driven by playwright, whose own browser download is never used.
+    Without it the tests that need it skip, except under CI (``CI`` set), where they fail."""
+    why = _browser_missing()
+    if why:
+        if IN_CI:
+            pytest.fail(f"CI must run the browser test, but {why}")
+        pytest.skip(why)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=_CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser_context(chromium_browser):
+    """``browser_context(allow=None)``: a new context (1280 × 900) of the session's Chromium
+    with no network but URLs starting with ``allow``."""
+    contexts = []
+
+    def new(allow: str | None = None):
+        context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+        # belt and braces: no network
+        context.route("http*://**", lambda route: route.continue_()
+                      if allow and route.request.url.startswith(allow) else route.abort())
+        contexts.append(context)
+        return context
+
+    yield new
+    for context in contexts:
+        context.close()
+
+
+def _watched(context, allow: tuple[str, ...] = ("file:", "data:")):
+    """A new page that records console errors and warnings, page errors, and requests to
+    URLs not starting with ``allow`` in ``page.errors``."""
+    p = context.new_page()
+    p.errors = []
+    p.on("console", lambda m: p.errors.append(f"console.{m.type}: {m.text}")
+         if m.type in ("error", "warning") else None)
+    p.on("pageerror", lambda e: p.errors.append(f"pageerror: {e}"))
+    p.on("request", lambda r: p.errors.append(f"request: {r.url}")
+         if not r.url.startswith(allow) else None)
+    return p
+
+
+@pytest.fixture(scope="session")
+def watched():
+    """``watched(context, allow=("file:", "data:"))``: a new page of ``context`` whose
+    ``errors`` list the console errors and warnings, page errors and requests to URLs not
+    starting with ``allow``."""
+    return _watched

@@ -20,9 +20,10 @@ from pipeline.alignment.signals import digits, dominant_script, features, marks,
 from pipeline.cli import app
 from pipeline.errors import InputError
 
-from test_align_core import EVAL, MatrixScorer, _bench
+from conftest import SHARED_EVAL, MatrixScorer
 
 ROOT = Path(__file__).resolve().parent.parent
+EVAL = SHARED_EVAL / "alignment"
 
 
 def shared(a: str, b: str, a_lang: str | None = None, b_lang: str | None = None,
@@ -216,7 +217,8 @@ def test_cli_refuses_mt_for_a_pair_the_pinned_model_does_not_translate(tmp_path)
     ("zhen_wmt22_mt_perturbed.jsonl", None, 0.89),
 ])
 def test_f1_on_the_other_pairs(name, key, floor):
-    bench = _bench()
+    from bench import alignment as bench
+
     docs = bench.load_set(EVAL / name)[::2]
     figures, _ = bench.evaluate(bench.ours(key), docs)
     assert figures["F1"] >= floor

@@ -5,7 +5,6 @@ floors under the F1 measured by ``bench/alignment.py``."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -22,24 +21,13 @@ from pipeline.alignment.score import NgramScorer, log_tail, trigrams
 from pipeline.alignment.search import path_score
 from pipeline.errors import InputError
 
+from conftest import SHARED_EVAL, MatrixScorer
+
 REPO = Path(__file__).resolve().parent.parent
-EVAL = REPO.parent / "shared" / "eval" / "alignment"
+EVAL = SHARED_EVAL / "alignment"
 
 
 # --------------------------------------------------------------------------- the search alone
-
-
-class MatrixScorer:
-    """Hand-made scores: ``table[(a, b)][i, j]`` scores the link from cell ``(i, j)``; links
-    not in the table are forbidden."""
-
-    def __init__(self, table: dict[tuple[int, int], np.ndarray]) -> None:
-        self.table = table
-
-    def scores(self, i: int, a: int, b: int, j: np.ndarray) -> np.ndarray:
-        if (a, b) not in self.table:
-            return np.full(len(j), -np.inf)
-        return self.table[(a, b)][i, j]
 
 
 def random_table(rng: np.random.Generator, n: int, m: int,
@@ -396,17 +384,6 @@ def test_import_stays_light():
 # --------------------------------------------------------------------------- shared data
 
 
-def _bench():
-    """bench/alignment.py (its loader and scoring), imported by path."""
-    name = "bench_alignment"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "bench" / "alignment.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while being built
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 @pytest.mark.skipif(not EVAL.is_dir(), reason="../shared/eval is not available")
 @pytest.mark.parametrize("name, key, floor", [
     # measured (bench/alignment.py): 0.969 and 0.983; the floors leave room for deliberate
@@ -415,7 +392,8 @@ def _bench():
     ("deen_wmt22_mt_perturbed.jsonl", "mt_sentences", 0.97),
 ])
 def test_f1_on_the_shared_sets(name, key, floor):
-    bench = _bench()
+    from bench import alignment as bench
+
     docs = bench.load_set(EVAL / name)
     figures, _ = bench.evaluate(bench.ours(key), docs)
     assert figures["F1"] >= floor

@@ -27,25 +27,6 @@ def run(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
-def write_archive(path: Path, rows: list) -> Path:
-    """Rows: dicts (written as JSON) or raw lines (str / bytes, written as they are)."""
-    with open(path, "wb") as f:
-        for row in rows:
-            if isinstance(row, dict):
-                row = json.dumps(row, ensure_ascii=False)
-            f.write((row.encode("utf-8") if isinstance(row, str) else row) + b"\n")
-    return path
-
-
-def repo_articles(n: int) -> list[dict]:
-    """``n`` small articles made of the seed articles' lines (several share sentences)."""
-    lines = [line for p in sorted((ROOT / "data" / "raw").glob("*.txt"))
-             for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [{"id": f"art-{i:03d}", "text": "\n\n".join(lines[(i * 3 + k) % len(lines)]
-                                                        for k in range(3)) + "\n"}
-            for i in range(n)]
-
-
 # --- reading an archive --------------------------------------------------------------------
 
 @pytest.mark.parametrize("raw, why", [
@@ -60,7 +41,8 @@ def repo_articles(n: int) -> list[dict]:
     (b'{"id": "a", "text": "Ein \\ud800 Satz."}', "lone surrogate (U+D800 at offset 4)"),
     ('{"id": "a", "text": "Grüße"}'.encode("cp1252"), "not valid UTF-8 (byte 0xfc"),
 ])
-def test_a_bad_line_is_reported_with_its_number_and_the_others_go_on(tmp_path, raw, why):
+def test_a_bad_line_is_reported_with_its_number_and_the_others_go_on(tmp_path, raw,
+                                                                     why, write_archive):
     path = write_archive(tmp_path / "a.jsonl", [{"id": "first", "text": "Ein Satz."}, raw,
                                                  {"id": "last", "text": "Noch ein Satz."}])
     items = list(iter_archive(path))
@@ -69,7 +51,7 @@ def test_a_bad_line_is_reported_with_its_number_and_the_others_go_on(tmp_path, r
     assert [i.doc_id for i in (items[0], items[2])] == ["first", "last"]
 
 
-def test_lines_offsets_ids_and_what_is_no_article(tmp_path):
+def test_lines_offsets_ids_and_what_is_no_article(tmp_path, write_archive):
     path = write_archive(tmp_path / "a.jsonl", [
         b'\xef\xbb\xbf{"id": 7, "text": "Sieben."}',  # a BOM before the first line
         b"", b"   ",  # blank lines hold no article and are no error
@@ -87,7 +69,7 @@ def test_lines_offsets_ids_and_what_is_no_article(tmp_path):
     assert doc.sha256 == hashlib.sha256("Zeile mit CRLF.".encode()).hexdigest()
 
 
-def test_an_overlong_line_is_skipped_in_bounded_reads(tmp_path):
+def test_an_overlong_line_is_skipped_in_bounded_reads(tmp_path, write_archive):
     path = write_archive(tmp_path / "a.jsonl", [{"id": "a", "text": "Kurz."},
                                                  {"id": "b", "text": "Wort " * 5000},
                                                  {"id": "c", "text": "Auch kurz."}])
@@ -97,7 +79,7 @@ def test_an_overlong_line_is_skipped_in_bounded_reads(tmp_path):
     assert path.read_bytes()[items[2].offset:].startswith(b'{"id": "c"')
 
 
-def test_other_fields_and_an_unreadable_archive(tmp_path):
+def test_other_fields_and_an_unreadable_archive(tmp_path, write_archive):
     path = write_archive(tmp_path / "a.jsonl", [{"uid": "x", "body": "Ein Satz.", "id": "y"}])
     (item,) = iter_archive(path, id_field="uid", text_field="body")
     assert (item.doc_id, item.text, item.id_field, item.text_field) == ("x", "Ein Satz.", "uid",
@@ -141,7 +123,7 @@ def small_index(monkeypatch):
     archive._line_index.cache_clear()
 
 
-def test_read_article_finds_each_line(tmp_path, small_index):
+def test_read_article_finds_each_line(tmp_path, small_index, write_archive):
     rows = [{"id": f"n{i}", "text": f"Satz Nummer {i}."} for i in range(1, 15)]
     rows[5] = "kaputt"  # line 6 is no article; the others are still found
     path = write_archive(tmp_path / "a.jsonl", rows)
@@ -153,7 +135,7 @@ def test_read_article_finds_each_line(tmp_path, small_index):
 
 
 @pytest.mark.parametrize("line, doc_id", [(2, "n1"), (40, "n1"), (3, "n3")])
-def test_read_article_refuses_a_changed_line(tmp_path, small_index, line, doc_id):
+def test_read_article_refuses_a_changed_line(tmp_path, small_index, line, doc_id, write_archive):
     """Another article there, no such line, no JSON object: one message, which says nothing
     of what the line holds (a record may point at any file)."""
     path = write_archive(tmp_path / "a.jsonl", [{"id": "n1", "text": "Eins."},
@@ -165,7 +147,7 @@ def test_read_article_refuses_a_changed_line(tmp_path, small_index, line, doc_id
                                "translate the archive again")
 
 
-def test_read_article_finds_the_fields_a_record_does_not_name(tmp_path):
+def test_read_article_finds_the_fields_a_record_does_not_name(tmp_path, write_archive):
     text = "Der Text steht hier."
     path = write_archive(tmp_path / "a.jsonl", [{"title": "Titel", "uid": "u1", "body": text}])
     sha = hashlib.sha256(text.encode()).hexdigest()
@@ -173,7 +155,7 @@ def test_read_article_finds_the_fields_a_record_does_not_name(tmp_path):
     assert doc.text == text and doc.sha256 == sha and doc.doc_id == "u1"
 
 
-def test_count_lines(tmp_path):
+def test_count_lines(tmp_path, write_archive):
     assert archive.count_lines(write_archive(tmp_path / "a.jsonl", ["{}"] * 5)) == 5
     (tmp_path / "b.jsonl").write_bytes(b"{}\n{}")  # no final line break
     assert archive.count_lines(tmp_path / "b.jsonl") == 2
@@ -182,7 +164,8 @@ def test_count_lines(tmp_path):
 
 # --- plain runs over archives ----------------------------------------------------------------
 
-def test_archive_run_outputs_provenance_skip_and_verify(tiny_model, tmp_path):
+def test_archive_run_outputs_provenance_skip_and_verify(tiny_model, tmp_path,
+                                                        write_archive, repo_articles):
     rows = repo_articles(5)
     rows[1] = {**rows[1], "id": "2024/05/bericht"}
     path = write_archive(tmp_path / "archive.jsonl",
@@ -229,7 +212,8 @@ def test_archive_run_outputs_provenance_skip_and_verify(tiny_model, tmp_path):
     assert "1 translated, 4 skipped, 3 failed" in third.output
 
 
-def test_moved_lines_are_translated_again_with_their_new_line(tiny_model, tmp_path):
+def test_moved_lines_are_translated_again_with_their_new_line(tiny_model, tmp_path,
+                                                              write_archive, repo_articles):
     rows = repo_articles(3)
     path = write_archive(tmp_path / "a.jsonl", rows)
     out = tmp_path / "out"
@@ -243,7 +227,7 @@ def test_moved_lines_are_translated_again_with_their_new_line(tiny_model, tmp_pa
     assert run("verify", *sorted(out.glob("*.jsonl"))).exit_code == 0
 
 
-def test_archive_options_and_refusals(tiny_model, tmp_path):
+def test_archive_options_and_refusals(tiny_model, tmp_path, write_archive):
     d = tmp_path / "archives"
     d.mkdir()
     write_archive(d / "one.jsonl", [{"uid": "a", "body": "Ein Satz."}])
@@ -271,7 +255,8 @@ def test_archive_options_and_refusals(tiny_model, tmp_path):
     assert res.exit_code == 2 and "no such file or directory" in res.output
 
 
-def test_library_api_and_a_file_that_is_no_archive(tiny_model, tmp_path):
+def test_library_api_and_a_file_that_is_no_archive(tiny_model, tmp_path,
+                                                   write_archive, repo_articles):
     from pipeline import translate_files
 
     path = write_archive(tmp_path / "a.jsonl", repo_articles(2))

@@ -20,15 +20,19 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import pipeline
 from pipeline import translate_files
 from pipeline.cli import app
 
-from test_archive import repo_articles, write_archive
-
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
-needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
-                               reason="Ray is not installed (pip install 'pipeline[cluster]')")
+_ray_missing = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
+                                  reason="Ray is not installed (pip install 'pipeline[cluster]')")
+
+
+def needs_ray(test):
+    """Marked ``ray`` (make test-fast leaves it out), skipped without Ray."""
+    return pytest.mark.ray(_ray_missing(test))
 
 
 def run(*args):
@@ -77,7 +81,7 @@ def ray_address(tmp_path_factory, shared_conversions):
 
 
 @pytest.fixture()
-def archive(tmp_path) -> Path:
+def archive(tmp_path, write_archive, repo_articles) -> Path:
     """36 articles of the seed articles' sentences, three lines that are no article."""
     rows = repo_articles(36)
     rows[5:5] = ["{kaputt", {"id": "art-001", "text": "Doppelt."}]
@@ -157,6 +161,25 @@ def test_archive_on_ray_equals_a_plain_run(ray_address, tiny_model, archive, tmp
     assert verified.exit_code == 0, verified.output
 
 
+@needs_ray
+def test_ray_read_tasks_split_with_the_source_language(ray_address, tiny_model, tmp_path):
+    """The read tasks of a Ray run split with the run's source language, as a plain run does:
+    French knows the elided "l'art." before a number, German does not."""
+    from pipeline.cluster import RayExecutor
+
+    text = "Voir l'art. 5 du code. Le juge a tranché."
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(text, encoding="utf-8")
+    assert len(pipeline.split(text, lang="de")) == 3
+    spans = {}
+    for name, executor in (("plain", None), ("ray", RayExecutor(ray_address))):
+        translate_files([tmp_path / "in"], tmp_path / name, model_dir=tiny_model, src_lang="fr",
+                        formats=("jsonl",), executor=executor, report=lambda message: None)
+        spans[name] = [(r["start"], r["end"]) for r in map(json.loads, (
+            tmp_path / name / "a.jsonl").read_text(encoding="utf-8").splitlines())]
+    assert spans["ray"] == spans["plain"] == [(0, 22), (23, 41)]
+
+
 def _actor_pids() -> list[int]:
     """Processes of this machine that run a WindowTranslator actor (Ray names them so)."""
     pids = []
@@ -200,6 +223,7 @@ def test_a_killed_actor_loses_nothing(ray_address, tiny_model, archive, tmp_path
 
 KILL_DRIVER_AFTER_WINDOW = """
 import os, signal, sys
+import pipeline
 from pipeline import translate_files
 from pipeline.cluster import RayExecutor
 
@@ -237,6 +261,7 @@ def test_a_killed_driver_resumes(ray_address, tiny_model, archive, tmp_path):
 TWO_NODES = """
 import json, sys
 from ray.cluster_utils import Cluster
+import pipeline
 from pipeline import translate_files
 from pipeline.cluster import RayExecutor
 
@@ -296,12 +321,12 @@ def test_layout(options, actors, nodes, expect):
 
 @needs_ray
 def test_a_mixed_archive_on_ray_routes_as_a_plain_run(ray_address, tiny_model, pair_model,
-                                                      tmp_path):
+                                                      tmp_path, write_archive):
     """--from auto: each article to its language's model in the actors too; an article
     without a model is one error line; outputs and manifest are the plain run's."""
     from test_pairs_run import mixed_archive
 
-    archive = mixed_archive(tmp_path / "feed.jsonl")
+    archive = mixed_archive(write_archive, tmp_path / "feed.jsonl")
     models = ("--model-dir", f"de-en={tiny_model}", "--model-dir",
               f"fr-en={pair_model('fr-en')}")
     results = {}

@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import ROOT, SHARED_EVAL
+from conftest import MAKE, ROOT, SHARED_EVAL
 from pipeline.cli import app
 from pipeline.errors import EvaluationError, PipelineError
 from pipeline.provenance import Provenance
 from pipeline.records import Record
-from pipeline.evaluation import (
+from pipeline.evaluate import (
     ModelUsed,
     compare,
     compare_published,
@@ -428,7 +428,7 @@ def test_published_comparison_says_when_it_holds(models, segments, comparable, s
 def _make_eval(tmp_path, model: Path, src_lines: list[str], ref_lines: list[str]) -> str:
     src = write(tmp_path / "test.de", src_lines)
     ref = write(tmp_path / "test.en", ref_lines)
-    res = subprocess.run(["make", "-s", "eval", f"SRC={src}", f"REF={ref}", "TESTSET=newstest2019",
+    res = subprocess.run([*MAKE, "-s", "eval", f"SRC={src}", f"REF={ref}", "TESTSET=newstest2019",
                           f"EVAL_DIR={tmp_path / 'eval'}", f"ARGS=--model-dir {model}",
                           "EVAL_ARGS=--json"],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)

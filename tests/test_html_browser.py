@@ -3,14 +3,14 @@ the partner, the provenance panel opens, no console errors, article text never r
 fits desktop and phone widths. Screenshots go to tests/artifacts/.
 
 Needs the PyPI package ``playwright`` driving Debian's ``/usr/bin/chromium`` (playwright's own
-browser download is never used). Without them the tests skip, except under CI (``CI`` set),
-where they fail: CI installs chromium in ``.ci/run``.
+browser download is never used; one browser serves the session: ``chromium_browser`` in
+conftest.py). Without them the tests skip, except under CI (``CI`` set), where they fail: CI
+installs chromium in ``.ci/run``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -19,65 +19,16 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.formats import html, jsonl
 from pipeline.records import Record
-
-CHROMIUM = Path(os.environ.get("PIPELINE_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
-IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
-
-
-def _browser_missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (pip install playwright)"
-    if not CHROMIUM.is_file():
-        return f"{CHROMIUM} is absent (apt-get install chromium)"
-    return None
-
-
-def chromium(tmp_path_factory, allow: str | None = None):
-    """A headless Chromium context (a generator, for fixtures) with no network but URLs
-    starting with ``allow``; skips (fails under CI) without the browser."""
-    why = _browser_missing()
-    if why:
-        if IN_CI:
-            pytest.fail(f"CI must run the browser test, but {why}")
-        pytest.skip(why)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM),
-            headless=True, args=ARGS, viewport={"width": 1280, "height": 900})
-        # belt and braces: no network
-        context.route("http*://**", lambda route: route.continue_()
-                      if allow and route.request.url.startswith(allow) else route.abort())
-        yield context
-        context.close()
-
-
-def watched(context, allow: tuple[str, ...] = ("file:", "data:")):
-    """A new page that records console errors and warnings, page errors, and requests to
-    URLs not starting with ``allow`` in ``page.errors``."""
-    p = context.new_page()
-    p.errors = []
-    p.on("console", lambda m: p.errors.append(f"console.{m.type}: {m.text}")
-         if m.type in ("error", "warning") else None)
-    p.on("pageerror", lambda e: p.errors.append(f"pageerror: {e}"))
-    p.on("request", lambda r: p.errors.append(f"request: {r.url}")
-         if not r.url.startswith(allow) else None)
-    return p
-
+from tests.conftest import ARTIFACTS
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    yield from chromium(tmp_path_factory)
+def browser(browser_context):
+    """A context of the session's Chromium, with no network."""
+    return browser_context()
 
 
 @pytest.fixture()
-def page(browser):
+def page(browser, watched):
     p = watched(browser)
     yield p
     p.close()

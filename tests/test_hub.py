@@ -24,9 +24,8 @@ import pytest
 
 from pipeline.lock import (DEFAULT_LICENSE, DEFAULT_REPO, DIRECTORY, HUB, PUBLIC_RECORD, FilePin,
                            ModelLock, read_lock, render_lock, write_lock)
-from tests.conftest import ROOT
+from tests.conftest import MAKE, REAL_REVISION, REAL_WEIGHTS_SHA256, ROOT
 from tests.hub_server import WRITTEN_FOR, StandInHub
-from tests.test_lock import REAL_REVISION, REAL_WEIGHTS_SHA256
 
 COMMIT = "5ad0c0ffee5ad0c0ffee5ad0c0ffee5ad0c0ffee"  # the stand-in's own revision
 BIN_ONLY = ("config.json", "pytorch_model.bin", "source.spm", "target.spm", "tokenizer_config.json",
@@ -344,7 +343,7 @@ def test_make_translate_names_the_three_routes_when_the_hub_is_unreachable(tmp_p
                HF_HUB_DISABLE_TELEMETRY="1")
     if not (ROOT / ".venv" / ".installed").exists():
         pytest.skip("make install has not run in this checkout")
-    res = subprocess.run(["make", "-s", "translate"], cwd=ROOT, env=env, capture_output=True,
+    res = subprocess.run([*MAKE, "-s", "translate"], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=120)
     assert res.returncode != 0
     said = res.stdout + res.stderr

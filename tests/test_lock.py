@@ -11,13 +11,9 @@ from pipeline.lock import (DEFAULT_REPO, DIRECTORY, HUB, PUBLIC_RECORD, FilePin,
                            check_pin, files_to_pin, read_lock, render_lock, render_pins,
                            write_lock)
 
-from tests.conftest import ROOT
+from tests.conftest import REAL_REVISION, REAL_WEIGHTS_SHA256, ROOT
 
 REV = "0123456789abcdef0123456789abcdef01234567"
-
-
-REAL_REVISION = "1a922f3b32a8e809e17a47d4b32142d8105924e5"
-REAL_WEIGHTS_SHA256 = "e743c3070f61f477cb62fe95ef2c9be2e77f3e488cb6b8030ff8a19e8295c87d"
 
 
 def test_committed_lock_is_the_public_record_pin():

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import MAKE
+
 ROOT = Path(__file__).resolve().parent.parent
 PIPELINE = ROOT / ".venv" / "bin" / "pipeline"
 
@@ -29,7 +31,7 @@ def test_make_batch_translates_every_good_file_whatever_its_name(tiny_model, tmp
     for name, data in BAD.items():
         (src / name).write_bytes(data)
     args = f"--model-dir {tiny_model} --beam 1 --max-line-chars 50000"
-    res = subprocess.run(["make", "-C", str(ROOT), "-j2", "batch", f"IN={src}", f"OUT={out}",
+    res = subprocess.run([*MAKE, "-C", str(ROOT), "-j2", "batch", f"IN={src}", f"OUT={out}",
                           f"ARGS={args}"], cwd=tmp_path, capture_output=True, text=True,
                          timeout=600)
     assert res.returncode != 0  # the bad inputs make the batch fail ...
@@ -39,7 +41,7 @@ def test_make_batch_translates_every_good_file_whatever_its_name(tiny_model, tmp
     assert sorted(e.split(": ")[1].rsplit("/", 1)[1] for e in errors) == sorted(BAD), res.stderr
     assert "Traceback" not in res.stderr
     assert not (tmp_path / "PWNED").exists() and not (ROOT / "PWNED").exists()
-    again = subprocess.run(["make", "-C", str(ROOT), "batch", f"IN={src}", f"OUT={out}",
+    again = subprocess.run([*MAKE, "-C", str(ROOT), "batch", f"IN={src}", f"OUT={out}",
                             f"ARGS={args}"], cwd=tmp_path, capture_output=True, text=True,
                            timeout=600)
     assert f"0 translated, {1 + len(HOSTILE)} skipped, {len(BAD)} failed" in again.stderr
@@ -54,7 +56,7 @@ def test_make_align_aligns_every_pair_and_reports_the_lonely_file(tmp_path):
         (src / f"{name}.de.txt").write_bytes(de)
         (src / f"{name}.en.txt").write_bytes(en)
     (src / "solo.de.txt").write_text("Allein.\n", encoding="utf-8")
-    res = subprocess.run(["make", "-C", str(ROOT), "align", f"IN={src}", f"OUT={out}",
+    res = subprocess.run([*MAKE, "-C", str(ROOT), "align", f"IN={src}", f"OUT={out}",
                           "ARGS=--no-mt"], cwd=tmp_path, capture_output=True, text=True,
                          timeout=600)
     assert res.returncode != 0 and "solo.de.txt: has no partner solo.en.txt" in res.stderr
@@ -79,7 +81,7 @@ def payloads(marker: Path | str) -> list[str]:
 
 
 def make(*args, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", "-C", str(ROOT), *args], cwd=cwd, capture_output=True,
+    return subprocess.run([*MAKE, "-C", str(ROOT), *args], cwd=cwd, capture_output=True,
                           text=True, timeout=timeout)
 
 

@@ -75,7 +75,7 @@ def test_the_packages_stay_callable_as_the_functions_they_serve():
 #: modules this layering owns: they import no private name of another module, join no import
 #: circle, and stay under 450 lines
 OWNED = ("verify/", "evaluate/", "digests.py", "_version.py", "_callable.py", "errors.py",
-         "verification.py", "evaluation.py", "formats/jsonl.py")
+         "formats/jsonl.py")
 
 
 def _module(path: Path) -> str:

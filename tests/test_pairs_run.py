@@ -8,12 +8,12 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.lock import read_lock, read_pins
-from tests.conftest import LANG_TEXT, ROOT, SEEDS
-from tests.test_archive import write_archive
+from tests.conftest import LANG_TEXT, MAKE, ROOT, SEEDS
 
 runner = CliRunner()
 
@@ -64,7 +64,9 @@ def test_model_dir_refusals(tmp_path, tiny_model):
     assert res.exit_code == 2 and "PAIR=DIR" in res.output
 
 
-def mixed_archive(path: Path, lang_field: bool = False) -> Path:
+def mixed_archive(write_archive, path: Path, lang_field: bool = False) -> Path:
+    """de, fr, es (no model in the tests) and fr articles; with ``lang_field`` the first French
+    one is labelled ru in a ``lang`` field."""
     rows = [{"id": "de-1", "text": (SEEDS / "article_02.txt").read_text(encoding="utf-8")},
             {"id": "fr-1", "text": text("fr")},
             {"id": "es-1", "text": text("es")},
@@ -75,8 +77,8 @@ def mixed_archive(path: Path, lang_field: bool = False) -> Path:
 
 
 def test_mixed_archive_routes_each_article_and_reports_one_without_a_model(
-        tiny_model, pair_model, tmp_path):
-    archive = mixed_archive(tmp_path / "feed.jsonl")
+        tiny_model, pair_model, tmp_path, write_archive):
+    archive = mixed_archive(write_archive, tmp_path / "feed.jsonl")
     out = tmp_path / "out"
     res = run("translate", archive, "--input-format", "jsonl", "--from", "auto", "-o", out,
               "--model-dir", f"de-en={tiny_model}", "--model-dir", f"fr-en={pair_model('fr-en')}",
@@ -108,8 +110,8 @@ def test_mixed_archive_routes_each_article_and_reports_one_without_a_model(
     assert "0 translated, 3 skipped, 1 failed" in res.output
 
 
-def test_lang_field_names_the_language(tiny_model, pair_model, tmp_path):
-    archive = mixed_archive(tmp_path / "feed.jsonl", lang_field=True)
+def test_lang_field_names_the_language(tiny_model, pair_model, tmp_path, write_archive):
+    archive = mixed_archive(write_archive, tmp_path / "feed.jsonl", lang_field=True)
     out = tmp_path / "out"
     res = run("translate", archive, "--input-format", "jsonl", "--from", "auto", "-o", out,
               "--lang-field", "lang", "--model-dir", f"de-en={tiny_model}",
@@ -122,6 +124,7 @@ def test_lang_field_names_the_language(tiny_model, pair_model, tmp_path):
     assert res.exit_code == 2 and "--from auto" in res.output
 
 
+@pytest.mark.slow
 def test_make_batch_from_auto(tiny_model, pair_model, tmp_path):
     src = tmp_path / "in"
     src.mkdir()
@@ -129,13 +132,14 @@ def test_make_batch_from_auto(tiny_model, pair_model, tmp_path):
     (src / "b.txt").write_text(text("fr"), encoding="utf-8")
     out = tmp_path / "out"
     args = f"--from auto --model-dir de-en={tiny_model} --model-dir fr-en={pair_model('fr-en')}"
-    res = subprocess.run(["make", "-s", "batch", f"IN={src}", f"OUT={out}", f"ARGS={args}"],
+    res = subprocess.run([*MAKE, "-s", "batch", f"IN={src}", f"OUT={out}", f"ARGS={args}"],
                          cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stdout + res.stderr
     assert records(out / "b.jsonl")[0]["provenance"]["model"]["dir"] == str(pair_model("fr-en"))
     assert records(out / "a.jsonl")[0]["provenance"]["model"]["dir"] == str(tiny_model)
 
 
+@pytest.mark.slow
 def test_a_pair_is_pinned_on_first_use_from_the_hub(tmp_path, pair_model, tiny_model,
                                                     shared_conversions, seeds):
     """The stand-in serves opus-mt-de-en and opus-mt-fr-en; a French run with a lock that

@@ -275,26 +275,3 @@ def test_german_candidates_from_terminators_equal_the_pattern(line: str) -> None
     start = len(line) - len(line.lstrip())
     assert [key(m) for m in german._candidates(line, start)] == [
         key(m) for m in pattern.finditer(line, start)]
-
-
-def test_ray_read_tasks_split_with_the_source_language(tmp_path) -> None:
-    """The read task of a --ray run splits with the run's source language (no Ray needed)."""
-    pa = pytest.importorskip("pyarrow")
-    import pickle
-
-    from pipeline.cluster import DocumentRef, _read_windows
-    from pipeline.document import Document
-
-    path = tmp_path / "a.txt"
-    path.write_text("Voir l'art. 5 du code. Le juge a tranché.", encoding="utf-8")
-    doc = Document.from_path(str(path), "utf-8")
-    ref = DocumentRef(path=str(path), stem="a", label="a.txt", doc_path="a.txt",
-                      sha256=doc.sha256, encoding="utf-8")
-    batch = pa.Table.from_pylist([{"window": 0, "refs": pickle.dumps([ref])}])
-    got = {}
-    for lang in ("fr", "de"):
-        (row,) = _read_windows(batch, 10_000, src_lang=lang).to_pylist()
-        ((_, _, sentences),) = pickle.loads(row["docs"])
-        got[lang] = [(s.start, s.end) for s in sentences]
-    assert got["fr"] == [(0, 22), (23, 41)]
-    assert len(got["de"]) == 3  # German knows no elided "l'art." before a number

@@ -15,9 +15,8 @@ pytest.importorskip("uvicorn")
 
 from pipeline.records import Record  # noqa: E402
 from pipeline.serve import ServeSettings  # noqa: E402
-from tests.conftest import SEEDS  # noqa: E402
+from tests.conftest import ARTIFACTS, SEEDS  # noqa: E402
 from tests.serve_helpers import Server, isolated_env  # noqa: E402
-from tests.test_html_browser import ARTIFACTS, chromium, watched  # noqa: E402
 
 ARTICLE = (SEEDS / "article_01.txt").read_text(encoding="utf-8")
 
@@ -31,12 +30,13 @@ def server(tiny_model, shared_conversions, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(server, tmp_path_factory):
-    yield from chromium(tmp_path_factory, allow=server.url + "/")
+def browser(server, browser_context):
+    """A context of the session's Chromium that reaches only the server."""
+    return browser_context(allow=server.url + "/")
 
 
 @pytest.fixture()
-def page(browser, server):
+def page(browser, server, watched):
     p = watched(browser, allow=(server.url + "/", "blob:", "data:", "about:"))
     yield p
     p.close()

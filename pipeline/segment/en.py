@@ -66,6 +66,7 @@ from .en_data import (
     UNITS,
     WEAK,
 )
+from .en_lists import BULLETS, LABEL_NEXT, LIST_MARK, inline_items, is_label, next_label
 from .en_web import header_cuts, lower_start
 from .scan import ROMAN, LineSplitter
 
@@ -89,8 +90,6 @@ _EMOTICON_RE = re.compile(_EMOTICON)
 _ANY_CAND = re.compile(r"[.!?…‼⁇⁈⁉:]|" + _EMOTICON)
 # A dash or bullet standing alone: a dialogue turn or list item follows (``? - What``).
 _DASH = re.compile(r"[-–—]{1,3}|[•▪►▶*]")
-# A lower-case list label as the next token: ``b) As of``, ``x - There were``.
-_LABEL_NEXT = re.compile(r"[a-z]\)\s|[a-z]\s+[-–—]{1,2}\s")
 # What follows a candidate: whitespace, opening quotes/brackets, then the next token.
 # (The word is cut at 200 characters: one token may hold many "home.Today"-style candidates.)
 _NEXT = re.compile(r"\s*((?:[\"'“‘«‹({`]|\[(?!\d{1,3}\]))*)(\S{0,200})")
@@ -108,13 +107,6 @@ _FOOTNOTES = re.compile(r"(?:\[\d{1,3}\])+")
 _WORD_AFTER = re.compile(r"\s+([a-z]+)")
 # A token made only of symbols/emoji that stays with the sentence before it (``Great! 👍 Next``).
 _TRAILING_SYMBOL = re.compile(r"[^\w\s\"'“‘«‹(\[{@#§$€£¥%&*+\-–—•·▪►▶/\\<>|~^]+")
-_LIST_MARK = re.compile(r"\s*(?:[-–—•·▪►▶*+]|\d{1,3}[.)]|[a-z][.)]|[A-Z]\))\s")
-_BULLETS = "-–—•·▪►▶⁃*+"
-_LABEL_LEAD = " \t\u00a0(" + _BULLETS
-# An enumeration label opening a unit: "1.", "2)", "3.)", "a.", "• 9.", "⁃10." (group 1: the
-# number or letter).
-_LABEL_AT = re.compile(r"(?:[-–—•·▪►▶⁃*+]\s?)?(\d{1,3}|[a-z])(?:\.\)|[.)])\s")
-_LABEL_INLINE = re.compile(r"\s((?:[-–—•·▪►▶⁃*+]\s?)?(\d{1,3}|[a-z])(?:\.\)|[.)]))\s+(?=\S)")
 # A spaced ellipsis after a word's own period: "compounds. . . . The practice".
 _SPACED_ELLIPSIS = re.compile(r"(?:\s\.){3}\s+")
 _FINAL_PUNCT = frozenset(_TERM + ":;")
@@ -167,13 +159,6 @@ def _prev_initial(line: str, pos: int) -> str:
     return line[i]
 
 
-def _successor(label: str) -> str:
-    """The label after ``label`` in an enumeration: "1" → "2", "a" → "b" ("" after "z")."""
-    if label.isdigit():
-        return str(int(label) + 1)
-    return chr(ord(label) + 1) if label < "z" else ""
-
-
 def _opens_after_dots(line: str, pos: int) -> bool:
     """Is ``pos`` followed by a spaced ellipsis (`` . . .``) and then a sentence opener?"""
     dots = _SPACED_ELLIPSIS.match(line, pos)
@@ -223,51 +208,6 @@ def _words_before(line: str, seg_start: int, pos: int, want: int) -> bool:
     return False
 
 
-def _next_label(line: str, seg_start: int, tok_start: int, tok: str) -> bool:
-    """Is ``tok`` the next label of an enumeration that opens the segment: the successor of the
-    last label before it (looked for within 300 characters)?"""
-    lab = _LABEL_AT.match(line, seg_start)
-    if lab is None:
-        return False
-    last = lab.group(1)
-    if lab.end() < tok_start:
-        for found in _LABEL_INLINE.finditer(line, max(lab.end() - 1, tok_start - 300), tok_start):
-            last = found.group(2)
-    return tok == _successor(last)
-
-
-def _inline_items(line: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Cut the unit ``[start, end)`` before each following label of an enumeration that it
-    opens: "1. The first item 2. The second item", "a) red b) blue" (labels in sequence only)."""
-    lab = _LABEL_AT.match(line, start, end + 1)
-    if lab is None:
-        return [(start, end)]
-    spans = []
-    nxt = _successor(lab.group(1))
-    for found in _LABEL_INLINE.finditer(line, lab.end(), end):
-        if found.group(2) != nxt:
-            continue
-        stop = found.start()
-        while stop > start and line[stop - 1].isspace():
-            stop -= 1
-        spans.append((start, stop))
-        start = found.start(1)
-        nxt = _successor(nxt)
-        if not nxt:
-            break
-    spans.append((start, end))
-    return spans
-
-
-def _is_label(line: str, seg_start: int, tok_start: int) -> bool:
-    """Does the token at ``tok_start`` open its segment or follow a colon, bullets aside
-    (``1. Open the box``, ``Steps: 2. Stir``)?"""
-    i = tok_start
-    while i > seg_start and line[i - 1] in _LABEL_LEAD:
-        i -= 1
-    return i == seg_start or line[i - 1] == ":"
-
-
 def _lookup(core: str, words: frozenset[str]) -> bool:
     """``core`` in ``words``, also as the capitalised form of an all-lower-case entry."""
     return core in words or (core[:1].isupper() and core[1:].islower() and core.lower() in words)
@@ -281,7 +221,7 @@ class EnglishSplitter(LineSplitter):
     any_candidate = _ANY_CAND
     next_token = _NEXT
     trailing_symbol = _TRAILING_SYMBOL
-    list_mark = _LIST_MARK
+    list_mark = LIST_MARK
     boilerplate = BOILERPLATE_PREFIXES
     closers = _STRIP_CLOSE
     final_punct = _FINAL_PUNCT
@@ -297,7 +237,7 @@ class EnglishSplitter(LineSplitter):
         stamps and rules and after addresses (:func:`.en_web.header_cuts`)."""
         out: list[tuple[int, int]] = []
         for s, e in super()._split_line(line):
-            out.extend(_inline_items(line, s, e))
+            out.extend(inline_items(line, s, e))
         return header_cuts(line, out)
 
     def _boundary(self, line: str, seg_start: int, m: re.Match[str], nxt: re.Match[str]) -> bool:
@@ -328,7 +268,7 @@ class EnglishSplitter(LineSplitter):
         if term == ":":
             # a run-in heading in capitals: "FCC COUNSEL JOINS FIRM: Diane S. Killory will …"
             return _opens_sentence(opener, word) and _caps_heading(line, seg_start, m.start(3))
-        if not opener and _LABEL_NEXT.match(line, nxt.start(2)):
+        if not opener and LABEL_NEXT.match(line, nxt.start(2)):
             return term[0] != "." or len(term) > 1 or self._period_kind(line, seg_start, m, word) != "never"
         first = word[0]
         if not opener and first.islower() and not (len(word) > 1 and word[1].isupper()):
@@ -386,16 +326,16 @@ class EnglishSplitter(LineSplitter):
         before any capital here), ``weak`` (an abbreviation, acronym or initial that ends one
         only before a sentence opener) or ``never``."""
         tok = m.group(2) or ""
-        core = tok.lstrip(_STRIP_OPEN + _BULLETS)
+        core = tok.lstrip(_STRIP_OPEN + BULLETS)
         if not core:
             return "strong"
         next_digit = word[0].isdigit()
         first = core[0]
         tok_start = m.start(2) + (len(tok) - len(core))
         if first.isdigit() or (len(core) <= 4 and ROMAN.fullmatch(core.upper())) or (len(core) == 1 and first.isalpha()):
-            if len(core) <= 3 and core.isalnum() and _is_label(line, seg_start, tok_start):
+            if len(core) <= 3 and core.isalnum() and is_label(line, seg_start, tok_start):
                 return "never"  # a label: "1. Open the box", "Steps: 2. Stir", "a. Rice", "iv. Soy", "Q. Why?"
-            if _next_label(line, seg_start, tok_start, core):
+            if next_label(line, seg_start, tok_start, core):
                 return "never"  # the next label of an inline list: "1. The first 2. The second"
             if first.isdigit():
                 return "strong"  # "in 2010.", "rose 5.5%.", "3-1."
