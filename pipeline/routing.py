@@ -82,10 +82,9 @@ class Router:
         try:
             return self.translator(lang)
         except PipelineError as exc:
-            pair = f"{lang}-{self.config.tgt_lang}"
             how = "from the archive" if self.lang_field and article is not None else "detected"
-            raise type(exc)(f"language {lang} ({how}): {exc}; ways on: `pipeline models fetch "
-                            f"--pair {pair}`, --model-dir {pair}=DIR, or --pivot en") from None
+            raise type(exc)(f"language {lang} ({how}): {_reason(exc)}; "
+                            f"{ways_on(lang, self.config.tgt_lang)}") from None
 
     # --- a run's view of all of them ----------------------------------------------------------
 
@@ -115,6 +114,30 @@ class Router:
     def close(self) -> None:
         for t in self.translators:
             t.close()
+
+
+def ways_on(src: str, tgt: str) -> str:
+    """The ways on for a language without a model: those that can work for this pair."""
+    from .languages.pairs import PIVOT, Pair, has_model
+
+    try:
+        pair = Pair.parse(f"{src}-{tgt}")
+    except PipelineError:
+        return "translate it with --from LANG"
+    ways = [f"`pipeline models fetch --pair {pair}` where the hub is reachable"] \
+        if has_model(pair) else []
+    ways.append(f"--model-dir {pair}=DIR")
+    if PIVOT not in (src, tgt) and has_model(Pair(src, PIVOT)) and has_model(Pair(PIVOT, tgt)):
+        ways.append(f"--pivot {PIVOT}")
+    return "ways on: " + ", or ".join(ways)
+
+
+def _reason(exc: PipelineError) -> str:
+    """An error's finding without the remedies it names (the router names its own)."""
+    text = str(exc)
+    for cut in (": run `", "; use --", ": pass ", " or translate with"):
+        text = text.split(cut)[0]
+    return text
 
 
 def routed(config: TranslatorConfig) -> bool:

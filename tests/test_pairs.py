@@ -190,3 +190,12 @@ def test_memory_and_conversion_cache_are_keyed_by_pair(tiny_model):
     source = from_directory(tiny_model)
     assert conversion_key(replace(source, pair="de-en"), "int8") != \
         conversion_key(replace(source, pair="fr-en"), "int8")
+
+
+def test_ways_on_name_only_what_can_work():
+    from pipeline.routing import ways_on
+
+    assert ways_on("es", "en") == ("ways on: `pipeline models fetch --pair es-en` where the hub "
+                                   "is reachable, or --model-dir es-en=DIR")
+    assert ways_on("be", "en") == "ways on: --model-dir be-en=DIR"  # no registry model
+    assert ways_on("ru", "de").endswith("--pivot en")

@@ -54,6 +54,26 @@ def test_from_to_and_model_dir_per_pair(pair_model, tmp_path):
         .startswith("pipeline-fr")
 
 
+def test_pivot_on_the_command_line(pair_model, tmp_path):
+    import shutil
+
+    second = shutil.copytree(pair_model("en-de"), tmp_path / "en-de")
+    (tmp_path / "a.txt").write_text(text("fr"), encoding="utf-8")
+    out = tmp_path / "out"
+    res = run("translate", tmp_path / "a.txt", "-o", out, "--from", "fr", "--to", "de",
+              "--pivot", "en", "--model-dir", f"fr-en={pair_model('fr-en')}",
+              "--model-dir", f"en-de={second}", "-q")
+    assert res.exit_code == 0, res.output
+    rows = records(out / "a.jsonl")
+    assert all("intermediate" in r for r in rows)
+    assert rows[0]["provenance"]["pivot"]["model"]["dir"] == str(second)
+    assert run("verify", out / "a.jsonl").exit_code == 0
+    with open(second / "tokenizer_config.json", "a") as f:  # the second model changed
+        f.write(" ")
+    res = run("verify", out / "a.jsonl")
+    assert res.exit_code == 1 and "tokenizer_config.json" in res.output
+
+
 def test_model_dir_refusals(tmp_path, tiny_model):
     (tmp_path / "a.txt").write_text("Ein Satz.", encoding="utf-8")
     res = run("translate", tmp_path / "a.txt", "-o", tmp_path / "o", "--model-dir", tiny_model,
@@ -87,8 +107,10 @@ def test_mixed_archive_routes_each_article_and_reports_one_without_a_model(
     errors = [line for line in res.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, res.output
     assert "feed.jsonl:3" in errors[0] and "language es (detected)" in errors[0]
-    for way in ("models fetch --pair es-en", "--model-dir es-en=DIR", "--pivot en"):
+    for way in ("models fetch --pair es-en", "--model-dir es-en=DIR"):
         assert way in errors[0]
+    assert "pins no model for es-en" in errors[0]
+    assert "--pivot" not in errors[0]  # into English: no pivot can help
     assert "3 translated, 0 skipped, 1 failed" in res.output
     assert records(out / "de-1.jsonl")[0]["provenance"]["model"]["dir"] == str(tiny_model)
     for doc in ("fr-1", "fr-2"):

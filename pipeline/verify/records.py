@@ -110,6 +110,8 @@ def _check_document(p: Path, first_line: int, records: list[Record], lock,
         raise VerificationError(f"{p}: text after the last record belongs to no record: "
                                 f"{text[previous_end:].strip()[:60]!r}")
     check_model(p, first.provenance.model, lock)
+    if first.provenance.pivot is not None:  # a pivot's second model, checked the same way
+        check_model(p, first.provenance.pivot["model"], lock)
 
 
 def _check_alignment(p: Path, first_line: int, records: list[AlignmentRecord], lock,
