@@ -145,13 +145,15 @@ def make_model(kind: str = "tiny", *, eval_dir: Path = EVAL_MT, in_child: bool =
 class Timed:
     """One finished command: wall seconds, seconds until ``watch`` held a ``*.jsonl`` (the
     wall time when nothing was watched or it never did), the process's peak RSS in MiB, its
-    exit code and standard error."""
+    exit code and standard error, and its CPU seconds (user + system: what other processes on
+    a shared machine disturb least)."""
 
     wall: float
     first: float
     rss_mib: float
     returncode: int
     stderr: str
+    cpu: float = 0.0
 
 
 def pipeline_command(*args: str | Path) -> list[str]:
@@ -185,7 +187,8 @@ def timed_run(command: Sequence[str | Path], *, env: dict | None = None, cwd: Pa
     text = b"".join(err).decode(errors="replace")
     if check and code != 0:
         raise SystemExit(f"{' '.join(map(str, command))} failed ({code}):\n{text[-3000:]}")
-    return Timed(wall, wall if first is None else first, usage.ru_maxrss / 1024, code, text)
+    return Timed(wall, wall if first is None else first, usage.ru_maxrss / 1024, code, text,
+                 usage.ru_utime + usage.ru_stime)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -6,6 +6,15 @@ cache. Random weights never emit </s>, so every output runs to its cap ceil(1.5 
 tokens) + 10 on every side: the sides do the same work and the comparison is fair.
 
     python -m bench.throughput [--n 100] [--eval-dir ../shared/eval/mt] [--quick]
+    python -m bench.throughput --baseline 2675cc0 [--n 48] [--rounds 7] [-- EXTRA ARGS]
+
+``--baseline REV``: the tree of git revision REV (``git archive``, in a temporary folder) and the
+working tree each run ``python -m pipeline translate`` on the same article files with the same
+settings (``--no-cache``, a fresh translation memory), PYTHONPATH pointing at each tree, in
+alternating order (ABBA), ``--rounds`` times; prints per side the median and best wall and CPU
+time (the child's user + system time, less disturbed by other processes than the wall clock),
+the ratios working tree / REV, and whether the two sides' outputs (everything but
+``manifest.json``) are byte-identical.
 
 Sides (same sentences, one run, medians of --repeat timings; (a) is timed once):
   (a) transformers as its users write it: fp32, the model's beam 4, batches of 16 in input order
@@ -23,6 +32,7 @@ peak RSS for 1000 sentences (--beam 1) and a second run of that batch with the c
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import resource
@@ -132,7 +142,6 @@ RAW_CONFIGS = (
 def worker(side: str, eval_dir: Path, n: int, repeat: int, config: str | None = None) -> None:
     """Heavy in-process sides, run in a child so the parent stays small (a child forked from a
     big parent would report the parent's pages in its peak RSS)."""
-    import json
 
     lines = (eval_dir / "newstest2019.de-en.de").read_text(encoding="utf-8").splitlines()[:n]
     model_dir = twin_model(eval_dir)
@@ -153,8 +162,6 @@ def worker(side: str, eval_dir: Path, n: int, repeat: int, config: str | None = 
 
 
 def in_child(side: str, eval_dir: Path, n: int, repeat: int, config=None) -> dict:
-    import json
-
     extra = ["--config", json.dumps(config)] if config else []
     res = subprocess.run([sys.executable, "-m", "bench.throughput", "--side", side, "--eval-dir",
                           str(eval_dir), "--n", str(n), "--repeat", str(repeat), *extra],
@@ -163,6 +170,87 @@ def in_child(side: str, eval_dir: Path, n: int, repeat: int, config=None) -> dic
     if res.returncode != 0:
         raise SystemExit(f"bench side {side} failed:\n{res.stderr[-3000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def timed_translate(tree: Path, args: list[str], env: dict) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of `python -m pipeline translate ARGS` run with
+    the ``pipeline`` package of ``tree``."""
+    done = timed_run([sys.executable, "-m", "pipeline", "translate", *args], cwd=tree,
+                     env={**env, "PYTHONPATH": str(tree)})
+    return done.wall, done.cpu
+
+
+def outputs_of(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())
+            if p.is_file() and p.name != "manifest.json"}
+
+
+def same_records(a: dict[str, bytes], b: dict[str, bytes]) -> bool:
+    """Whether two runs' record files hold the same records once the fields that name the
+    pipeline's version (fingerprint, provenance) are left out."""
+    def strip(data: bytes) -> list[dict]:
+        rows = [json.loads(line) for line in data.decode("utf-8").splitlines()]
+        return [{k: v for k, v in r.items() if k not in ("fingerprint", "provenance")}
+                for r in rows]
+
+    names = {k for k in a if k.endswith(".jsonl")}
+    return names == {k for k in b if k.endswith(".jsonl")} and all(
+        strip(a[k]) == strip(b[k]) for k in names)
+
+
+def against_baseline(rev: str, eval_dir: Path, n: int, rounds: int, extra: list[str]) -> None:
+    """The ``--baseline REV`` mode (see the module notes)."""
+    lines = (eval_dir / "newstest2019.de-en.de").read_text(encoding="utf-8").splitlines()[:n]
+    model_dir = Path(in_child("prepare", eval_dir, n, 1)["model_dir"])
+    work = Path(tempfile.mkdtemp(prefix="bench-throughput-ab."))
+    try:
+        old = work / "rev"
+        old.mkdir()
+        tar = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True,
+                             check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(old)], input=tar, check=True)
+        sides = {rev: old, "working tree": ROOT}
+        pcache = work / "cache"
+        pcache.mkdir()
+        (pcache / "ct2").symlink_to(cache_dir() / "ct2", target_is_directory=True)
+        env = {**os.environ, "PIPELINE_CACHE": str(pcache), "PYTHONWARNINGS": "ignore",
+               "HF_HUB_OFFLINE": "1"}
+        inputs = write_articles(lines, work / "in")
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
+        last: dict[str, Path] = {}
+        order = list(sides)
+        for r in range(rounds + 1):  # round 0 warms both (model conversion, page cache)
+            for name in order if r % 2 else order[::-1]:
+                out = work / f"out-{len(times[name])}-{'new' if sides[name] == ROOT else 'old'}"
+                t = timed_translate(sides[name], [*map(str, inputs), "-o", str(out),
+                                                  "--model-dir", str(model_dir), "-q",
+                                                  "--no-cache", *extra], env)
+                if r:
+                    times[name].append(t)
+                last[name] = out
+        a, b = outputs_of(last[rev]), outputs_of(last["working tree"])
+        differ = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+        print(f"# {n} sentences of newstest2019 de in {len(inputs)} files, opus-mt-de-en shape "
+              f"twin, `pipeline translate --no-cache {' '.join(extra)}`, {rounds} alternating "
+              f"rounds, {os.cpu_count()} CPUs")
+        print("| side | wall median | wall best | CPU median | CPU best |\n|---|---:|---:|---:|---:|")
+        stat = {}
+        for name, ts in times.items():
+            walls, cpus = [w for w, _ in ts], [c for _, c in ts]
+            stat[name] = (statistics.median(walls), min(walls), statistics.median(cpus), min(cpus))
+            print(f"| {name} | {stat[name][0]:.3f} s | {stat[name][1]:.3f} s | "
+                  f"{stat[name][2]:.3f} s | {stat[name][3]:.3f} s |")
+        ratio = [a / b for a, b in zip(stat["working tree"], stat[rev])]
+        print(f"working tree / {rev}: wall {ratio[0]:.3f} (median), {ratio[1]:.3f} (best); "
+              f"CPU {ratio[2]:.3f} (median), {ratio[3]:.3f} (best)")
+        print(f"outputs byte-identical (all {len(b)} files but manifest.json): "
+              f"{'yes' if not differ else 'no, ' + str(len(differ)) + ' differ'}")
+        if differ:  # another version writes another provenance: are the translations the same?
+            print("records identical but for fingerprint and provenance: "
+                  f"{'yes' if same_records(a, b) else 'NO'}; files that differ: "
+                  + ", ".join(sorted({Path(k).suffix for k in differ})))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> None:
@@ -174,7 +262,13 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=None, help="timings per side (median)")
     ap.add_argument("--rss-n", type=int, default=None, help="sentences for the RSS/cache run")
     ap.add_argument("--quick", action="store_true", help="a small smoke run")
+    ap.add_argument("--baseline", metavar="REV", help="time REV against the working tree")
+    ap.add_argument("--rounds", type=int, default=7, help="alternating rounds (--baseline)")
+    ap.add_argument("extra", nargs="*", help="more `pipeline translate` options (--baseline)")
     args = ap.parse_args()
+    if args.baseline:
+        return against_baseline(args.baseline, args.eval_dir, 48 if args.n == 100 else args.n,
+                                args.rounds, args.extra)
     n = 12 if args.quick and args.n == 100 else args.n
     repeat = args.repeat or (1 if args.quick else 3)
     rss_n = args.rss_n or (100 if args.quick else 1000)

@@ -282,6 +282,11 @@ def open_regular(path: str | Path) -> tuple[IO[bytes], os.stat_result]:
     return os.fdopen(fd, "rb"), st
 
 
+def host_tag() -> str:
+    """This machine's name as temporaries and run journals carry it."""
+    return _host()
+
+
 def process_running(pid: int) -> bool:
     """Whether a process with this id runs on this machine (a zombie counts as running)."""
     try:

@@ -21,19 +21,20 @@ import os
 import platform
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import formats
+from . import journal as journals
 from ._version import __version__
 from .digests import sha256_file
 from .errors import OutputError, PipelineError, VerificationError
 from .formats import jsonl
 from .io import atomic_writer
+from .journal import Journal
 from .outputs import MANIFEST_NAME, is_record_file
-from .records import AlignmentRecord
+from .records import AlignmentRecord, pair_of
 
 FILENAME = MANIFEST_NAME
 SCHEMA = "pipeline.manifest/2"
@@ -42,31 +43,6 @@ LIBRARIES = ("torch", "transformers", "tokenizers", "sentencepiece", "ctranslate
              "huggingface_hub", "safetensors", "numpy", "typer")
 #: Status of a document in the run that wrote the manifest.
 TRANSLATED, UP_TO_DATE, EARLIER = "translated", "up to date", "earlier run"
-
-
-@dataclass
-class Described:
-    """What a run knows of one record file it wrote or found up to date: the facts the manifest
-    takes from its records (counts and digests, not the records themselves), the provenance
-    of the runs they name, the sha256 of the files it wrote (by name), and, for a document it
-    only checked, the stat of its files before it touched the record file (so the previous
-    entry can be taken over)."""
-
-    path: Path
-    facts: dict
-    runs: dict[str, dict]
-    status: str
-    written: dict[str, str]
-    unchanged_since: dict | None = None
-
-    @classmethod
-    def of(cls, path: Path, records: list, status: str, written: dict[str, str],
-           unchanged_since: dict | None = None, shared: dict[str, dict] | None = None
-           ) -> Described:
-        """``shared`` (fingerprint -> provenance) lets every document of a run hold the same
-        provenance object instead of a copy each."""
-        return cls(path, document_facts(records), run_provenances(records, shared), status,
-                   written, unchanged_since)
 
 
 def _iso(t: float) -> str:
@@ -85,9 +61,13 @@ def counts(records: Iterable) -> dict:
     return {"sentences": n, "kinds": dict(sorted(kinds.items())), "flags": dict(sorted(flags.items()))}
 
 
-def side_files(path: Path) -> list[str]:
-    """Names of the side outputs a record file ``<stem>.jsonl`` may have beside it."""
-    return [f for fmt, files in formats.filenames(path.stem).items()
+def side_files(path: Path, pair: tuple[str, str] | None = None) -> list[str]:
+    """Names of the side outputs a record file ``<stem>.jsonl`` of languages ``pair`` (by
+    default read from the file) may have beside it."""
+    from .formats.jsonl import file_pair
+
+    pair = tuple(pair) if pair is not None else file_pair(path)
+    return [f for fmt, files in formats.filenames(path.stem, pair).items()
             if fmt != formats.CANONICAL for f in files]
 
 
@@ -100,7 +80,8 @@ def document_facts(records: list) -> dict:
                  "encoding": first.de_encoding, **counts(records),
                  "fingerprint": first.fingerprint,
                  "signature": (first.provenance or {}).get("signature"),
-                 "partner": first.en_path, "partner_sha256": first.en_sha256}
+                 "partner": first.en_path, "partner_sha256": first.en_sha256,
+                 "pair": pair_of(records)}
         return facts
     facts = {
         "source": first.doc_path,
@@ -109,6 +90,7 @@ def document_facts(records: list) -> dict:
         **counts(records),
         "fingerprint": first.fingerprint,
         "signature": first.provenance.signature() if first.provenance else None,
+        "pair": pair_of(records),  # the languages its Moses files end in
     }
     if first.doc_id is not None:
         facts["doc_id"] = first.doc_id
@@ -122,7 +104,7 @@ def document_entry(path: Path, facts: dict, status: str = EARLIER,
     present are hashed."""
     known = known or {}
     outputs = {}
-    for filename in side_files(path):
+    for filename in side_files(path, facts.get("pair")):
         if filename in known:
             outputs[filename] = known[filename]
         elif (path.parent / filename).is_file():
@@ -143,13 +125,15 @@ def document_entry(path: Path, facts: dict, status: str = EARLIER,
     return entry
 
 
-def file_stats(path: Path) -> dict[str, list[int]]:
+def file_stats(path: Path, only: str | None = None) -> dict[str, list[int]]:
     """Size, mtime, inode and ctime (ns) of a record file and of each side output beside it
-    (ctime, which no one can set back, catches an edit whose mtime was)."""
+    (ctime, which no one can set back, catches an edit whose mtime was); ``only``: of that
+    one file."""
     out = {}
-    for name in [path.name] + side_files(path):
+    directory = os.fspath(path.parent)
+    for name in [only] if only else [path.name] + side_files(path):
         try:
-            st = os.stat(path.parent / name)
+            st = os.stat(os.path.join(directory, name))
         except OSError:
             continue
         out[name] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
@@ -190,43 +174,49 @@ def sound_outputs(path: Path, entry: dict | None, stats: dict[str, list[int]]) -
     return sound
 
 
-def describe_directory(out_dir: Path, described: dict[str, Described],
-                       previous: dict | None) -> tuple[list[dict], dict[str, dict]]:
-    """Entries for every record file in ``out_dir``, and the runs they name (a user's JSONL,
-    such as an input archive, is no record file: it is not described)."""
-    known, old_runs = previous_entries(previous)
-    documents: list[dict] = []
-    runs: dict[str, dict] = {}
-    for path in sorted(Path(out_dir).glob("*" + jsonl.SUFFIX)):
-        if not path.is_file() or not is_record_file(path):
+def describe_directory(out_dir: Path, runs: dict[str, dict],
+                       known: dict[str, dict] | None = None, old_runs: dict[str, dict] | None = None,
+                       described: Callable[[str], dict | None] = lambda name: None,
+                       described_runs: dict[str, dict] | None = None) -> Iterator[dict]:
+    """The entry of every record file in ``out_dir`` (by name), one at a time; the runs they
+    name are added to ``runs``. ``described(name)`` is this run's entry for a record file it
+    wrote or found up to date (with the runs in ``described_runs``), taken when the files
+    still have the stat it saw; ``known`` are the previous manifest's entries (``old_runs``
+    its runs), taken over when the stat did not change. A user's JSONL, such as an input
+    archive, is no record file: it is not described."""
+    known, old_runs = known or {}, old_runs or {}
+    described_runs = described_runs or {}
+    names = sorted(e.name for e in os.scandir(out_dir) if e.name.endswith(jsonl.SUFFIX))
+    for name in names:
+        path = Path(out_dir) / name
+        d = described(name)
+        if d is not None and isinstance(d.get("stat"), dict) \
+                and d["stat"].get(name) == file_stats(path, name).get(name) \
+                and d.get("fingerprint") in described_runs:  # as this run left it
+            runs.setdefault(d["fingerprint"], described_runs[d["fingerprint"]])
+            yield d
             continue
-        d = described.get(path.name)
-        old = known.get(path.name)
+        if d is None and (not path.is_file() or not is_record_file(path)):
+            continue
         stats = file_stats(path)
-        if d is not None and d.unchanged_since is not None and old is not None \
-                and old["stat"] == d.unchanged_since and old.get("fingerprint") in old_runs:
-            entry = {**old, "status": d.status}
-            runs[old["fingerprint"]] = old_runs[old["fingerprint"]]
-        elif d is not None:
-            entry = document_entry(path, d.facts, d.status, d.written)
-            for fingerprint, provenance in d.runs.items():
-                runs.setdefault(fingerprint, provenance)
-        elif old is not None and old["stat"] == stats and old.get("fingerprint") in old_runs:
+        old = known.get(name)
+        if d is None and old is not None and old["stat"] == stats \
+                and old.get("fingerprint") in old_runs:
             entry = {**old, "status": EARLIER}
-            runs[old["fingerprint"]] = old_runs[old["fingerprint"]]
+            runs.setdefault(old["fingerprint"], old_runs[old["fingerprint"]])
         else:
             try:
                 records = jsonl.read(path)
                 if not records:
                     raise VerificationError(f"{path}: holds no records")
             except PipelineError as exc:
-                documents.append({"records": path.name, "error": str(exc)})
+                yield {"records": path.name, "error": str(exc)}
                 continue
-            entry = document_entry(path, document_facts(records), EARLIER)
+            entry = document_entry(path, document_facts(records),
+                                   EARLIER if d is None else d.get("status", EARLIER))
             run_provenances(records, shared=runs)  # adds the runs not yet in `runs`
         entry["stat"] = stats
-        documents.append(entry)
-    return documents, runs
+        yield entry
 
 
 def run_provenances(records: list, shared: dict[str, dict] | None = None) -> dict[str, dict]:
@@ -249,29 +239,48 @@ def library_versions() -> dict[str, str]:
     return {"python": platform.python_version(), **versions(*LIBRARIES)}
 
 
-def render(manifest: dict) -> str:
-    """JSON with one line per top-level key and one line per input, document and run: easy to
-    read and to diff, and written by json's C encoder (``indent`` would make it take the
-    pure-Python one, five times slower on a directory of thousands of documents)."""
-    dump = lambda v: json.dumps(v, ensure_ascii=False, allow_nan=False)  # noqa: E731
-    parts = []
-    for key, value in manifest.items():
-        if isinstance(value, list) and value:
-            items = ",\n".join(f"    {dump(v)}" for v in value)
-            parts.append(f"  {dump(key)}: [\n{items}\n  ]")
-        elif isinstance(value, dict) and key == "runs" and value:
-            items = ",\n".join(f"    {dump(k)}: {dump(v)}" for k, v in value.items())
-            parts.append(f"  {dump(key)}: {{\n{items}\n  }}")
+def _dump(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def stream(manifest: Iterable[tuple[str, object]]) -> Iterator[str]:
+    """The text of a manifest given as (key, value) pairs, piece by piece: JSON with one line
+    per top-level key and one line per input, document and run, easy to read and to diff, and
+    written by json's C encoder (``indent`` would make it take the pure-Python one, five times
+    slower on a directory of thousands of documents). A value may be an iterator (the inputs
+    and documents of a large run: written one at a time, never held) or a callable (read only
+    when its key is reached: the totals of the documents streamed before it)."""
+    yield "{\n"
+    first_key = True
+    for key, value in manifest:
+        yield ("" if first_key else ",\n") + f"  {_dump(key)}: "
+        first_key = False
+        if callable(value):
+            value = value()
+        if isinstance(value, dict) and key == "runs" and value:
+            yield "{\n" + ",\n".join(f"    {_dump(k)}: {_dump(v)}" for k, v in value.items()) \
+                + "\n  }"
+        elif isinstance(value, (list, Iterator)):
+            empty = True
+            for item in value:
+                yield ("[\n    " if empty else ",\n    ") + _dump(item)
+                empty = False
+            yield "[]" if empty else "\n  ]"
         else:
-            parts.append(f"  {dump(key)}: {dump(value)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            yield _dump(value)
+    yield "\n}\n"
 
 
-def write(out_dir: Path, manifest: dict) -> Path:
-    """Write ``manifest.json`` into ``out_dir`` atomically."""
+def render(manifest: dict) -> str:
+    """The text of ``manifest`` (see :func:`stream`)."""
+    return "".join(stream(manifest.items()))
+
+
+def write(out_dir: Path, manifest: dict | Iterable[tuple[str, object]]) -> Path:
+    """Write ``manifest.json`` into ``out_dir`` atomically (streamed: see :func:`stream`)."""
     target = Path(out_dir) / FILENAME
     with atomic_writer(target) as f:
-        f.write(render(manifest))
+        f.writelines(stream(manifest.items() if isinstance(manifest, dict) else manifest))
     return target
 
 
@@ -293,25 +302,36 @@ def read(out_dir: Path) -> dict | None:
     return data
 
 
-def _totals(documents: list[dict]) -> dict:
-    flags: Counter = Counter()
-    sentences = 0
-    for d in documents:
-        if isinstance(d.get("sentences"), int):
-            sentences += d["sentences"]
-        if isinstance(d.get("flags"), dict):
-            flags.update(d["flags"])
-    return {"documents": len(documents), "sentences": sentences,
-            "flags": dict(sorted(flags.items()))}
+class _Totals:
+    """Documents, sentences and flags of the entries passed through :meth:`count`."""
+
+    def __init__(self) -> None:
+        self.documents = self.sentences = 0
+        self.flags: Counter = Counter()
+
+    def count(self, documents: Iterable[dict]) -> Iterator[dict]:
+        for d in documents:
+            self.documents += 1
+            if isinstance(d.get("sentences"), int):
+                self.sentences += d["sentences"]
+            if isinstance(d.get("flags"), dict):
+                self.flags.update(d["flags"])
+            yield d
+
+    def __call__(self) -> dict:
+        return {"documents": self.documents, "sentences": self.sentences,
+                "flags": dict(sorted(self.flags.items()))}
 
 
-def write_run(out_dir: Path, described: dict[str, Described], inputs: list[dict], *,
-              header: dict, settings: dict, scheduler: dict, sentences: int,
-              started: float) -> Path | None:
-    """Write the manifest at the end of a run (:mod:`pipeline.run`): ``header`` says what made
-    the records (model, engine, splitter, fingerprint), ``settings`` how the run was asked
-    for, ``scheduler`` its counters, ``sentences`` how many records it wrote. An
-    :class:`~pipeline.errors.OutputError` when it cannot be written."""
+def write_run(out_dir: Path, journal: Journal, *, header: dict, settings: dict,
+              scheduler: dict, sentences: int, started: float) -> Path | None:
+    """Write the manifest at the end of a run (:mod:`pipeline.run`), streamed from the run's
+    ``journal`` (its inputs; the entries of the record files it wrote or found up to date)
+    and the directory (every other record file): ``header`` says what made the records
+    (model, engine, splitter, fingerprint), ``settings`` how the run was asked for,
+    ``scheduler`` its counters, ``sentences`` how many records it wrote. The journal, and
+    those killed runs left (read as a previous manifest is), are removed once the manifest is
+    written. An :class:`~pipeline.errors.OutputError` when it cannot be written."""
     out_dir = Path(out_dir)
     if not any(is_record_file(p) for p in out_dir.glob("*" + jsonl.SUFFIX)):
         return None
@@ -322,29 +342,42 @@ def write_run(out_dir: Path, described: dict[str, Described], inputs: list[dict]
             previous = read(out_dir)
         except (PipelineError, OSError):  # unreadable: every entry is computed afresh
             previous = None
-        documents, runs = describe_directory(out_dir, described, previous)
-        manifest = {
-            "manifest": SCHEMA,
-            "pipeline": __version__,
-            **header,
-            "settings": settings,
-            "inputs": inputs,
-            "documents": documents,
-            "runs": runs,
-            "totals": _totals(documents),
-            "scheduler": scheduler,
-            "timings": {"started": _iso(started), "finished": _iso(finished), "seconds": seconds,
-                        "sentences_translated": sentences,
-                        "sentences_per_second": round(sentences / seconds, 2)
-                        if seconds > 0 else None},
-            "libraries": library_versions(),
-        }
+        known, old_runs = previous_entries(previous)
+        left = journals.stale(out_dir)
+        for path in left:
+            docs, runs_of = journals.read_documents(path)
+            known.update(docs)
+            old_runs.update(runs_of)
+        runs: dict[str, dict] = {}
+        totals = _Totals()
+        documents = describe_directory(out_dir, runs, known, old_runs, journal.document,
+                                       journal.runs)
+        manifest = [
+            ("manifest", SCHEMA),
+            ("pipeline", __version__),
+            *header.items(),
+            ("settings", settings),
+            ("inputs", journal.inputs()),
+            ("documents", totals.count(documents)),
+            ("runs", lambda: runs),
+            ("totals", totals),
+            ("scheduler", scheduler),
+            ("timings", {"started": _iso(started), "finished": _iso(finished),
+                         "seconds": seconds, "sentences_translated": sentences,
+                         "sentences_per_second": round(sentences / seconds, 2)
+                         if seconds > 0 else None}),
+            ("libraries", library_versions()),
+        ]
         try:
-            return write(out_dir, manifest)
+            written = write(out_dir, manifest)
         except OSError as exc:
             target = out_dir / FILENAME
             raise OutputError(f"{target}: cannot write {FILENAME}: {exc.strerror or exc}") \
                 from None
+        journal.close(remove=True)
+        for path in left:
+            path.unlink(missing_ok=True)
+        return written
 
 
 def refresh(out_dir: Path) -> Path | None:
@@ -356,11 +389,14 @@ def refresh(out_dir: Path) -> Path | None:
             return None
         status = {d["records"]: d.get("status", EARLIER) for d in old["documents"]
                   if isinstance(d, dict) and isinstance(d.get("records"), str)}
-        documents, runs = describe_directory(out_dir, {}, old)
-        for d in documents:
-            d["status"] = status.get(d["records"], EARLIER)
+        known, old_runs = previous_entries(old)
+        runs: dict[str, dict] = {}
+        documents = [{**d, "status": status.get(d["records"], EARLIER)}
+                     for d in describe_directory(out_dir, runs, known, old_runs)]
+        totals = _Totals()
+        list(totals.count(documents))
         return write(out_dir, {**old, "documents": documents, "runs": runs,
-                               "totals": _totals(documents)})
+                               "totals": totals()})
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from . import formats
 from .errors import OutputError, PipelineError
 from .formats import jsonl
 from .io import AtomicBatch
+from .records import pair_of
 
 #: Every output format, the canonical JSONL included.
 ALL_FORMATS = tuple(formats.REGISTRY)
@@ -49,6 +50,7 @@ class Inputs:
     def __init__(self, paths: Iterable[str | Path] = ()) -> None:
         self._entries: dict[tuple[str, str], Path] = {}
         self._inodes: dict[tuple[int, int], Path] = {}
+        self._out: tuple[Path, str] | None = None
         for p in paths:
             self.add(p)
 
@@ -60,13 +62,14 @@ class Inputs:
             st = os.stat(p)
         except OSError:
             return
-        self._inodes.setdefault((st.st_dev, st.st_ino), p)
+        if st.st_nlink > 1:  # only a file with another name can be reached by another path
+            self._inodes.setdefault((st.st_dev, st.st_ino), p)
 
     def clash(self, target: str | Path) -> Path | None:
         """The input that writing (or renaming a file onto, or removing) ``target`` would
         destroy, or None."""
         hit = self._entries.get(_entry(target))
-        if hit is not None:
+        if hit is not None or not self._inodes:
             return hit
         try:
             st = os.stat(target)
@@ -76,10 +79,12 @@ class Inputs:
 
     def first_clash(self, out_dir: Path, names: Iterable[str]) -> tuple[Path, Path] | None:
         """(input, output) for the first of ``names`` in ``out_dir`` that is an input."""
-        real = os.path.realpath(out_dir)
+        if self._out is None or self._out[0] != out_dir:  # one per run: resolved once
+            self._out = (out_dir, os.path.realpath(out_dir))
+        real = self._out[1]
         for name in names:
             hit = self._entries.get((real, name))
-            if hit is None:
+            if hit is None and self._inodes:
                 try:
                     st = os.stat(os.path.join(real, name))
                 except OSError:
@@ -170,10 +175,10 @@ def tool_output(path: Path, cache: dict[Path, dict | None]) -> str | None:
         outputs = doc.get("outputs") if isinstance(doc, dict) else None
         if isinstance(outputs, dict) and name in outputs:
             return "a side file listed in manifest.json"
-    for suffix in formats.side_suffixes():  # no manifest says: the record file beside it
+    suffix = formats.side_suffix(name)  # no manifest says: the record file beside it
+    if suffix is not None:
         records = path.parent / (name[: -len(suffix)] + ".jsonl")
-        if name.endswith(suffix) and is_record_file(records) \
-                and not _names_as_source(records, path):
+        if is_record_file(records) and not _names_as_source(records, path):
             return f"a side file of the record file {records.name}"
     return None
 
@@ -253,7 +258,7 @@ def stage_outputs(batch: AtomicBatch, records: list, out_dir: Path, stem: str,
     damaged) are rendered, and nothing is removed. Returns the sha256 of each file added, by
     name."""
     side = [name for name in selected if name != formats.CANONICAL]
-    names = formats.filenames(stem)
+    names = formats.filenames(stem, pair_of(records))
     if keep is None:
         for name, files in names.items():
             if name in selected:

@@ -8,6 +8,7 @@ per record file, on its first record) and renders a short one-line signature; th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -85,15 +86,18 @@ def files_digest(files: dict) -> str:
 
 def library_versions(*names: str) -> dict[str, str]:
     """Installed versions from package metadata (no import of the libraries themselves)."""
+    return {name: _installed(name) for name in names}
+
+
+@functools.lru_cache(maxsize=None)
+def _installed(name: str) -> str:
+    """Each lookup scans the import path's distributions (tens of ms): once per process."""
     from importlib.metadata import PackageNotFoundError, version
 
-    out = {}
-    for name in names:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "absent"
-    return out
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "absent"
 
 
 def translation_key(model_digest: str, engine: str, options: dict) -> str:

@@ -32,6 +32,7 @@ from .io import AtomicBatch, prepare_output_dir
 from .outputs import (ALL_FORMATS, Inputs, Written, json_text, overwrite_message,
                       record_path, refuse_clash, relative_source,
                       stage_outputs, write_failure)
+from .journal import Journal
 from .skip import Previous, refresh, up_to_date
 from .routing import AUTO, Router
 from .translator import Translator
@@ -177,9 +178,11 @@ class LocalExecutor:
 
 
 class RunLedger:
-    """What one run did to each input, kept for the summary and the manifest: the record files
-    it wrote or found up to date (described, not held), and one entry per input, listed in
-    input order whatever order the outcomes came in."""
+    """What one run did to each input: counted in the summary, and journaled (see
+    :mod:`pipeline.journal`) as each outcome is known, with the manifest entry of each record
+    file it wrote or found up to date; nothing per document is held in memory. The manifest is
+    streamed from the journal at the end, inputs in input order whatever order the outcomes
+    came in."""
 
     def __init__(self, out: Path, report: Report = stderr,
                  on_document: Callable[[], None] = lambda: None) -> None:
@@ -190,19 +193,21 @@ class RunLedger:
         self.report = report
         self.on_document = on_document
         self.summary = RunSummary()
-        self.entries: dict[str, object] = {}  # record file name -> manifest.Described
-        self.provenances: dict[str, dict] = {}  # fingerprint -> provenance, one copy per run
+        self.journal = Journal(out)
         self.previous = Previous(out)
-        self._inputs: dict[int, dict] = {}
+        self.provenances: dict[str, dict] = {}  # fingerprint -> provenance, one copy per run
+        self._sources: tuple[Path, str] | None = None  # the last input's path, as records name it
 
-    def input_entries(self) -> list[dict]:
-        return [self._inputs[k] for k in sorted(self._inputs)]
+    def _source(self, path: Path) -> str:
+        """``path`` as the manifest names it (the articles of an archive share one)."""
+        if self._sources is None or self._sources[0] != path:
+            # a name that is not UTF-8 is written with its bytes escaped (\udce4): JSON holds text
+            self._sources = (path, json_text(relative_source(path, self.out)))
+        return self._sources[1]
 
-    def _input(self, seq: int, inp: Input, sha256: str | None, status: str,
-               error: str | None = None, partner: Document | None = None) -> None:
-        # a name that is not UTF-8 is written with its bytes escaped (\udce4): JSON holds text
-        item: dict = {"path": json_text(relative_source(inp.path, self.out)), "sha256": sha256,
-                      "status": status}
+    def _input(self, inp: Input, sha256: str | None, status: str, error: str | None = None,
+               partner: Document | None = None) -> dict:
+        item: dict = {"path": self._source(inp.path), "sha256": sha256, "status": status}
         if inp.line is not None:
             if inp.article is not None:
                 item["doc_id"] = inp.article.doc_id
@@ -212,11 +217,11 @@ class RunLedger:
             item["partner_sha256"] = partner.sha256
         if error is not None:
             item["error"] = json_text(error)
-        self._inputs[seq] = item
+        return item
 
     def fail(self, seq: int, inp: Input, why: str, sha256: str | None = None) -> None:
         self.summary.failed.append((inp.name, why))
-        self._input(seq, inp, sha256, "failed", why)
+        self.journal.add(seq, self._input(inp, sha256, "failed", why))
         self.on_document()
         self.report(f"error: {inp.label}: {why}")
 
@@ -228,15 +233,15 @@ class RunLedger:
         does it again."""
         target = record_path(inp.stem, self.out)
         try:
-            described = refresh(target, inp.stem, selected, self.previous, self.provenances)
+            entry, runs = refresh(target, inp.stem, selected, self.previous)
         except PipelineError:
             return False
         except OSError as exc:
             self.fail(seq, inp, write_failure(exc), doc.sha256)
             return True
-        self.entries[target.name] = described
         self.summary.skipped.append(inp.name)
-        self._input(seq, inp, doc.sha256, self.manifest.UP_TO_DATE, partner=partner)
+        self.journal.add(seq, self._input(inp, doc.sha256, self.manifest.UP_TO_DATE,
+                                          partner=partner), entry, runs)
         self.on_document()
         return True
 
@@ -245,30 +250,44 @@ class RunLedger:
         if isinstance(result, str):
             self.fail(unit.seq, unit.input, result, unit.doc.sha256)
             return
+        m = self.manifest
         target = record_path(unit.input.stem, self.out)
-        self.entries[target.name] = self.manifest.Described.of(
-            target, result.records, self.manifest.TRANSLATED, result.files,
-            shared=self.provenances)
+        entry = m.document_entry(target, m.document_facts(result.records), m.TRANSLATED,
+                                 result.files)
+        entry["stat"] = m.file_stats(target)
         self.summary.translated.append(unit.input.name)
         self.summary.sentences += len(result.records)
-        self._input(unit.seq, unit.input, unit.doc.sha256, self.manifest.TRANSLATED,
-                    partner=unit.partner)
+        self.journal.add(unit.seq, self._input(unit.input, unit.doc.sha256, m.TRANSLATED,
+                                               partner=unit.partner),
+                         entry, m.run_provenances(result.records, self.provenances))
         self.on_document()
         if message:
             self.report(message)
+
+    def commit(self) -> None:
+        """Make what was journaled durable: called once a window's outputs are committed."""
+        try:
+            self.journal.commit()
+        except OSError as exc:
+            raise OutputError(f"{self.journal.path}: cannot write the run's journal: "
+                              f"{exc.strerror or exc}") from None
 
     def write_manifest(self, header: dict, settings: dict, scheduler: dict,
                        started: float) -> None:
         """Write the manifest; a failure to write is reported and counted as failed."""
         try:
+            self.commit()
             self.summary.manifest = self.manifest.write_run(
-                self.out, self.entries, self.input_entries(), header=header, settings=settings,
+                self.out, self.journal, header=header, settings=settings,
                 scheduler=scheduler, sentences=self.summary.sentences, started=started)
-        except OutputError as exc:
+        except OutputError as exc:  # the journal stays: the next run reads it
+            self.journal.close()
             path = self.out / self.manifest.FILENAME
             why = str(exc).removeprefix(f"{path}: ")
             self.summary.failed.append((path, why))
             self.report(f"error: {path}: {why}")
+        else:
+            self.journal.close(remove=True)  # a manifest holds it (or there is no record file)
 
 
 def run_job(items: Iterable[Input], job: Job, ledger: RunLedger, executor: Executor,
@@ -279,6 +298,7 @@ def run_job(items: Iterable[Input], job: Job, ledger: RunLedger, executor: Execu
             target = record_path(unit.input.stem, job.out)
             count = len(result.records) if isinstance(result, Written) else 0
             ledger.finish(unit, result, job.done(unit, target, count))
+        ledger.commit()
         on_window(w.number)
 
 
@@ -296,24 +316,16 @@ class TranslationJob:
     max_line_chars: int = DEFAULT_MAX_LINE_CHARS
     report: Report = stderr
     router: Router | None = None  # --from auto: a translator per document's language
+    _doc_path: tuple[Path, str] | None = field(default=None, init=False, repr=False)
 
     def prepare(self, seq: int, inp: Input, ledger: RunLedger) -> Unit | None:
-        from . import formats
-
         try:
             str(inp.path).encode("utf-8")
         except UnicodeEncodeError:  # its records could not name it, nor any format hold it
             ledger.fail(seq, inp, "the file name is not valid UTF-8; rename the file")
             return None
-        if inp.error is None:
-            names = [f for files in formats.filenames(inp.stem).values() for f in files]
-            found = self.read.first_clash(self.out, names)
-            if found is not None:
-                hit, target = found
-                ledger.fail(seq, inp, overwrite_message(found) if inp.article is None else (
-                    f"article {inp.article.doc_id!r} would be written over an input archive "
-                    f"({target} is {hit}); choose another output directory with -o"))
-                return None
+        if self.router is None and self._clashes(seq, inp, self.translator, ledger):
+            return None
         try:
             doc = inp.load(self.encoding, self.max_line_chars, self.report)
         except InputError as exc:
@@ -326,13 +338,34 @@ class TranslationJob:
             except PipelineError as exc:
                 ledger.fail(seq, inp, str(exc), doc.sha256)
                 return None
-        doc_path = relative_source(inp.path, self.out)
+            if self._clashes(seq, inp, translator, ledger):  # its outputs' names known now
+                return None
+        if self._doc_path is None or self._doc_path[0] != inp.path:  # an archive's articles share it
+            self._doc_path = (inp.path, relative_source(inp.path, self.out))
+        doc_path = self._doc_path[1]
         target = record_path(inp.stem, self.out)
         if not self.force and up_to_date(doc, doc_path, translator.fingerprint, target) \
                 and ledger.up_to_date(seq, inp, doc, self.selected):
             return None
         return Unit(seq, inp, doc, doc_path, translator.split(doc.text),
                     lang=None if self.router is None else translator.config.src_lang)
+
+    def _clashes(self, seq: int, inp: Input, translator: Translator, ledger: RunLedger) -> bool:
+        """True (the ledger told) when an output of ``inp`` would be written over an input."""
+        from . import formats
+
+        if inp.error is not None:
+            return False
+        pair = (translator.config.src_lang, translator.config.tgt_lang)
+        names = [f for files in formats.filenames(inp.stem, pair).values() for f in files]
+        found = self.read.first_clash(self.out, names)
+        if found is None:
+            return False
+        hit, target = found
+        ledger.fail(seq, inp, overwrite_message(found) if inp.article is None else (
+            f"article {inp.article.doc_id!r} would be written over an input archive "
+            f"({target} is {hit}); choose another output directory with -o"))
+        return True
 
     def records(self, units: Sequence[Unit]) -> list[list | InputError]:
         if self.router is None:

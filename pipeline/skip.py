@@ -5,69 +5,101 @@ A translation is up to date when its record file's first line holds the same sou
 path, encoding and run fingerprint (:func:`up_to_date`; an alignment has its own test in
 :mod:`pipeline.alignment.documents`). :func:`refresh` then renders only the side files that are
 missing or differ from what the manifest says was written, touches the record file (so that
-make agrees it is done) and describes it for the manifest.
+make agrees it is done) and describes it for the manifest. When the record file and every side
+file still have the size, mtime, inode and ctime the previous manifest saw (as git trusts its
+index), none of them is read again: the previous entry is taken over as it is.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import manifest
+from . import formats, manifest
 from .document import Document
 from .errors import PipelineError
 from .formats import jsonl
 from .io import atomic_files
+from .journal import read_documents, stale
 from .outputs import stage_outputs
-from .records import Record
+from .records import RECORD_SCHEMA
+
+#: What the first record must say, and what of the document says it.
+_SAME = (("doc_sha256", "sha256"), ("doc_encoding", "encoding"), ("doc_id", "doc_id"),
+         ("doc_line", "doc_line"))
 
 
 def up_to_date(doc: Document, doc_path: str, fingerprint: str, target: Path) -> bool:
     """Whether ``target`` already holds the records of these exact bytes, decoded the same way,
     at this path, with this exact run fingerprint (its first line says so; a damaged rest is
-    caught when the records are read)."""
+    caught when the records are read, or by the stat the manifest saw: see :func:`refresh`)."""
     try:
-        first = Record.from_json(jsonl.first_line(target))
+        first = json.loads(jsonl.first_line(target))
     except (OSError, ValueError, PipelineError):
         return False
-    return (first.doc_sha256 == doc.sha256 and first.fingerprint == fingerprint
-            and first.doc_encoding == doc.encoding and first.doc_path == doc_path
-            and first.doc_id == doc.doc_id and first.doc_line == doc.doc_line
-            and first.index == 0)
+    return (isinstance(first, dict) and first.get("schema") == RECORD_SCHEMA
+            and first.get("fingerprint") == fingerprint
+            and first.get("doc_path") == doc_path and first.get("index") == 0
+            and all(first.get(key) == getattr(doc, attr) for key, attr in _SAME))
 
 
 class Previous:
-    """The entries of the manifest an output directory holds, read on first need."""
+    """What earlier runs said of an output directory's record files, read on first need: the
+    entries of its manifest, and of the journals killed runs left (later ones win)."""
 
     def __init__(self, out: Path) -> None:
         self.out = out
         self._entries: dict[str, dict] | None = None
+        self.runs: dict[str, dict] = {}
 
     def entry(self, name: str) -> dict | None:
         if self._entries is None:
             try:
-                self._entries = manifest.previous_entries(manifest.read(self.out))[0]
+                self._entries, self.runs = manifest.previous_entries(manifest.read(self.out))
             except (PipelineError, OSError):
                 self._entries = {}
+            for path in stale(self.out):
+                entries, runs = read_documents(path)
+                self._entries.update(entries)
+                self.runs.update(runs)
         return self._entries.get(name)
 
 
-def refresh(target: Path, stem: str, selected: Sequence[str], previous: Previous,
-            shared: dict[str, dict]) -> manifest.Described:
+def _unchanged(old: dict | None, stats: dict, names: dict[str, list[str]],
+               selected: Sequence[str], runs: dict[str, dict]) -> bool:
+    """Whether the files beside a record file are those the ``old`` entry describes (same
+    stat, none missing, none new) and every selected format is among them."""
+    return (old is not None and old.get("stat") == stats and old.get("fingerprint") in runs
+            and isinstance(old.get("outputs"), dict)
+            and all(f in stats for name in selected for f in names[name]))
+
+
+def refresh(target: Path, stem: str, selected: Sequence[str], previous: Previous
+            ) -> tuple[dict, dict[str, dict]]:
     """An up-to-date record file ``target``: render the missing or damaged side files, touch
-    it, describe it. A :class:`PipelineError` when the rest of the record file is damaged (the
-    document is then done again); an ``OSError`` when a side file cannot be written."""
-    records = jsonl.read(target)
+    it; its manifest entry (with the stat of its files) and the runs it names. A
+    :class:`PipelineError` when the rest of the record file is damaged (the document is then
+    done again); an ``OSError`` when a side file cannot be written."""
     before = manifest.file_stats(target)
-    sound = manifest.sound_outputs(target, previous.entry(target.name), before)
+    old = previous.entry(target.name)
+    if _unchanged(old, before, formats.filenames(stem), selected, previous.runs):
+        os.utime(target)
+        entry = {**old, "status": manifest.UP_TO_DATE,
+                 "stat": {**before, **manifest.file_stats(target, target.name)}}
+        return entry, {old["fingerprint"]: previous.runs[old["fingerprint"]]}
+    records = jsonl.read(target)
+    sound = manifest.sound_outputs(target, old, before)
     sound.add(target.name)  # the records themselves were just read whole
     with atomic_files() as batch:
         written = stage_outputs(batch, records, target.parent, stem, selected,
                                 keep=sound.__contains__)
     os.utime(target)
-    return manifest.Described.of(target, records, manifest.UP_TO_DATE, written,
-                                 None if written else before, shared=shared)
+    entry = manifest.document_entry(target, manifest.document_facts(records),
+                                    manifest.UP_TO_DATE, written)
+    entry["stat"] = manifest.file_stats(target)
+    return entry, manifest.run_provenances(records)
 
 
 __all__ = ["up_to_date", "refresh", "Previous"]

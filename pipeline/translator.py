@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .document import Document, Sentence
 from .errors import InputError
+from .flags import OTHER_LANGUAGE
 from .inputs import Report, stderr
 from .provenance import Provenance, run_fingerprint, translation_key
 from .records import Record, build_records
@@ -187,8 +188,9 @@ class Translator:
         document whose sentence the engine refuses (too long even after splitting) gets the
         :class:`InputError` instead of records; the others are still translated."""
         sources = [doc.slice(s) for doc, sents in docs for s in sents]
+        others = self.other_languages(sources)
         try:
-            outcomes = self.scheduler.translate(sources)
+            outcomes = self._translate(sources, others)
             per_doc: list = []
             pos = 0
             for doc, sents in docs:
@@ -198,21 +200,38 @@ class Translator:
             per_doc = []
             for doc, sents in docs:
                 try:
-                    per_doc.append(self.scheduler.translate([doc.slice(s) for s in sents]))
+                    per_doc.append(self._translate([doc.slice(s) for s in sents], others))
                 except InputError as exc:
                     per_doc.append(exc)
         intermediates = [None] * len(docs)
         if self.next is not None:
             per_doc, intermediates = self.next._second_hop(per_doc)
         out: list = []
+        pair = (self.config.src_lang, self.config.tgt_lang)
         for n, ((doc, sents), mine) in enumerate(zip(docs, per_doc)):
             if isinstance(mine, InputError):
                 out.append(mine)
                 continue
             out.append(build_records(doc, sents, mine, self.provenance, self.fingerprint,
-                                     doc_paths[n] if doc_paths is not None else None,
+                                     doc_paths[n] if doc_paths is not None else None, pair,
                                      intermediates[n]))
         return out
+
+    def other_languages(self, sources: Sequence[str]) -> dict[str, str]:
+        """Source text -> its language, for the sentences confidently in another language
+        than the run's source language (:mod:`pipeline.languages.within`)."""
+        from .languages.within import other_languages
+
+        return other_languages(sources, self.config.src_lang, (self.config.tgt_lang,))
+
+    def _translate(self, sources: Sequence[str], others: dict[str, str]) -> list:
+        """The scheduler's outcomes, sentences in another language marked: their language,
+        the flag ``other_language``, and copied when that language is the target's."""
+        keep = {text for text, lang in others.items() if lang == self.config.tgt_lang}
+        outcomes = self.scheduler.translate(sources, keep)
+        return [o if s not in others else replace(
+                    o, src_lang=others[s], flags=(OTHER_LANGUAGE, *o.flags))
+                for s, o in zip(sources, outcomes)]
 
     def _second_hop(self, per_doc: list) -> tuple[list, list]:
         """A pivot's second hop over the first hop's outcomes (per document, or its error):

@@ -1,0 +1,160 @@
+"""The run journal and the quick skip rule (issue 19, item 4): a run journals each document as
+its window commits and streams the manifest from the journal; a killed run's journal is what
+the next run knows; a rerun that finds every file as the manifest saw it reads none of them,
+and still redoes what changed, what is damaged and what is missing."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import pipeline
+from pipeline import journal, manifest
+from pipeline.formats import jsonl
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _archive(path: Path, n: int) -> Path:
+    lines = [line for p in sorted((ROOT / "data" / "raw").glob("*.txt"))
+             for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            text = "\n\n".join(lines[(i * 2 + k) % len(lines)] for k in range(2)) + "\n"
+            f.write(json.dumps({"id": f"a{i}", "text": text}, ensure_ascii=False) + "\n")
+    return path
+
+
+def _translate(archive: Path, out: Path, model: Path, **kw):
+    said: list[str] = []
+    summary = pipeline.translate_files([archive], out, input_format="jsonl", model_dir=model,
+                                       cache=False, report=said.append,
+                                       **{"window": 4, "beam": 1, **kw})
+    return summary, said
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name != "manifest.json"}
+
+
+def _reads(monkeypatch) -> list[str]:
+    """Names of the record files read whole from now on."""
+    seen: list[str] = []
+    real = jsonl.read
+    monkeypatch.setattr(jsonl, "read", lambda path: seen.append(Path(path).name) or real(path))
+    return seen
+
+
+def _same_stat_damage(path: Path, old: bytes, new: bytes) -> None:
+    """Replace ``old`` by ``new`` (as long) in ``path``, keeping its size and mtime: only the
+    ctime tells."""
+    st = path.stat()
+    data = path.read_bytes()
+    assert len(old) == len(new) and old in data
+    path.write_bytes(data.replace(old, new, 1))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_a_killed_run_leaves_a_journal_the_next_run_takes_over(tiny_model, tmp_path,
+                                                               monkeypatch):
+    archive = _archive(tmp_path / "a.jsonl", 6)
+    out = tmp_path / "out"
+
+    def stop(n):
+        if n == 2:
+            raise KeyboardInterrupt  # as a killed driver: no manifest is written
+
+    with pytest.raises(KeyboardInterrupt):
+        _translate(archive, out, tiny_model, on_window=stop)
+    assert not (out / manifest.FILENAME).exists()
+    [left] = [p for p in out.iterdir() if journal.is_journal_name(p.name)]
+    lines = [json.loads(line) for line in left.read_text(encoding="utf-8").splitlines()]
+    done = [line["document"]["records"] for line in lines]
+    assert done and len(done) < 6 and all((out / name).is_file() for name in done)
+    assert [line["seq"] for line in lines] == list(range(len(done)))
+    assert sum("runs" in line for line in lines) == 1  # the provenance, once
+    # as if its process were gone: a pid that no process has
+    left.rename(out / f"{journal.PREFIX}{left.name.split('.')[2].rsplit('-', 1)[0]}-"
+                      f"999999999{journal.SUFFIX}")
+    read = _reads(monkeypatch)
+    summary, _ = _translate(archive, out, tiny_model)
+    assert (len(summary.translated), len(summary.skipped)) == (6 - len(done), len(done))
+    assert not set(read) & set(done)  # the journal said what they hold: none is read again
+    assert not [p for p in out.iterdir() if journal.is_journal_name(p.name)]
+    m = json.loads((out / manifest.FILENAME).read_text(encoding="utf-8"))
+    assert [d["records"] for d in m["documents"]] == sorted(f"a{i}.jsonl" for i in range(6))
+    assert [i["doc_line"] for i in m["inputs"]] == list(range(1, 7))
+    pipeline.verify(sorted(out.glob("a*.jsonl")))  # raises when a file disagrees
+    fresh = tmp_path / "fresh"
+    _translate(archive, fresh, tiny_model)
+    assert _files(out) == _files(fresh)
+
+
+def test_a_rerun_reads_nothing_unchanged_and_redoes_what_changed(tiny_model, tmp_path,
+                                                                 monkeypatch):
+    archive = _archive(tmp_path / "a.jsonl", 6)
+    out = tmp_path / "out"
+    _translate(archive, out, tiny_model)
+    before = _files(out)
+    read = _reads(monkeypatch)
+    summary, _ = _translate(archive, out, tiny_model)
+    assert (len(summary.translated), len(summary.skipped)) == (0, 6) and read == []
+    assert _files(out) == before
+
+    rows = [json.loads(line) for line in archive.read_text(encoding="utf-8").splitlines()]
+    rows[0]["text"] += "\nEin neuer Satz.\n"  # a changed input
+    archive.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                       encoding="utf-8")
+    tsv = out / "a1.tsv"  # a damaged side file, its size and mtime kept
+    _same_stat_damage(tsv, tsv.read_bytes()[:4], tsv.read_bytes()[:4][::-1])
+    (out / "a2.tmx").unlink()  # a missing side file
+    records = out / "a3.jsonl"  # a damaged record file (second line), size and mtime kept
+    _same_stat_damage(records, b'"index":1,', b'"index":1;')  # no longer JSON
+    read.clear()
+    summary, _ = _translate(archive, out, tiny_model)
+    assert sorted(map(str, summary.translated)) == [f"{archive}:1", f"{archive}:4"]
+    assert len(summary.skipped) == 4
+    assert sorted(read) == ["a1.jsonl", "a2.jsonl", "a3.jsonl"]  # no other record file read
+    after = _files(out)
+    assert after["a1.tsv"] == before["a1.tsv"] and after["a2.tmx"] == before["a2.tmx"]
+    assert after["a3.jsonl"] == before["a3.jsonl"]
+    pipeline.verify(sorted(out.glob("a*.jsonl")))
+
+    summary, _ = _translate(archive, out, tiny_model, beam=2)  # changed settings
+    assert len(summary.translated) == 6
+
+
+def test_the_manifest_is_streamed_as_it_was_rendered(tiny_model, tmp_path):
+    """The streamed manifest is the text :func:`manifest.render` makes of the same content,
+    and lists a failed input in its place among the others."""
+    archive = _archive(tmp_path / "a.jsonl", 5)
+    with open(archive, "a", encoding="utf-8") as f:
+        f.write("{kaputt\n")
+    out = tmp_path / "out"
+    summary, _ = _translate(archive, out, tiny_model)
+    assert len(summary.failed) == 1
+    text = (out / manifest.FILENAME).read_text(encoding="utf-8")
+    m = json.loads(text)
+    assert manifest.render(m) == text
+    assert [i["status"] for i in m["inputs"]] == ["translated"] * 5 + ["failed"]
+    assert m["totals"]["documents"] == 5 == len(m["documents"])
+    assert m["totals"]["sentences"] == sum(d["sentences"] for d in m["documents"])
+    assert manifest.render({"a": [], "runs": {}, "b": 1}) == '{\n  "a": [],\n  "runs": {},\n  "b": 1\n}\n'
+
+
+def test_library_versions_are_looked_up_once_per_process(monkeypatch):
+    """Each lookup scans the import path (tens of ms); a run asks for them several times (the
+    translation key, the engine's provenance, the manifest)."""
+    import importlib.metadata
+
+    from pipeline import provenance
+
+    asked: list[str] = []
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda n: asked.append(n) or real(n))
+    provenance._installed.cache_clear()
+    first = provenance.library_versions("typer", "no-such-package-here")
+    assert provenance.library_versions("typer", "no-such-package-here") == first
+    assert first["no-such-package-here"] == "absent"
+    assert asked == ["typer", "no-such-package-here"]
