@@ -117,6 +117,8 @@ def _check_document(p: Path, first_line: int, records: list[Record], lock,
         raise VerificationError(f"{p}: text after the last record belongs to no record: "
                                 f"{text[previous_end:].strip()[:60]!r}")
     check_model(p, first.provenance.model, lock)
+    if first.provenance.pivot is not None:  # a pivot's second model, checked the same way
+        check_model(p, first.provenance.pivot["model"], lock)
 
 
 def _check_alignment(p: Path, first_line: int, records: list[AlignmentRecord], lock,
@@ -184,11 +186,11 @@ def _check_alignment(p: Path, first_line: int, records: list[AlignmentRecord], l
 def check_model(p: Path, model: dict, lock: str | Path | None) -> None:
     """The model a record names is the one pinned in ``lock`` (or its directory still holds
     the files it recorded)."""
-    from ..lock import default_lock_path, directory_digests, read_lock
+    from ..lock import default_lock_path, directory_digests, pin_of_repo
 
     if model.get("repo"):
         lock_path = Path(lock) if lock is not None else default_lock_path()
-        pin = read_lock(lock_path)
+        pin = pin_of_repo(lock_path, model["repo"])
         if pin.repo != model["repo"] or pin.revision != model.get("revision"):
             raise VerificationError(
                 f"{p}: records name {model['repo']}@{model.get('revision')}, {lock_path} pins "
