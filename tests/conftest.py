@@ -26,6 +26,8 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 #: what models.lock pins for Helsinki-NLP/opus-mt-de-en (the public record)
 REAL_REVISION = "1a922f3b32a8e809e17a47d4b32142d8105924e5"
 REAL_WEIGHTS_SHA256 = "e743c3070f61f477cb62fe95ef2c9be2e77f3e488cb6b8030ff8a19e8295c87d"
+#: the revision of the model pins the tests make up
+REV = "0123456789abcdef0123456789abcdef01234567"
 #: make as the tests run it: the install stamps are never remade (``-o``), so no test installs
 #: anything, even where pyproject.toml is newer than the stamps (a checkout sharing a venv)
 MAKE = ("make", "-o", ".venv/.installed", "-o", ".venv/.installed-cluster",
@@ -288,3 +290,69 @@ def watched():
     ``errors`` list the console errors and warnings, page errors and requests to URLs not
     starting with ``allow``."""
     return _watched
+
+
+def check_invariants(text: str, got: list) -> None:
+    """The splitter's invariants on ``got`` (sentences of ``text``): indices in order, known
+    kinds, ordered half-open spans that never hold a line break or edge whitespace, every
+    non-space character in a sentence, and one paragraph more after each run of blank lines."""
+    from pipeline.document import KINDS
+
+    covered = bytearray(len(text))
+    prev_end = 0
+    prev_par = 0
+    for i, s in enumerate(got):
+        assert s.index == i
+        assert s.kind in KINDS
+        assert 0 <= prev_end <= s.start < s.end <= len(text)
+        assert s.paragraph >= prev_par
+        piece = text[s.start:s.end]
+        assert not piece[0].isspace() and not piece[-1].isspace()
+        assert not any(c in piece for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), "unit crosses a line break"
+        for k in range(s.start, s.end):
+            covered[k] = 1
+        prev_end, prev_par = s.end, s.paragraph
+    for k, c in enumerate(text):
+        if not c.isspace():
+            assert covered[k], f"non-whitespace character {c!r} at {k} in no sentence"
+    # paragraphs: one more for every run of blank lines between non-empty lines
+    lines = text.splitlines()
+    expected, seen, blank = [], False, False
+    par = 0
+    for line in lines:
+        if not line.strip():
+            blank = blank or seen
+            continue
+        if blank:
+            par += 1
+            blank = False
+        seen = True
+        expected.append(par)
+    assert sorted(set(s.paragraph for s in got)) == sorted(set(expected))
+
+
+def fake_hub_cache(cache: Path, model_dir: Path, repo: str | None = None,
+                   revision: str = REV) -> Path:
+    """Lay out ``model_dir`` as the HF hub cache stores a snapshot (of opus-mt-de-en, or of
+    ``repo``); the snapshot's directory."""
+    from pipeline.lock import DEFAULT_REPO
+
+    repo = repo or DEFAULT_REPO
+    base = cache / ("models--" + repo.replace("/", "--"))
+    snap = base / "snapshots" / revision
+    shutil.copytree(model_dir, snap)
+    (base / "refs").mkdir(parents=True)
+    (base / "refs" / "main").write_text(revision)
+    return snap
+
+
+def pinned_lock_for(model_dir: Path, tmp_path: Path):
+    """A lock pinning ``model_dir``'s files at ``REV``, written to ``tmp_path/models.lock``."""
+    from pipeline.digests import sha256_file
+    from pipeline.lock import DEFAULT_REPO, FilePin, ModelLock, model_files, write_lock
+
+    files = {n: FilePin((model_dir / n).stat().st_size, sha256_file(model_dir / n))
+             for n in model_files(model_dir)}
+    lock = ModelLock(DEFAULT_REPO, "CC-BY-4.0", REV, files)
+    write_lock(lock, tmp_path / "models.lock")
+    return lock

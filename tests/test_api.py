@@ -105,15 +105,15 @@ def _all_lines(directory: Path) -> list[str]:
 @pytest.mark.slow
 def test_records_from_every_path_match_the_schema(tiny_model, seeds, tmp_path, monkeypatch):
     jsonschema = pytest.importorskip("jsonschema")
-    from tests.test_lock import _fake_hub_cache, _pinned_lock_for
+    from tests.conftest import fake_hub_cache, pinned_lock_for
 
     validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
     long = ("Die Regierung, die seit Jahren, wie berichtet wird, mit der Opposition verhandelt, "
             "hat am Montag; nach langen Gesprächen: einen Kompromiss gefunden, der vielen gefällt.")
     (seeds / "odd.txt").write_text(f"***\n\n{long}\n\n12.000\n", encoding="utf-8")
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
-    _fake_hub_cache(tmp_path / "hf", tiny_model)
-    _pinned_lock_for(tiny_model, tmp_path)
+    fake_hub_cache(tmp_path / "hf", tiny_model)
+    pinned_lock_for(tiny_model, tmp_path)
     runs = {
         "ct2": ["--model-dir", tiny_model, "--max-source-tokens", "16"],
         "torch": ["--model-dir", tiny_model, "--engine", "torch", "--beam", "1"],

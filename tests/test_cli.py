@@ -141,9 +141,9 @@ def test_unpinned_lock_offline_no_traceback(seeds, tmp_path):
 
 
 def test_pinned_but_not_cached_offline(tiny_model, seeds, tmp_path):
-    from tests.test_lock import _pinned_lock_for
+    from tests.conftest import pinned_lock_for
 
-    _pinned_lock_for(tiny_model, tmp_path)
+    pinned_lock_for(tiny_model, tmp_path)
     res = run("translate", seeds, "-o", tmp_path / "o", "--lock", tmp_path / "models.lock")
     assert res.exit_code == 2
     assert "pipeline models fetch" in res.output and "--model-dir" in res.output
@@ -151,12 +151,12 @@ def test_pinned_but_not_cached_offline(tiny_model, seeds, tmp_path):
 
 
 def test_tampered_model_refused_via_cli(tiny_model, seeds, tmp_path, monkeypatch):
-    from tests.test_lock import _fake_hub_cache, _pinned_lock_for
+    from tests.conftest import fake_hub_cache, pinned_lock_for
 
     cache = tmp_path / "hf"
     monkeypatch.setenv("HF_HUB_CACHE", str(cache))
-    snap = _fake_hub_cache(cache, tiny_model)
-    _pinned_lock_for(tiny_model, tmp_path)
+    snap = fake_hub_cache(cache, tiny_model)
+    pinned_lock_for(tiny_model, tmp_path)
     out = tmp_path / "o"
     res = run("translate", seeds / "article_02.txt", "-o", out, "--lock", tmp_path / "models.lock")
     assert res.exit_code == 0, res.output

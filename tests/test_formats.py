@@ -416,11 +416,11 @@ def test_verify_catches_changed_source_file(work):
 
 def test_manifest_of_a_pinned_run_names_the_lock(tiny_model, seeds, tmp_path, monkeypatch):
     from pipeline.lock import read_lock
-    from tests.test_lock import _fake_hub_cache, _pinned_lock_for
+    from tests.conftest import fake_hub_cache, pinned_lock_for
 
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
-    _fake_hub_cache(tmp_path / "hf", tiny_model)
-    _pinned_lock_for(tiny_model, tmp_path)
+    fake_hub_cache(tmp_path / "hf", tiny_model)
+    pinned_lock_for(tiny_model, tmp_path)
     lock, out = tmp_path / "models.lock", tmp_path / "o"
     res = run("translate", seeds / "article_02.txt", "-o", out, "--lock", lock, "--no-cache",
               "-q", "--format", "tmx")

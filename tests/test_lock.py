@@ -1,7 +1,6 @@
 """models.lock parsing, partial pins, and the pinned-model path through a Hugging Face cache built
 locally (no network: the hub stand-in is exercised in test_hub.py)."""
 
-import shutil
 
 import pytest
 
@@ -11,9 +10,9 @@ from pipeline.lock import (DEFAULT_REPO, DIRECTORY, HUB, PUBLIC_RECORD, FilePin,
                            check_pin, files_to_pin, read_lock, render_lock, render_pins,
                            write_lock)
 
-from tests.conftest import REAL_REVISION, REAL_WEIGHTS_SHA256, ROOT
+from tests.conftest import (REAL_REVISION, REAL_WEIGHTS_SHA256, REV, ROOT, fake_hub_cache,
+                            pinned_lock_for)
 
-REV = "0123456789abcdef0123456789abcdef01234567"
 
 
 def test_committed_lock_is_the_public_record_pin():
@@ -78,32 +77,11 @@ def test_bad_lock_rejected(tmp_path, text, match):
         read_lock(p)
 
 
-def _fake_hub_cache(cache, model_dir, repo=DEFAULT_REPO, revision=REV):
-    """Lay out ``model_dir`` as the HF hub cache stores a snapshot."""
-    base = cache / ("models--" + repo.replace("/", "--"))
-    snap = base / "snapshots" / revision
-    shutil.copytree(model_dir, snap)
-    (base / "refs").mkdir(parents=True)
-    (base / "refs" / "main").write_text(revision)
-    return snap
-
-
-def _pinned_lock_for(model_dir, tmp_path):
-    from pipeline.digests import sha256_file
-    from pipeline.lock import model_files
-
-    files = {n: FilePin((model_dir / n).stat().st_size, sha256_file(model_dir / n))
-             for n in model_files(model_dir)}
-    lock = ModelLock(DEFAULT_REPO, "CC-BY-4.0", REV, files)
-    write_lock(lock, tmp_path / "models.lock")
-    return lock
-
-
 def test_pinned_model_loads_from_hf_cache(tiny_model, tmp_path, monkeypatch):
     cache = tmp_path / "hf"
     monkeypatch.setenv("HF_HUB_CACHE", str(cache))
-    snap = _fake_hub_cache(cache, tiny_model)
-    lock = _pinned_lock_for(tiny_model, tmp_path)
+    snap = fake_hub_cache(cache, tiny_model)
+    lock = pinned_lock_for(tiny_model, tmp_path)
     source = model_mod.from_lock(lock)
     assert sorted(p.name for p in source.path.iterdir()) == sorted(lock.files)
     assert all((source.path / n).resolve() == (snap / n).resolve() for n in lock.files)
@@ -113,8 +91,8 @@ def test_pinned_model_loads_from_hf_cache(tiny_model, tmp_path, monkeypatch):
 def test_tampered_cached_file_refused(tiny_model, tmp_path, monkeypatch):
     cache = tmp_path / "hf"
     monkeypatch.setenv("HF_HUB_CACHE", str(cache))
-    snap = _fake_hub_cache(cache, tiny_model)
-    lock = _pinned_lock_for(tiny_model, tmp_path)
+    snap = fake_hub_cache(cache, tiny_model)
+    lock = pinned_lock_for(tiny_model, tmp_path)
     with open(snap / "vocab.json", "a") as f:
         f.write(" ")
     with pytest.raises(ModelIntegrityError, match="vocab.json.*does not match models.lock"):
@@ -122,7 +100,7 @@ def test_tampered_cached_file_refused(tiny_model, tmp_path, monkeypatch):
 
 
 def test_offline_without_cache_says_how_to_fetch(tiny_model, tmp_path):
-    lock = _pinned_lock_for(tiny_model, tmp_path)
+    lock = pinned_lock_for(tiny_model, tmp_path)
     with pytest.raises(ModelUnavailableError) as err:
         model_mod.from_lock(lock)
     msg = str(err.value)
@@ -181,7 +159,7 @@ def test_files_to_pin_refuses(pinned, available, match):
 
 
 def test_complete_pin_covers_exactly_its_files(tiny_model, tmp_path):
-    lock = _pinned_lock_for(tiny_model, tmp_path)
+    lock = pinned_lock_for(tiny_model, tmp_path)
     more = list(lock.files) + ["pytorch_model.bin", "special_tokens_map.json"]
     assert files_to_pin(lock, more, "here") == sorted(lock.files)
 
@@ -214,8 +192,8 @@ def test_view_holds_only_the_pinned_files(tiny_model, tmp_path, monkeypatch):
     pinned model.safetensors) never reaches the engines."""
     cache = tmp_path / "hf"
     monkeypatch.setenv("HF_HUB_CACHE", str(cache))
-    snap = _fake_hub_cache(cache, tiny_model)
-    lock = _pinned_lock_for(tiny_model, tmp_path)
+    snap = fake_hub_cache(cache, tiny_model)
+    lock = pinned_lock_for(tiny_model, tmp_path)
     (snap / "pytorch_model.bin").write_bytes(b"not pinned")
     (snap / "special_tokens_map.json").write_text("{}")
     source = model_mod.from_lock(lock)

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.document import KINDS, Sentence
 from pipeline.segment import split
 from pipeline.segment import splitter
+from tests.conftest import check_invariants
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -178,40 +178,6 @@ _TEXT = st.one_of(
     st.lists(_ALPHABET, max_size=120).map("".join),
     st.text(max_size=200),
 )
-
-
-def check_invariants(text: str, got: list[Sentence]) -> None:
-    covered = bytearray(len(text))
-    prev_end = 0
-    prev_par = 0
-    for i, s in enumerate(got):
-        assert s.index == i
-        assert s.kind in KINDS
-        assert 0 <= prev_end <= s.start < s.end <= len(text)
-        assert s.paragraph >= prev_par
-        piece = text[s.start:s.end]
-        assert not piece[0].isspace() and not piece[-1].isspace()
-        assert not any(c in piece for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), "unit crosses a line break"
-        for k in range(s.start, s.end):
-            covered[k] = 1
-        prev_end, prev_par = s.end, s.paragraph
-    for k, c in enumerate(text):
-        if not c.isspace():
-            assert covered[k], f"non-whitespace character {c!r} at {k} in no sentence"
-    # paragraphs: one more for every run of blank lines between non-empty lines
-    lines = text.splitlines()
-    expected, seen, blank = [], False, False
-    par = 0
-    for line in lines:
-        if not line.strip():
-            blank = blank or seen
-            continue
-        if blank:
-            par += 1
-            blank = False
-        seen = True
-        expected.append(par)
-    assert sorted(set(s.paragraph for s in got)) == sorted(set(expected))
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

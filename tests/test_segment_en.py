@@ -18,7 +18,7 @@ from pipeline.errors import PipelineError
 from pipeline.segment import LANGUAGES, split, splitter
 from pipeline.segment.en import DEFAULT, EnglishSplitter
 from tests.conftest import ROOT, SHARED_EVAL
-from tests.test_segment import check_invariants
+from tests.conftest import check_invariants
 
 
 def texts(text: str) -> list[str]:

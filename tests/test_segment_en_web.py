@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pipeline.segment import split
 from tests.conftest import ROOT
-from tests.test_segment import check_invariants
+from tests.conftest import check_invariants
 
 
 def spans(text: str) -> list[tuple[int, int]]:

@@ -17,7 +17,7 @@ from pipeline.errors import LanguageError
 from pipeline.languages import segmentation
 from pipeline.segment import LANGUAGES, split, splitter
 from pipeline.segment.rules import RuleSplitter
-from tests.test_segment import check_invariants
+from tests.conftest import check_invariants
 
 REPO = Path(__file__).resolve().parent.parent
 EVAL = REPO.parent / "shared" / "eval" / "segmentation"
