@@ -11,12 +11,19 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # One OpenMP thread (torch) in the tests and the processes they start: the tiny models gain
 # nothing from more, and OpenMP threads that spin while they wait crawl when the cores are
 # shared (pytest-xdist workers, a busy machine): tests/test_engine.py took 226 s with the
 # default of one per core on a loaded 2-core machine, 7 s with one.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+# No per-example deadline for hypothesis (its default is 200 ms): on shared cores an example
+# that takes 50 ms alone can take 300, and a property test here is never about speed (the
+# linear-time checks time themselves).
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "data" / "raw"
