@@ -55,10 +55,16 @@ def _refuse_constant(name: str):
 
 def provenance_from(data: object) -> Provenance:
     """A :class:`Provenance` from a record's ``provenance`` object, validated."""
-    if not isinstance(data, dict) or set(data) != {"model", "engine", "splitter", "pipeline",
-                                                   "signature"}:
+    if not isinstance(data, dict) or set(data) - {"pivot"} != {"model", "engine", "splitter",
+                                                              "pipeline", "signature"}:
         raise RecordError("provenance must hold exactly model, engine, splitter, pipeline "
-                          "and signature")
+                          "and signature (and pivot, for a translation through a pivot)")
+    pivot = data.get("pivot", {"lang": "x", "model": {}})
+    if not isinstance(pivot, dict) or not isinstance(pivot.get("lang"), str) \
+            or not isinstance(pivot.get("model"), dict) \
+            or not isinstance(pivot.get("engine", {}), dict):
+        raise RecordError("provenance.pivot must name the pivot language, its second model "
+                          "and engine")
     model, engine = data["model"], data["engine"]
     if not isinstance(model, dict) or not isinstance(model.get("files"), dict) or not (
             isinstance(model.get("repo"), str) or isinstance(model.get("dir"), str)):

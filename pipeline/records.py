@@ -74,6 +74,7 @@ class Record:
     src_lang: str = DEFAULT_PAIR[0]
     tgt_lang: str = DEFAULT_PAIR[1]
     schema: str = RECORD_SCHEMA
+    intermediate: str | None = None  # a pivot's text in the pivot language
 
     # --- named constructors ----------------------------------------------------------------
 
@@ -81,7 +82,8 @@ class Record:
     def translated(cls, doc: Document, sentence: Sentence, outcome, *, line: int,
                    fingerprint: str, doc_path: str | None = None,
                    provenance: Provenance | None = None,
-                   pair: tuple[str, str] = DEFAULT_PAIR) -> Record:
+                   pair: tuple[str, str] = DEFAULT_PAIR,
+                   intermediate: str | None = None) -> Record:
         """The record of ``sentence`` of ``doc`` translated as ``outcome``
         (:class:`pipeline.schedule.Outcome`); ``source`` is sliced from the document.
         ``pair`` is the run's (source, target) languages; an outcome that names its own
@@ -96,7 +98,8 @@ class Record:
             source_tokens=outcome.source_tokens, target_tokens=outcome.target_tokens,
             pieces=tuple((sentence.start + a, sentence.start + b) for a, b in outcome.pieces),
             fingerprint=fingerprint, provenance=provenance,
-            src_lang=getattr(outcome, "src_lang", None) or pair[0], tgt_lang=pair[1])
+            src_lang=getattr(outcome, "src_lang", None) or pair[0], tgt_lang=pair[1],
+            intermediate=intermediate)
 
     @classmethod
     def from_dict(cls, data: object) -> Record:
@@ -145,7 +148,8 @@ class Record:
             target_tokens=count(tokens["target"], "tokens.target"),
             pieces=tuple((a, b) for a, b in pieces), fingerprint=g.fingerprint(),
             provenance=provenance_from(data["provenance"]) if "provenance" in data else None,
-            src_lang=src_lang, tgt_lang=tgt_lang, schema=schema)
+            src_lang=src_lang, tgt_lang=tgt_lang, schema=schema,
+            intermediate=g.str("intermediate", empty=True) if "intermediate" in data else None)
 
     @classmethod
     def from_json(cls, line: str) -> Record:
@@ -168,7 +172,10 @@ class Record:
         out.update({
             "index": self.index, "paragraph": self.paragraph, "line": self.line,
             "kind": self.kind, "start": self.start, "end": self.end, "source": self.source,
-            "target": self.target, "flags": list(self.flags), "score": self.score,
+            "target": self.target})
+        if self.intermediate is not None:
+            out["intermediate"] = self.intermediate
+        out.update({"flags": list(self.flags), "score": self.score,
             "tokens": {"source": self.source_tokens, "target": self.target_tokens},
             "pieces": [list(p) for p in self.pieces], "fingerprint": self.fingerprint})
         if self.provenance is not None:
@@ -193,7 +200,7 @@ _REQUIRED_2 = ("schema", "doc_path", "doc_sha256", "doc_encoding", "index", "par
                "fingerprint")
 _KEYS_2 = frozenset(_REQUIRED_2 + ("doc_id", "doc_line", "provenance"))
 _REQUIRED = _REQUIRED_2 + ("src_lang", "tgt_lang")
-_KEYS = frozenset(_REQUIRED + ("doc_id", "doc_line", "provenance"))
+_KEYS = frozenset(_REQUIRED + ("doc_id", "doc_line", "provenance", "intermediate"))
 
 
 def pair_of(records: Iterable) -> tuple[str, str]:
@@ -212,7 +219,8 @@ def pair_of(records: Iterable) -> tuple[str, str]:
 def build_records(doc: Document, sentences: Sequence[Sentence], outcomes: Sequence,
                   provenance: Provenance, fingerprint: str,
                   doc_path: str | None = None,
-                  pair: tuple[str, str] = DEFAULT_PAIR) -> list[Record]:
+                  pair: tuple[str, str] = DEFAULT_PAIR,
+                  intermediates: Sequence[str] | None = None) -> list[Record]:
     """Zip each sentence with its outcome into records; the first record carries the
     provenance. Refuses a count mismatch rather than writing a misaligned record."""
     if len(sentences) != len(outcomes):
@@ -221,7 +229,8 @@ def build_records(doc: Document, sentences: Sequence[Sentence], outcomes: Sequen
     starts = line_starts(doc.text)
     return [Record.translated(doc, s, o, line=bisect_right(starts, s.start) - 1,
                               fingerprint=fingerprint, doc_path=doc_path,
-                              provenance=provenance if n == 0 else None, pair=pair)
+                              provenance=provenance if n == 0 else None, pair=pair,
+                              intermediate=None if intermediates is None else intermediates[n])
             for n, (s, o) in enumerate(zip(sentences, outcomes))]
 
 
@@ -233,6 +242,6 @@ def record_from_json(line: str) -> Record | AlignmentRecord:
     return Record.from_dict(data)
 
 
-__all__ = ["ALIGNMENT_SCHEMA", "ALIGNMENT_SCHEMAS", "AlignmentRecord", "DEFAULT_PAIR", "RECORD_SCHEMA", "Record",
-           "RecordError", "build_records", "dump_json", "pair_of", "parse_json",
-           "provenance_from", "record_from_json"]
+__all__ = ["ALIGNMENT_SCHEMA", "ALIGNMENT_SCHEMAS", "AlignmentRecord", "DEFAULT_PAIR",
+           "RECORD_SCHEMA", "Record", "RecordError", "build_records", "dump_json", "pair_of",
+           "parse_json", "provenance_from", "record_from_json"]

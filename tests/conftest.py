@@ -124,6 +124,36 @@ def _isolated_caches(tmp_path, monkeypatch, shared_conversions):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
+LANG_TEXT = ROOT / "tests" / "data" / "lang"
+
+
+def lang_lines(lang: str) -> list[str]:
+    """Sample lines of ``lang``: tests/data/lang/<lang>.txt (German: the seed articles)."""
+    if lang == "de":
+        from pipeline.tiny import repo_text
+
+        return repo_text(ROOT)
+    return (LANG_TEXT / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="session")
+def pair_model(tmp_path_factory):
+    """``pair_model("fr-en")``: a tiny random MarianMT model of that pair (sentencepiece
+    trained on each side's sample text), built once per session."""
+    from pipeline.tiny import build_model
+
+    built: dict[str, Path] = {}
+    root = tmp_path_factory.mktemp("pairs")
+
+    def get(pair: str) -> Path:
+        if pair not in built:
+            src, tgt = pair.split("-")
+            built[pair] = build_model(root / pair, lang_lines(src), lang_lines(tgt), seed=1)
+        return built[pair]
+
+    return get
+
+
 # --------------------------------------------------------------------------- shared helpers
 
 def _write_archive(path: Path, rows: list) -> Path:

@@ -284,7 +284,8 @@ def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool =
                          f"{tgt_lang}; give a model directory for {src_lang}-{tgt_lang} MT or "
                          "align without MT (--no-mt)")
     if own:
-        translator = Translator(report=report, **translator_options)
+        translator = Translator(report=report, **{"src_lang": src_lang, "tgt_lang": tgt_lang,
+                                                  **translator_options})
     try:
         prepare_output_dir(out)
         sweep_stale_temps(out, formats_mod.is_output_name)

@@ -187,7 +187,21 @@ def check_manifest(jsonl_path: Path, records: list, m: dict,
                                 "provenance: the manifest names the wrong run")
     if entry.get("status") in (manifest_mod.TRANSLATED, manifest_mod.UP_TO_DATE) \
             and not hasattr(first, "link"):  # an alignment's model is in its provenance
-        _check_run_model(mpath, jsonl_path, m.get("model"), first.provenance.model, lock_path)
+        _check_run_model(mpath, jsonl_path, _run_model(m, first.provenance.model),
+                         first.provenance.model, lock_path)
+
+
+def _run_model(m: dict, recorded: dict):
+    """The manifest's model for a record file: the run's one model, or (a routed run, whose
+    ``models`` are by pair) the one that names the model the records name."""
+    if "model" in m or not isinstance(m.get("models"), dict):
+        return m.get("model")
+    for header in m["models"].values():
+        model = header.get("model") if isinstance(header, dict) else None
+        if isinstance(model, dict) and {k: v for k, v in model.items()
+                                        if k not in ("lock", "lock_digest")} == recorded:
+            return model
+    return None
 
 
 def _check_run_model(mpath: Path, jsonl_path: Path, model, recorded, lock_path) -> None:
@@ -202,10 +216,10 @@ def _check_run_model(mpath: Path, jsonl_path: Path, model, recorded, lock_path) 
                                 f"{jsonl_path.name} ({', '.join(diff)}): the manifest names the "
                                 "wrong model")
     if model.get("lock_digest") and model.get("repo"):
-        from ..lock import default_lock_path, read_lock
+        from ..lock import default_lock_path, pin_of_repo
 
         lock_path = Path(lock_path) if lock_path is not None else default_lock_path()
-        actual = read_lock(lock_path).digest()
+        actual = pin_of_repo(lock_path, model["repo"]).digest()
         if actual != model["lock_digest"]:
             raise VerificationError(f"{mpath}: names models.lock digest "
                                     f"{str(model['lock_digest'])[:12]}…, {lock_path} has "
