@@ -361,7 +361,8 @@ def within_run(eval_dir: Path, rounds: int, n: int = 100, beam: int = 1) -> None
     med = {side: statistics.median(v) for side, v in times.items()}
     print(f"translate run, {sentences} sentences, beam {beam}, shape twin: with the check "
           f"{med['with']:.2f} s, without {med['without']:.2f} s (median of {len(times['with'])}),"
-          f" ratio {med['with'] / med['without']:.3f} (best {min(times['with']) / min(times['without']):.3f}); "
+          f" ratio {med['with'] / med['without']:.3f} "
+          f"(best {min(times['with']) / min(times['without']):.3f}); "
           f"the check alone {alone * 1e3 / sentences:.2f} ms a sentence, "
           f"{100 * alone / med['without']:.1f} % of the run")
 

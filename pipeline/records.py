@@ -242,6 +242,6 @@ def record_from_json(line: str) -> Record | AlignmentRecord:
     return Record.from_dict(data)
 
 
-__all__ = ["ALIGNMENT_SCHEMA", "ALIGNMENT_SCHEMAS", "AlignmentRecord", "DEFAULT_PAIR", "RECORD_SCHEMA", "Record",
-           "RecordError", "build_records", "dump_json", "pair_of", "parse_json",
-           "provenance_from", "record_from_json"]
+__all__ = ["ALIGNMENT_SCHEMA", "ALIGNMENT_SCHEMAS", "AlignmentRecord", "DEFAULT_PAIR",
+           "RECORD_SCHEMA", "Record", "RecordError", "build_records", "dump_json", "pair_of",
+           "parse_json", "provenance_from", "record_from_json"]

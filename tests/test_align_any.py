@@ -78,6 +78,12 @@ def test_latin_names_acronyms_and_urls_inside_other_scripts_pass_through():
     assert {"goo", "ogl", "<na", "ato", "exa", "com"} <= common
 
 
+def test_full_width_latin_and_half_width_kana_are_read_as_their_plain_forms():
+    common = shared("ＮＨＫによると、ＧＤＰは３％増えた。", "NHK said GDP rose 3%.", "ja", "en")
+    assert {"nhk", "gdp", "<3>"} <= common
+    assert features("ﾄﾗﾝﾌﾟ氏", "ja") == features("トランプ氏", "ja") != {}
+
+
 def test_punctuation_marks_of_every_script_are_one_class():
     assert marks("«Правда?» — ¡Sí!") == marks("“真的？”！") == {'"': 2, "?": 1, "!": 1}
     assert marks("Wachstum 5 %, „gut“") == marks("growth 5％, “good”")

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pipeline
-from pipeline import formats
+from pipeline import formats, skip
 from pipeline.alignment_records import AlignmentRecord
 from pipeline.errors import RecordError, VerificationError
 from pipeline.formats import html, jsonl, moses, tmx
@@ -173,6 +173,15 @@ def test_a_run_of_another_pair_names_it_and_writes_moses_files_by_it(tiny_model,
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {"a.nl", "a.en"} <= set(manifest["documents"][0]["outputs"])
     pipeline.verify([out / "a.jsonl"])
+    # a rerun sees the document's files, .nl included, as they were: it reads no record
+    def no_reading(path):
+        raise AssertionError(f"{path} was read: its Moses files were not found as written")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(skip.jsonl, "read", no_reading)
+        again = pipeline.translate_files([src], out, model_dir=tiny_model, beam=1,
+                                         cache=False, src_lang="nl")
+    assert again.ok and not again.translated
     (out / "a.en").write_text("tampered\n", encoding="utf-8")
     with pytest.raises(VerificationError, match="a.en"):
         pipeline.verify([out / "a.jsonl"])
@@ -264,3 +273,28 @@ def test_every_format_gives_back_the_languages_it_was_given(pair, others, texts)
     assert html.parse(html.render(records, "a"))[1] == records
     src = pair[0] if any(lang is None for lang in others) else (others[0] or pair[0])
     assert set(formats.render("moses", records, "a")) == {f"a.{src}", f"a.{pair[1]}"}
+
+
+def test_verify_holds_a_document_to_one_pair_but_for_flagged_sentences(tiny_model, tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("Der Minister sprach am Montag.\n\nDanach reiste er nach Brüssel.\n",
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    assert pipeline.translate_files([src], out, model_dir=tiny_model, beam=1, cache=False,
+                                    formats=["jsonl"]).ok
+    (out / "manifest.json").unlink()  # the records alone
+    lines = (out / "a.jsonl").read_text(encoding="utf-8").splitlines()
+    pipeline.verify([out / "a.jsonl"])
+    lines[1] = lines[1].replace('"src_lang":"de"', '"src_lang":"fr"')
+    (out / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(VerificationError, match=r"a.jsonl:2: languages fr->en, but the "
+                                                r"document's are de->en"):
+        pipeline.verify([out / "a.jsonl"])
+    lines[1] = lines[1].replace('"flags":[', '"flags":["other_language",', 1).replace(
+        '["other_language",]', '["other_language"]')
+    (out / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pipeline.verify([out / "a.jsonl"])  # a sentence in another language may say so
+    lines[1] = lines[1].replace('"tgt_lang":"en"', '"tgt_lang":"fr"')
+    (out / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(VerificationError, match="a.jsonl:2: languages fr->fr"):
+        pipeline.verify([out / "a.jsonl"])

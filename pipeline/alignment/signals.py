@@ -14,6 +14,8 @@ script first. :func:`romanize` does that, letter by letter and without a diction
 * **Han** characters (Chinese, Japanese kanji) carry no sound that a table could give; they are
   dropped from the evidence (they could only ever be grams that match nothing).
 
+Text in other scripts is first brought to Unicode's compatibility forms (NFKC), so that the
+full-width Latin letters of CJK text (``ＮＨＫ``) are Latin letters and half-width kana are kana.
 Every script also shares **numbers** (any Unicode decimal digit is read as its value:
 ``٢٠٢٢``, ``２０２２`` and ``2022`` are one token; thousands and decimal separators of any
 convention split a number into the same digit groups), **punctuation that carries meaning**
@@ -235,6 +237,7 @@ def features(text: str, lang: str | None = None, n: int = 3, *, skeletons: bool 
         if punctuation:
             out.update(marks(text))
         return out
+    text = unicodedata.normalize("NFKC", text)  # full-width Latin (ＮＨＫ), half-width kana
     for word in _WORD.findall(digits(text)):
         runs = _runs(word) if not word.isascii() else [(word, "Latin")]
         for piece, kind in runs:

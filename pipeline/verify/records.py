@@ -19,7 +19,8 @@ from pathlib import Path
 from ..document import line_starts
 from ..errors import VerificationError
 from ..formats import jsonl
-from ..records import AlignmentRecord, Record
+from ..flags import OTHER_LANGUAGE
+from ..records import AlignmentRecord, Record, pair_of
 from .sources import read_source, read_text_source
 
 
@@ -65,8 +66,14 @@ def _check_document(p: Path, first_line: int, records: list[Record], lock,
     if first.provenance is None:
         raise VerificationError(f"{p}:{first_line}: the first record of a document lacks its "
                                 "provenance")
+    src_lang, tgt_lang = pair_of(records)
     for k, r in enumerate(records):
         n = first_line + k
+        if r.tgt_lang != tgt_lang or (r.src_lang != src_lang and OTHER_LANGUAGE not in r.flags):
+            raise VerificationError(
+                f"{p}:{n}: languages {r.src_lang}->{r.tgt_lang}, but the document's are "
+                f"{src_lang}->{tgt_lang}; only a sentence flagged {OTHER_LANGUAGE} has a "
+                "source language of its own")
         if r.index != k:
             raise VerificationError(f"{p}:{n}: index {r.index}, expected {k}: records are "
                                     "missing, duplicated or out of order")
