@@ -43,7 +43,7 @@ class ModelSource:
     files: dict[str, str] = field(default_factory=dict)
     repo: str | None = None
     revision: str | None = None
-    pair: str | None = None  # the pair it translates, when a translator says so (cache keys)
+    pair: str | None = None  # the pair it translates, when a translator says so
 
     @property
     def digest(self) -> str:
