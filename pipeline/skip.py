@@ -21,7 +21,7 @@ from . import formats, manifest
 from .document import Document
 from .errors import PipelineError
 from .formats import jsonl
-from .io import atomic_files
+from .io import atomic_files, open_regular
 from .journal import read_documents, stale
 from .outputs import stage_outputs
 from .records import RECORD_SCHEMA
@@ -36,8 +36,10 @@ def up_to_date(doc: Document, doc_path: str, fingerprint: str, target: Path) -> 
     at this path, with this exact run fingerprint (its first line says so; a damaged rest is
     caught when the records are read, or by the stat the manifest saw: see :func:`refresh`)."""
     try:
-        first = json.loads(jsonl.first_line(target))
-    except (OSError, ValueError, PipelineError):
+        f, _ = open_regular(target)  # never blocks (a FIFO named like a record file)
+        with f:
+            first = json.loads(f.readline(jsonl.MAX_LINE_BYTES + 1))
+    except (OSError, ValueError, RecursionError):
         return False
     return (isinstance(first, dict) and first.get("schema") == RECORD_SCHEMA
             and first.get("fingerprint") == fingerprint
