@@ -140,8 +140,9 @@ serve: $(SERVE_STAMP)
 # must see the Makefile's own defaults, not this make's (say ALIGNED), as if given by the user.
 PYTEST := env $(foreach v,$(USER_VARS) BIN PIPELINE STAMP CLUSTER_STAMP SERVE_STAMP PROBE,-u $v) \
   "$$BIN/python" -m pytest -q
+# On every core (pytest-xdist), a module's tests on one worker (tests/conftest.py).
 test: $(CLUSTER_STAMP)
-	$(PYTEST)
+	$(PYTEST) -n auto --dist loadgroup --no-loadscope-reorder
 
 # While developing: every test but those marked slow or ray (make test and CI run them all).
 test-fast: $(CLUSTER_STAMP)

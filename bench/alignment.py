@@ -1,11 +1,13 @@
 """Sentence-alignment benchmark: ``pipeline.alignment`` on every development set in
 ``../shared/eval/alignment`` (German, Russian and Chinese into English) with and without MT,
 beside the figures of other aligners, against Gale-Church (nltk) on the German-English sets,
-plus robustness checks and a 1000 x 1000 timing.
+plus robustness checks, a 1000 x 1000 timing and (``--against REV``) the speed of an earlier
+revision's aligner beside this one's (:mod:`bench.alignment_speed`).
 
 Usage::
 
     python -m bench.alignment [--eval-dir ../shared/eval] [--runs 3] [--no-peers] [--sweep]
+                              [--against REV]
 
 Scores follow Vecalign's ``score.py`` (also Bertalign's ``eval.py``): precision over the
 predicted entries (deletions included), recall over the gold entries that have both sides;
@@ -392,12 +394,13 @@ def per_set(folder: Path) -> None:
     """Strict F1 of every development set with MT, weak MT and without MT, 2-2 recall with
     MT, beside the anchors; and for each set the two halves (even / odd documents), so a
     setting chosen on one half can be checked on the other."""
-    print("| set | MT | weak MT | no MT | 2-2 found (MT) | anchors, MT | anchors, no MT | s |")
-    print("|---|---:|---:|---:|---:|---|---|---:|")
+    print("| set | MT | weak MT | no MT | 2-2 found (MT) | anchors, MT | anchors, no MT | s | "
+          "sent/s |")
+    print("|---|---:|---:|---:|---:|---|---|---:|---:|")
     found = total = 0
     for label, name, with_mt, without in DEV_SETS:
         if not (folder / name).exists():
-            print(f"| {label} | absent | | | | | | |")
+            print(f"| {label} | absent | | | | | | | |")
             continue
         docs = load_set(folder / name)
         keys = [k for k in ("mt_sentences", "mt_sentences_weak") if k in docs[0].mt]
@@ -413,9 +416,11 @@ def per_set(folder: Path) -> None:
                 found, total, two = found + f, total + t, f"{f}/{t}"
         print(f"| {label} | {cells.get('mt_sentences', '—')} | "
               f"{cells.get('mt_sentences_weak', '—')} | {cells[None]} | {two or '—'} | "
-              f"{with_mt} | {without} | {seconds:.1f} |", flush=True)
+              f"{with_mt} | {without} | {seconds:.1f} | "
+              f"{len(cells) * sum(len(d.de) + len(d.en) for d in docs) / seconds:.0f} |",
+              flush=True)
         print(f"| (even/odd halves) | {halves.get('mt_sentences', '—')} | "
-              f"{halves.get('mt_sentences_weak', '—')} | {halves[None]} | | | | |")
+              f"{halves.get('mt_sentences_weak', '—')} | {halves[None]} | | | | | |")
     if total:
         print(f"\n2-2 links found with MT, all sets: {found}/{total} = {found / total:.0%}")
 
@@ -453,6 +458,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="folder holding alignment/*.jsonl (default: ../shared/eval)")
     ap.add_argument("--runs", type=int, default=3, help="timing runs (the median is reported)")
     ap.add_argument("--no-peers", action="store_true", help="skip Gale-Church (nltk)")
+    ap.add_argument("--against", metavar="REV",
+                    help="also time the aligner of this git revision against the working "
+                         "tree (bench.alignment_speed; --runs alternating rounds)")
     ap.add_argument("--sweep", action="store_true",
                     help="also print the sensitivity of the chosen settings (slow)")
     args = ap.parse_args(argv)
@@ -522,6 +530,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{figures['lax F1']:.3f} | {statistics.median(times):.2f} | "
                   f"{min(times):.2f}..{max(times):.2f} |", flush=True)
 
+    if args.against:
+        from bench.alignment_speed import ab
+
+        print(f"\n## Speed against {args.against}: sentences per CPU second, long documents\n")
+        ab(args.against, folder, max(1, args.runs))
     if args.sweep:
         sweep(ntrex, nt19, wmt)
     return 0

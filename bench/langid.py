@@ -7,6 +7,8 @@ Usage::
 
     python -m bench.langid [--eval-dir ../shared/eval] [--half all|A|B|both] [--rounds 3]
                            [--peers py3langid,lingua-r,...] [--no-peers] [--errors]
+                           [--baseline REV]   # also ours-r as identify.py was at REV
+    python -m bench.langid --within [--run] [--rounds 3]   # sentences in another language
 
 Accuracy is printed per kind for every detector, on the whole set and on two fixed halves (a
 shuffle with seed 20, made before any rule was written: a rule that only fits one half shows).
@@ -87,6 +89,29 @@ def ours(labels: Sequence[str] | None) -> Detector:
     def detect(text: str) -> str:
         try:
             return detect_language(text, candidates=labels)
+        except LanguageNotIdentifiedError:
+            return "und"
+    return detect
+
+
+def ours_at(rev: str, labels: Sequence[str] | None) -> Detector:
+    """Ours as ``pipeline/languages/identify.py`` was at git revision ``rev`` (the rest of the
+    package as it is now), for before/after figures in one run."""
+    import subprocess
+    import types
+
+    from pipeline.errors import LanguageNotIdentifiedError
+
+    source = subprocess.run(["git", "show", f"{rev}:pipeline/languages/identify.py"], cwd=REPO,
+                            capture_output=True, text=True, check=True).stdout
+    module = types.ModuleType(f"pipeline.languages._identify_at_{rev}")
+    module.__package__ = "pipeline.languages"
+    sys.modules[module.__name__] = module
+    exec(compile(source, f"{rev}:pipeline/languages/identify.py", "exec"), module.__dict__)
+
+    def detect(text: str) -> str:
+        try:
+            return module.detect_language(text, candidates=labels)
         except LanguageNotIdentifiedError:
             return "und"
     return detect
@@ -259,6 +284,89 @@ def table(title: str, rows: Sequence[dict], preds: dict[str, list[str]],
         print(f"| {name:18} | {cells} | {speeds[name]:7,.0f} |")
 
 
+def within(eval_dir: Path, rounds: int) -> None:
+    """Sentences in another language inside a German document
+    (:mod:`pipeline.languages.within`): how often a German sentence is taken for another
+    language (false positives), how often English and other sentences are found, and what
+    the check costs per sentence."""
+    from pipeline.languages.within import MIN_CHARS, other_language
+
+    from bench.common import newstest
+
+    seg = eval_dir / "segmentation"
+    german = [line.strip() for line in newstest(eval_dir / "mt", "de")]
+    for name in ("wmt19_de_docs_sbd.jsonl", "ud_de_gsd_dev.jsonl", "de_unit_tests.jsonl"):
+        if (seg / name).is_file():
+            with open(seg / name, encoding="utf-8") as f:
+                german += [s for line in f if line.strip() for s in json.loads(line)["sentences"]]
+    english = [line.strip() for line in newstest(eval_dir / "mt", "en")]
+    foreign = [(row["label"], row["text"]) for row in load(eval_dir)
+               if row["length"] == "sentence" and row["label"] != "de"]
+    other_language("Warm-up: the first call loads the model, which takes a second.", "de")
+
+    def found(texts):
+        return [other_language(t, "de", ("en",)) for t in texts]
+
+    long_enough = lambda texts: sum(len(t.strip()) >= MIN_CHARS for t in texts)  # noqa: E731
+    flagged = [(t, lang) for t, lang in zip(german, found(german)) if lang]
+    english_found = sum(lang == "en" for lang in found(english))
+    foreign_found = found([t for _, t in foreign])
+    print(f"\nSentences in another language than a German document (min {MIN_CHARS} chars)")
+    print(f"German sentences taken for another language: {len(flagged)} of {len(german)} "
+          f"({long_enough(german)} long enough to judge)")
+    for text, lang in flagged:
+        print(f"  -> {lang}: {text[:90]!r}")
+    print(f"English news sentences found as English: {english_found} of {len(english)} "
+          f"({english_found / len(english):.3f}; of those long enough: "
+          f"{english_found / long_enough(english):.3f})")
+    right = sum(lang == label for (label, _), lang in zip(foreign, foreign_found))
+    print(f"sentences of {len({label for label, _ in foreign})} other languages (langid set) "
+          f"found: {sum(map(bool, foreign_found))} of {len(foreign)}, in the right language "
+          f"{right} ({right / len(foreign):.3f})")
+    times = []
+    for _ in range(max(1, rounds)):
+        t0 = time.perf_counter()
+        found(german)
+        times.append((time.perf_counter() - t0) / len(german))
+    print(f"cost: {statistics.median(times) * 1e6:.0f} µs per German sentence (median of "
+          f"{len(times)} rounds over {len(german)} sentences; best {min(times) * 1e6:.0f} µs)")
+
+
+def within_run(eval_dir: Path, rounds: int, n: int = 100, beam: int = 1) -> None:
+    """A translate run's time with and without the other-language check: ``n`` newstest
+    sentences in articles of 20, on the opus-mt shape twin (``bench.common``), in one
+    process, the two sides alternated for ``rounds`` rounds."""
+    from bench.common import articles, make_model, newstest
+    from pipeline.document import Document
+    from pipeline.translator import Translator
+
+    docs = [Document.from_text(text, f"a{k}.txt")
+            for k, text in enumerate(articles(newstest(eval_dir / "mt", "de")[:n]))]
+    with Translator(model_dir=make_model("twin", eval_dir=eval_dir / "mt"), beam=beam,
+                    cache=False) as t:
+        pairs = [(doc, t.split(doc.text)) for doc in docs]
+        sentences = sum(len(sents) for _, sents in pairs)
+        t.translate_documents(pairs[:1])  # the engine loaded (and the model converted) first
+        check = t.other_languages
+        times: dict[str, list[float]] = {"with": [], "without": []}
+        for rnd in range(max(1, rounds)):
+            for side in (("with", "without") if rnd % 2 == 0 else ("without", "with")):
+                t.other_languages = check if side == "with" else (lambda sources: {})
+                t0 = time.perf_counter()
+                t.translate_documents(pairs)
+                times[side].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        check([doc.slice(s) for doc, sents in pairs for s in sents])
+        alone = time.perf_counter() - t0
+    med = {side: statistics.median(v) for side, v in times.items()}
+    print(f"translate run, {sentences} sentences, beam {beam}, shape twin: with the check "
+          f"{med['with']:.2f} s, without {med['without']:.2f} s (median of {len(times['with'])}),"
+          f" ratio {med['with'] / med['without']:.3f} "
+          f"(best {min(times['with']) / min(times['without']):.3f}); "
+          f"the check alone {alone * 1e3 / sentences:.2f} ms a sentence, "
+          f"{100 * alone / med['without']:.1f} % of the run")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR)
@@ -268,14 +376,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--peers", help="comma-separated subset of: " + ", ".join(PEERS))
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--errors", action="store_true", help="list the errors of ours-r")
+    ap.add_argument("--baseline", metavar="REV",
+                    help="also time ours-r as identify.py was at git revision REV")
+    ap.add_argument("--within", action="store_true",
+                    help="measure sentences in another language inside German documents")
+    ap.add_argument("--run", action="store_true",
+                    help="with --within: also time a translate run with and without the check")
     args = ap.parse_args(argv)
     if not (args.eval_dir / FILE).is_file():
         print(f"no {args.eval_dir / FILE}; nothing to measure")
         return 1
+    if args.within:
+        within(args.eval_dir, args.rounds)
+        if args.run:
+            within_run(args.eval_dir, args.rounds)
+        return 0
     rows = load(args.eval_dir)
     labels = sorted({row["label"] for row in rows})
     detectors: dict[str, Detector] = {"ours-r": ours(labels),
                                       "ours": ours(None)}
+    if args.baseline:
+        detectors[f"ours-r@{args.baseline}"] = ours_at(args.baseline, labels)
     chosen = [] if args.no_peers else (args.peers.split(",") if args.peers else list(PEERS))
     for name in chosen:
         factory, restricted = PEERS[name]

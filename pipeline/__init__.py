@@ -6,6 +6,7 @@ The public API, loaded lazily (``import pipeline`` imports no engine library)::
     sents = pipeline.split(text, lang="fr")            # Sentence objects with offsets and kind
     pipeline.detect_language(text)                     # ISO 639-1 code, e.g. "uk"
     recs = pipeline.translate_text(text, model_dir="m")  # list[pipeline.Record], nothing written
+    pipeline.translate_text(text, src="ru", tgt="en", model_dir="opus-mt-ru-en")  # any pair
     summary = pipeline.translate_files(["articles/"], "out/", model_dir="m", beam=4)
     pipeline.verify(["out/a.jsonl"])                   # raises pipeline.VerificationError
     pipeline.evaluate(hypotheses, [references])        # sacrebleu BLEU, chrF, TER + signatures

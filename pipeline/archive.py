@@ -247,6 +247,20 @@ def read_article_at(path: str | Path, offset: int, doc_line: int, doc_id: str, *
     return _article(p, raw, doc_line, doc_id, [id_field], [text_field], None)
 
 
+def field_at(path: str | Path, offset: int, name: str,
+             max_line_bytes: int = MAX_LINE_BYTES) -> object:
+    """The value of field ``name`` of the JSON object on the line at byte ``offset`` (an
+    article :func:`iter_archive` found), or None when the line has no such field."""
+    with _open(Path(path)) as f:
+        f.seek(offset)
+        raw, _ = _read_line(f, max_line_bytes)
+    try:
+        obj = json.loads((raw or b"").decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        return None
+    return obj.get(name) if isinstance(obj, dict) else None
+
+
 def read_article(path: str | Path, doc_line: int, doc_id: str, *, sha256: str | None = None,
                  id_field: str | None = None, text_field: str | None = None,
                  max_line_bytes: int = MAX_LINE_BYTES) -> Document:

@@ -81,6 +81,7 @@ class DocumentRef:
     doc_id: str | None = None
     id_field: str = "id"
     text_field: str = "text"
+    src_lang: str | None = None  # a routed run: the language the document was routed to
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,11 @@ class RayExecutor:
         if not isinstance(job, TranslationJob):
             raise ClusterError("--ray runs translations only")
         ray = _import_ray()
-        translator = job.translator
+        router = job.router
+        config = job.translator.config if router is None else router.config
+        stats = job.translator.scheduler.stats if router is None else router.extra
+        on_progress = job.translator.scheduler.on_progress if router is None \
+            else (router.on_progress or (lambda n: None))
         planned = time.perf_counter()
         windows = list(windows)  # the driver's pass: what to skip, what to translate
         details: dict = {"address": self.address, "ray": ray.__version__,
@@ -212,7 +217,7 @@ class RayExecutor:
         _quiet_ray_data()
         try:
             nodes = _node_cpus(ray, self.address)
-            plan = layout(translator.config, self.actors, nodes)
+            plan = layout(config, self.actors, nodes)
             plan = replace(plan, actors=min(plan.actors, len(windows)))  # no idle actor
             details.update(nodes=len(nodes), actors=plan.actors, threads_per_actor=plan.threads,
                            actor_cpus=plan.cpus, connect_seconds=round(connect_seconds, 3),
@@ -228,8 +233,8 @@ class RayExecutor:
                     if message not in said:
                         said.add(message)
                         job.report(message)
-                _add_stats(translator.scheduler.stats, outcome.stats)
-                translator.scheduler.on_progress(outcome.stats.get("engine_inputs", 0))
+                _add_stats(stats, outcome.stats)
+                on_progress(outcome.stats.get("engine_inputs", 0))
                 seen = details["actor_processes"].setdefault(str(outcome.pid),
                                                              {"node": outcome.node})
                 seen["windows"] = seen.get("windows", 0) + 1
@@ -250,7 +255,7 @@ def _reference(u: Unit, encoding: str) -> DocumentRef:
     return DocumentRef(path=os.path.abspath(inp.path), stem=inp.stem, label=inp.label,
                        doc_path=u.doc_path, sha256=u.doc.sha256, encoding=u.doc.encoding,
                        seq=u.seq, line=inp.line, offset=None if art is None else art.offset,
-                       doc_id=None if art is None else art.doc_id,
+                       doc_id=None if art is None else art.doc_id, src_lang=u.lang,
                        **({} if art is None else {"id_field": art.id_field,
                                                   "text_field": art.text_field}))
 
@@ -272,7 +277,9 @@ def _execute(ray, refs: list[list[DocumentRef]], plan: Layout, env: dict, job: T
                         num_cpus=plan.cpus,
                         fn_constructor_kwargs={"config": plan.config,
                                                "out": str(job.out.absolute()),
-                                               "selected": list(job.selected)},
+                                               "selected": list(job.selected),
+                                               "lang_field": None if job.router is None
+                                               else job.router.lang_field},
                         **remote)
     try:
         for row in ds.iter_rows():
@@ -342,14 +349,20 @@ def _read_windows(batch, max_line_chars: int, src_lang: str = "de"):
 
     from .segment import splitter
 
-    split = splitter(src_lang).split
+    splitters: dict = {}  # a routed run: each document's own language's splitter
+
+    def split(lang: str, text: str):
+        if lang not in splitters:
+            splitters[lang] = splitter(lang)
+        return splitters[lang].split(text)
+
     out = []
     for row in batch.to_pylist():
         docs = []
         for ref in pickle.loads(row["refs"]):
             try:
                 doc = _reread(ref, max_line_chars)
-                docs.append((ref, doc, split(doc.text)))
+                docs.append((ref, doc, split(ref.src_lang or src_lang, doc.text)))
             except InputError as exc:
                 docs.append((ref, None, str(exc).removeprefix(f"{ref.label}: ")))
         out.append({"window": row["window"], "docs": pickle.dumps(docs)})
@@ -361,13 +374,15 @@ class WindowTranslator:
     need), translating and writing one window per call with
     :func:`~pipeline.run.write_window`."""
 
-    def __init__(self, config: TranslatorConfig, out: str, selected: list[str]) -> None:
+    def __init__(self, config: TranslatorConfig, out: str, selected: list[str],
+                 lang_field: str | None = None) -> None:
         import ray
 
         self.config = config
         self.messages: list[str] = []
         self.out = Path(out)
         self.selected = tuple(selected)
+        self.lang_field = lang_field
         self.node = ray.get_runtime_context().get_node_id()[:12]
         self._local = threading.local()
 
@@ -378,8 +393,11 @@ class WindowTranslator:
         its connection used by the thread that opened it."""
         translator = getattr(self._local, "translator", None)
         if translator is None:
-            translator = self._local.translator = Translator(self.config,
-                                                             report=self.messages.append)
+            from .routing import Router, routed
+
+            translator = self._local.translator = Router(
+                self.config, report=self.messages.append, lang_field=self.lang_field) \
+                if routed(self.config) else Translator(self.config, report=self.messages.append)
         return translator
 
     def __call__(self, batch):
@@ -389,20 +407,26 @@ class WindowTranslator:
         for row in batch.to_pylist():
             docs = pickle.loads(row["docs"])
             units = [Unit(ref.seq, Input(Path(ref.path), ref.stem, ref.label, ref.line), doc,
-                          ref.doc_path, sentences)
+                          ref.doc_path, sentences, lang=ref.src_lang)
                      for ref, doc, sentences in docs if doc is not None]
-            job = TranslationJob(self.translator, self.out, self.selected)  # reads are done
-            before = _counters(self.translator.scheduler.stats)
+            routing = not isinstance(self.translator, Translator)
+            job = TranslationJob(None if routing else self.translator, self.out, self.selected,
+                                 router=self.translator if routing else None)  # reads are done
+            before = _counters(self._stats())
             written = iter(write_window(job, units) if units else [])
             results = [next(written) if doc is not None else why_or_sentences
                        for _, doc, why_or_sentences in docs]
-            after = _counters(self.translator.scheduler.stats)
+            after = _counters(self._stats())
             messages, self.messages[:] = list(self.messages), []
             outcome = WindowOutcome(
                 results, {k: after[k] - before[k] for k in after}, messages, os.getpid(),
                 self.node, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)  # KiB
             out.append({"window": row["window"], "outcome": pickle.dumps(outcome)})
         return pa.Table.from_pylist(out)
+
+    def _stats(self):
+        t = self.translator
+        return t.scheduler.stats if isinstance(t, Translator) else t.stats()
 
 
 def _counters(stats) -> dict[str, int]:

@@ -30,6 +30,7 @@ SPLIT_FOR_LENGTH = "split_for_length"
 PASSED_THROUGH = "passed_through"
 FROM_CACHE = "from_cache"
 REPEATED_NGRAM = "repeated_ngram"
+OTHER_LANGUAGE = "other_language"
 LOW_SCORE_FLAG = "low_score"  # shown for a score below LOW_SCORE; never stored in a record
 LOW_SIMILARITY = "low_similarity"
 UNALIGNED = "unaligned"
@@ -40,7 +41,10 @@ VOCABULARY: dict[str, Flag] = {f.name: f for f in (
     Flag(SPLIT_FOR_LENGTH, "split",
          "the sentence was too long for the model and was translated in pieces"),
     Flag(PASSED_THROUGH, "passed through",
-         "not translated: copied from the source (numbers, URLs, names)"),
+         "not translated: copied from the source (numbers, URLs, names; a sentence already "
+         "in the target language)"),
+    Flag(OTHER_LANGUAGE, "other language",
+         "the sentence is in another language than its document (its src_lang says which)"),
     Flag(FROM_CACHE, "from cache", "taken from the translation memory of an earlier run"),
     Flag(REPEATED_NGRAM, "repetition", "the translation repeats itself; the model may be looping"),
     Flag(LOW_SCORE_FLAG, "low score", f"mean token log-probability below {LOW_SCORE}"),

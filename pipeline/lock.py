@@ -39,6 +39,7 @@ from .errors import InputError, LockError, ModelIntegrityError
 
 DEFAULT_REPO = "Helsinki-NLP/opus-mt-de-en"
 DEFAULT_LICENSE = "CC-BY-4.0"
+DEFAULT_PAIR = "de-en"
 
 #: Files a MarianMT checkpoint needs, in the order they are listed. The weights are one of
 #: WEIGHT_FILES (safetensors preferred); the rest are required as named.
@@ -142,9 +143,12 @@ def default_lock_path() -> Path:
 MAX_LOCK_BYTES = 1024 * 1024
 
 
-def read_lock(path: str | Path | None = None) -> ModelLock:
-    """Parse models.lock (default: :func:`default_lock_path`), validating every value it
-    holds (absent values are allowed)."""
+def read_pins(path: str | Path | None = None) -> dict[str, ModelLock]:
+    """Every pin of models.lock (default: :func:`default_lock_path`) by its key (the pair,
+    ``fr-en``, or ``tc-big-fr-en``), validating every value (absent values are allowed).
+
+    The file holds ``[pairs.<key>]`` tables; a lock written before pairs existed holds one
+    ``[model]`` table, read as the pin of its repository's pair (de-en for any other name)."""
     from .document import read_input
 
     p = Path(path) if path is not None else default_lock_path()
@@ -157,23 +161,82 @@ def read_lock(path: str | Path | None = None) -> ModelLock:
         raise LockError(str(exc)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LockError(f"{p}: not valid TOML: {exc}") from None
-    model = data.get("model")
+    if "model" in data and "pairs" in data:
+        raise LockError(f"{p}: holds both a [model] table (the old one-pair layout) and "
+                        "[pairs.*] tables; keep the [pairs.*] ones")
+    if "pairs" in data:
+        tables = data["pairs"]
+        if not isinstance(tables, dict):
+            raise LockError(f"{p}: `pairs` must be tables, one per pair ([pairs.fr-en])")
+        return {key: _parse_model(table, f"{p}: pairs.{key}") for key, table in tables.items()}
+    lock = _parse_model(data.get("model"), f"{p}: model")
+    return {key_of(lock): lock}
+
+
+def read_lock(path: str | Path | None = None, pair: str = DEFAULT_PAIR) -> ModelLock:
+    """The pin of ``pair`` (a lock key: ``fr-en``, ``tc-big-fr-en``) in models.lock; a pair
+    the lock does not pin is a :class:`LockError` naming the ways on."""
+    pin = read_pins(path).get(pair)
+    if pin is None:
+        p = Path(path) if path is not None else default_lock_path()
+        raise LockError(f"{p} pins no model for {pair}: {unpinned_hint(pair)}")
+    return pin
+
+
+def find_pin(path: str | Path | None, pair: str) -> ModelLock | None:
+    """The pin of ``pair``, or None when the lock has none (or does not exist yet)."""
+    p = Path(path) if path is not None else default_lock_path()
+    if not os.path.lexists(p):
+        return None
+    return read_pins(p).get(pair)
+
+
+def pin_of_repo(path: str | Path | None, repo: str) -> ModelLock:
+    """The pin of repository ``repo`` (records name the repository, not the lock key); the
+    lock's de-en pin when none names it, so that a mismatch is reported against a real pin."""
+    pins = read_pins(path)
+    for pin in pins.values():
+        if pin.repo == repo:
+            return pin
+    return pins.get(DEFAULT_PAIR) or next(iter(pins.values()), ModelLock(repo="", license=""))
+
+
+def unpinned_hint(pair: str) -> str:
+    """The ways on for a pair without a pin."""
+    return (f"run `pipeline models lock --pair {pair}` where the hub is reachable (a run does "
+            f"it on first use), or `pipeline models lock --pair {pair} --from-dir DIR "
+            f"--revision COMMIT` with a copy of the repository, or translate with a local "
+            f"model via --model-dir {pair.removeprefix('tc-big-')}=DIR")
+
+
+def key_of(lock: ModelLock) -> str:
+    """The key a pin is filed under: its repository's pair (de-en for another repository)."""
+    from .languages.pairs import lock_key, pair_of_repo
+
+    found = pair_of_repo(lock.repo)
+    return DEFAULT_PAIR if found is None else lock_key(*found)
+
+
+def _parse_model(model: object, where: str) -> ModelLock:
+    """One pin's table, validated."""
     if not isinstance(model, dict) or not isinstance(model.get("repo"), str):
-        raise LockError(f"{p}: needs a [model] table with a string `repo`")
+        raise LockError(f"{where.split(': ')[0]}: needs a [model] table (or [pairs.*] tables) "
+                        f"with a string `repo`" if where.endswith(": model") else
+                        f"{where}: needs a string `repo`")
     revision = model.get("revision")
     if revision is not None and (not isinstance(revision, str) or not _HEX40.match(revision)):
-        raise LockError(f"{p}: model.revision must be a full 40-hex commit id, got {revision!r}")
+        raise LockError(f"{where}.revision must be a full 40-hex commit id, got {revision!r}")
     files: dict[str, FilePin] = {}
     for name, pin in (model.get("files") or {}).items():
-        where = f"{p}: model.files.{name!r}"
+        here = f"{where}.files.{name!r}"
         if not isinstance(pin, dict) or not isinstance(pin.get("sha256"), str) \
                 or not _HEX64.match(pin["sha256"]):
-            raise LockError(f"{where} needs a 64-hex `sha256`")
+            raise LockError(f"{here} needs a 64-hex `sha256`")
         size = pin.get("size")
         if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
-            raise LockError(f"{where}: `size` must be a whole number of bytes, got {size!r}")
-        files[name] = FilePin(size, pin["sha256"], *_origin(pin, "origin", "verified", where))
-    origin, verified = _origin(model, "revision_origin", "revision_verified", f"{p}: model")
+            raise LockError(f"{here}: `size` must be a whole number of bytes, got {size!r}")
+        files[name] = FilePin(size, pin["sha256"], *_origin(pin, "origin", "verified", here))
+    origin, verified = _origin(model, "revision_origin", "revision_verified", where)
     return ModelLock(repo=model["repo"], license=str(model.get("license", "")),
                      revision=revision, files=files, revision_origin=origin,
                      revision_verified=verified)
@@ -203,11 +266,30 @@ _HEADER = """\
 # verified = true once bytes downloaded or copied here have matched the value; a value from
 # the public record stays false until then. Translation needs a complete pin: the revision,
 # and sha256 and size of every file the model loads, each verified."""
+_PAIRS_NOTE = """\
+#
+# One table per translation pair ([pairs.fr-en]; [pairs.tc-big-fr-en] for the tc-big model).
+# A pair is pinned on first use where the hub is reachable, or with
+# `pipeline models lock --pair SRC-TGT`. Only pins whose values can be cited are committed."""
 
 
 def render_lock(lock: ModelLock) -> str:
-    """The TOML text of ``lock``; what is not pinned, or not checked yet, is said in comments."""
-    lines = [_HEADER, "", "[model]", f'repo = "{lock.repo}"', f'license = "{lock.license}"']
+    """The text of ``lock`` alone in the one-pair layout (``[model]``): what
+    :meth:`ModelLock.digest` hashes, so a pin's digest does not depend on the other pairs."""
+    return "\n".join([_HEADER, "", *_table("model", lock)]) + "\n"
+
+
+def render_pins(pins: dict[str, ModelLock]) -> str:
+    """The TOML text of models.lock, one ``[pairs.<key>]`` table per pin (sorted); what is
+    not pinned, or not checked yet, is said in comments."""
+    lines = [_HEADER, _PAIRS_NOTE]
+    for key in sorted(pins):
+        lines += ["", *_table(f"pairs.{key}", pins[key])]
+    return "\n".join(lines) + "\n"
+
+
+def _table(prefix: str, lock: ModelLock) -> list[str]:
+    lines = [f"[{prefix}]", f'repo = "{lock.repo}"', f'license = "{lock.license}"']
     if lock.revision:
         lines += [f'revision = "{lock.revision}"', f'revision_origin = "{lock.revision_origin}"',
                   f"revision_verified = {str(lock.revision_verified).lower()}"]
@@ -218,7 +300,7 @@ def render_lock(lock: ModelLock) -> str:
         lines.append(f"# revision: {NOT_PINNED_HINT}")
     for name in sorted(lock.files):
         pin = lock.files[name]
-        lines += ["", f'[model.files."{name}"]', f'sha256 = "{pin.sha256}"']
+        lines += ["", f'[{prefix}.files."{name}"]', f'sha256 = "{pin.sha256}"']
         if pin.size is not None:
             lines.append(f"size = {pin.size}")
         lines += [f'origin = "{pin.origin}"', f"verified = {str(pin.verified).lower()}"]
@@ -233,20 +315,24 @@ def render_lock(lock: ModelLock) -> str:
         lines += ["", "# The other files of this revision (config, tokenizer, ...) are not pinned yet;",
                   "# `pipeline models fetch` (network) or `pipeline models fetch --from-dir DIR`",
                   "# (a copy of the repository) records them."]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _said(origin: str) -> str:
     return {PUBLIC_RECORD: "public record", HUB: "hub", DIRECTORY: "--from-dir copy"}[origin]
 
 
-def write_lock(lock: ModelLock, path: str | Path | None = None) -> None:
-    """Write models.lock atomically (through a symbolic link, which stays a link)."""
+def write_lock(lock: ModelLock, path: str | Path | None = None, pair: str | None = None) -> None:
+    """Write ``lock`` as the pin of ``pair`` (default: its repository's pair) into models.lock,
+    keeping the other pairs' pins, atomically (through a symbolic link, which stays a link).
+    The file is written in the pairs layout, whichever layout it was read in."""
     from .io import atomic_write_text
 
     target = Path(path if path is not None else default_lock_path())
+    pins = read_pins(target) if os.path.lexists(target) else {}
+    pins[pair or key_of(lock)] = lock
     try:
-        atomic_write_text(target.resolve(), render_lock(lock))
+        atomic_write_text(target.resolve(), render_pins(pins))
     except OSError as exc:
         raise LockError(f"{target}: cannot be written ({exc.strerror or exc}); pass --lock "
                         "with a writable copy of models.lock") from None

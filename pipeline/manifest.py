@@ -34,7 +34,7 @@ from .formats import jsonl
 from .io import atomic_writer
 from .journal import Journal
 from .outputs import MANIFEST_NAME, is_record_file
-from .records import AlignmentRecord
+from .records import AlignmentRecord, pair_of
 
 FILENAME = MANIFEST_NAME
 SCHEMA = "pipeline.manifest/2"
@@ -61,9 +61,13 @@ def counts(records: Iterable) -> dict:
     return {"sentences": n, "kinds": dict(sorted(kinds.items())), "flags": dict(sorted(flags.items()))}
 
 
-def side_files(path: Path) -> list[str]:
-    """Names of the side outputs a record file ``<stem>.jsonl`` may have beside it."""
-    return [f for fmt, files in formats.filenames(path.stem).items()
+def side_files(path: Path, pair: tuple[str, str] | None = None) -> list[str]:
+    """Names of the side outputs a record file ``<stem>.jsonl`` of languages ``pair`` (by
+    default read from the file) may have beside it."""
+    from .formats.jsonl import file_pair
+
+    pair = tuple(pair) if pair is not None else file_pair(path)
+    return [f for fmt, files in formats.filenames(path.stem, pair).items()
             if fmt != formats.CANONICAL for f in files]
 
 
@@ -76,7 +80,8 @@ def document_facts(records: list) -> dict:
                  "encoding": first.de_encoding, **counts(records),
                  "fingerprint": first.fingerprint,
                  "signature": (first.provenance or {}).get("signature"),
-                 "partner": first.en_path, "partner_sha256": first.en_sha256}
+                 "partner": first.en_path, "partner_sha256": first.en_sha256,
+                 "pair": pair_of(records)}
         return facts
     facts = {
         "source": first.doc_path,
@@ -85,6 +90,7 @@ def document_facts(records: list) -> dict:
         **counts(records),
         "fingerprint": first.fingerprint,
         "signature": first.provenance.signature() if first.provenance else None,
+        "pair": pair_of(records),  # the languages its Moses files end in
     }
     if first.doc_id is not None:
         facts["doc_id"] = first.doc_id
@@ -98,7 +104,7 @@ def document_entry(path: Path, facts: dict, status: str = EARLIER,
     present are hashed."""
     known = known or {}
     outputs = {}
-    for filename in side_files(path):
+    for filename in side_files(path, facts.get("pair")):
         if filename in known:
             outputs[filename] = known[filename]
         elif (path.parent / filename).is_file():

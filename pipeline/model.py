@@ -43,6 +43,7 @@ class ModelSource:
     files: dict[str, str] = field(default_factory=dict)
     repo: str | None = None
     revision: str | None = None
+    pair: str | None = None  # the pair it translates, when a translator says so (cache keys)
 
     @property
     def digest(self) -> str:
@@ -145,20 +146,40 @@ def from_lock(lock: ModelLock, download: bool = True, rehash: bool = False) -> M
 
 
 def resolve(model_dir: str | Path | None, lock_path: str | Path, download: bool = True,
-            report: Callable[[str], None] | None = None) -> ModelSource:
-    """The model for a run: ``--model-dir`` if given, else the pin in ``lock_path``.
+            report: Callable[[str], None] | None = None, pair: str = "de-en",
+            repo: str | None = None) -> ModelSource:
+    """The model for a run: ``--model-dir`` if given, else the pin of ``pair`` (a lock key) in
+    ``lock_path``.
 
-    A partial pin (a revision and some digests, e.g. from the public record) is completed first
-    when downloading is allowed: fetched, checked, and written back to ``lock_path`` (``report``
-    is told so). Offline, it is refused with one line that names the ways on."""
+    A pair the lock does not pin yet is pinned on first use (``repo``, from the pair registry)
+    when downloading is allowed and the hub answers, and written to ``lock_path``; a partial
+    pin (a revision and some digests, e.g. from the public record) is completed the same way.
+    ``report`` is told what changed. Offline, either is refused with one line that names the
+    ways on."""
     if model_dir is not None:
         return from_directory(model_dir)
-    from .lock import read_lock, write_lock
+    from .lock import ModelLock, find_pin, unpinned_hint, write_lock
 
-    lock = read_lock(lock_path)
-    if lock.partial and download and not hub_offline():
+    lock = find_pin(lock_path, pair)
+    if lock is None:
+        if repo is None or not download or hub_offline():
+            why = "offline mode is on; " if download and hub_offline() else ""
+            raise ModelUnavailableError(f"{lock_path} pins no model for {pair} yet ({why}"
+                                        f"{repo or 'no repository known'}): "
+                                        f"{unpinned_hint(pair)}")
+        try:
+            done = pin_from_hub(ModelLock(repo=repo, license=""))
+        except ModelUnavailableError as exc:
+            raise ModelUnavailableError(f"{lock_path} pins no model for {pair} yet and {repo} "
+                                        f"cannot be pinned now ({str(exc).split(': ')[0]}): "
+                                        f"{unpinned_hint(pair)}") from None
+        write_lock(done.lock, lock_path, pair)
+        if report is not None:
+            report(f"{lock_path}: {pair}: {describe_change(ModelLock(repo, ''), done.lock)}")
+        lock = done.lock
+    elif lock.partial and download and not hub_offline():
         done = fetch(lock)
-        write_lock(done.lock, lock_path)  # a LockError when it cannot be written
+        write_lock(done.lock, lock_path, pair)  # a LockError when it cannot be written
         if report is not None:
             report(f"{lock_path}: {describe_change(lock, done.lock)}")
         lock = done.lock
@@ -198,6 +219,9 @@ def pin_from_hub(lock: ModelLock, revision: str | None = None) -> Fetched:
                                     "`pipeline models lock --from-dir DIR` with a copy of it")
     info = _model_info(lock.repo, revision or lock.revision or "main", lock)
     target = lock.at_revision(info.sha, HUB, verified=True)
+    card = getattr(info, "card_data", None)
+    if not target.license and isinstance(getattr(card, "license", None), str):
+        target = replace(target, license=card.license)  # as the repository's card states it
     return _fetch_listed(target, info, hf_cache_dir())
 
 

@@ -25,6 +25,7 @@ from . import formats
 from .errors import OutputError, PipelineError
 from .formats import jsonl
 from .io import AtomicBatch
+from .records import pair_of
 
 #: Every output format, the canonical JSONL included.
 ALL_FORMATS = tuple(formats.REGISTRY)
@@ -174,10 +175,10 @@ def tool_output(path: Path, cache: dict[Path, dict | None]) -> str | None:
         outputs = doc.get("outputs") if isinstance(doc, dict) else None
         if isinstance(outputs, dict) and name in outputs:
             return "a side file listed in manifest.json"
-    for suffix in formats.side_suffixes():  # no manifest says: the record file beside it
+    suffix = formats.side_suffix(name)  # no manifest says: the record file beside it
+    if suffix is not None:
         records = path.parent / (name[: -len(suffix)] + ".jsonl")
-        if name.endswith(suffix) and is_record_file(records) \
-                and not _names_as_source(records, path):
+        if is_record_file(records) and not _names_as_source(records, path):
             return f"a side file of the record file {records.name}"
     return None
 
@@ -257,7 +258,7 @@ def stage_outputs(batch: AtomicBatch, records: list, out_dir: Path, stem: str,
     damaged) are rendered, and nothing is removed. Returns the sha256 of each file added, by
     name."""
     side = [name for name in selected if name != formats.CANONICAL]
-    names = formats.filenames(stem)
+    names = formats.filenames(stem, pair_of(records))
     if keep is None:
         for name, files in names.items():
             if name in selected:

@@ -24,6 +24,7 @@ class Provenance:
     engine: dict
     splitter: str
     pipeline: str = __version__
+    pivot: dict | None = None  # a pivot's second hop: {"lang", "model", "engine"}
 
     def signature(self) -> str:
         """A short human-readable line, sacrebleu style:
@@ -31,6 +32,9 @@ class Provenance:
         dec = self.engine.get("decoding") or {}
         parts = [f"model:{model_label(self.model, short=True)}",
                  f"engine:{self.engine.get('name')}-{self.engine.get('version')}"]
+        if self.pivot is not None:
+            parts.insert(1, f"pivot:{self.pivot.get('lang')}>"
+                            f"{model_label(self.pivot.get('model') or {}, short=True)}")
         if "compute_type" in self.engine:
             parts.append(f"compute:{self.engine['compute_type']}")
         parts += [f"beam:{dec.get('num_beams')}", f"split:{self.splitter}",
@@ -39,15 +43,18 @@ class Provenance:
 
     def to_dict(self) -> dict:
         """The ``provenance`` object of a record file (on its first record)."""
-        return {"model": self.model, "engine": self.engine, "splitter": self.splitter,
-                "pipeline": self.pipeline, "signature": self.signature()}
+        out = {"model": self.model, "engine": self.engine, "splitter": self.splitter,
+               "pipeline": self.pipeline}
+        if self.pivot is not None:
+            out["pivot"] = self.pivot
+        return {**out, "signature": self.signature()}
 
     @classmethod
     def from_dict(cls, data: dict) -> Provenance:
         """The inverse of :meth:`to_dict`; ``signature`` is derived, so a stored one that
         disagrees is refused by the caller's validation, never trusted."""
         return cls(model=data["model"], engine=data["engine"], splitter=data["splitter"],
-                   pipeline=data["pipeline"])
+                   pipeline=data["pipeline"], pivot=data.get("pivot"))
 
 
 def model_label(model: dict, short: bool = False) -> str:

@@ -34,6 +34,7 @@ from .outputs import (ALL_FORMATS, Inputs, Written, json_text, overwrite_message
                       stage_outputs, write_failure)
 from .journal import Journal
 from .skip import Previous, refresh, up_to_date
+from .routing import AUTO, Router
 from .translator import Translator
 
 DEFAULT_WINDOW = 500
@@ -76,6 +77,7 @@ class Unit:
     sentences: list[Sentence]
     partner: Document | None = None
     partner_path: str | None = None
+    lang: str | None = None  # a routed run (--from auto): the source language it went to
 
 
 @dataclass(frozen=True)
@@ -305,7 +307,7 @@ class TranslationJob:
     """Translating documents: each input read and split, skipped when its record file is up to
     date, a window's sentences translated in one scheduler call."""
 
-    translator: Translator
+    translator: Translator | None
     out: Path
     selected: tuple[str, ...]
     encoding: str = "utf-8"
@@ -313,42 +315,70 @@ class TranslationJob:
     force: bool = False
     max_line_chars: int = DEFAULT_MAX_LINE_CHARS
     report: Report = stderr
+    router: Router | None = None  # --from auto: a translator per document's language
     _doc_path: tuple[Path, str] | None = field(default=None, init=False, repr=False)
 
     def prepare(self, seq: int, inp: Input, ledger: RunLedger) -> Unit | None:
-        from . import formats
-
         try:
             str(inp.path).encode("utf-8")
         except UnicodeEncodeError:  # its records could not name it, nor any format hold it
             ledger.fail(seq, inp, "the file name is not valid UTF-8; rename the file")
             return None
-        if inp.error is None:
-            names = [f for files in formats.filenames(inp.stem).values() for f in files]
-            found = self.read.first_clash(self.out, names)
-            if found is not None:
-                hit, target = found
-                ledger.fail(seq, inp, overwrite_message(found) if inp.article is None else (
-                    f"article {inp.article.doc_id!r} would be written over an input archive "
-                    f"({target} is {hit}); choose another output directory with -o"))
-                return None
+        if self.router is None and self._clashes(seq, inp, self.translator, ledger):
+            return None
         try:
             doc = inp.load(self.encoding, self.max_line_chars, self.report)
         except InputError as exc:
             ledger.fail(seq, inp, str(exc).removeprefix(f"{inp.label}: "))
             return None
+        translator = self.translator
+        if self.router is not None:
+            try:
+                translator = self.router.route(doc, inp.article)
+            except PipelineError as exc:
+                ledger.fail(seq, inp, str(exc), doc.sha256)
+                return None
+            if self._clashes(seq, inp, translator, ledger):  # its outputs' names known now
+                return None
         if self._doc_path is None or self._doc_path[0] != inp.path:  # an archive's articles share it
             self._doc_path = (inp.path, relative_source(inp.path, self.out))
         doc_path = self._doc_path[1]
         target = record_path(inp.stem, self.out)
-        if not self.force and up_to_date(doc, doc_path, self.translator.fingerprint, target) \
+        if not self.force and up_to_date(doc, doc_path, translator.fingerprint, target) \
                 and ledger.up_to_date(seq, inp, doc, self.selected):
             return None
-        return Unit(seq, inp, doc, doc_path, self.translator.split(doc.text))
+        return Unit(seq, inp, doc, doc_path, translator.split(doc.text),
+                    lang=None if self.router is None else translator.config.src_lang)
+
+    def _clashes(self, seq: int, inp: Input, translator: Translator, ledger: RunLedger) -> bool:
+        """True (the ledger told) when an output of ``inp`` would be written over an input."""
+        from . import formats
+
+        if inp.error is not None:
+            return False
+        pair = (translator.config.src_lang, translator.config.tgt_lang)
+        names = [f for files in formats.filenames(inp.stem, pair).values() for f in files]
+        found = self.read.first_clash(self.out, names)
+        if found is None:
+            return False
+        hit, target = found
+        ledger.fail(seq, inp, overwrite_message(found) if inp.article is None else (
+            f"article {inp.article.doc_id!r} would be written over an input archive "
+            f"({target} is {hit}); choose another output directory with -o"))
+        return True
 
     def records(self, units: Sequence[Unit]) -> list[list | InputError]:
-        return self.translator.translate_documents([(u.doc, u.sentences) for u in units],
-                                                   [u.doc_path for u in units])
+        if self.router is None:
+            return self.translator.translate_documents([(u.doc, u.sentences) for u in units],
+                                                       [u.doc_path for u in units])
+        out: list = [None] * len(units)
+        for lang in dict.fromkeys(u.lang for u in units):  # one engine call per pair
+            ks = [k for k, u in enumerate(units) if u.lang == lang]
+            done = self.router.translator(lang).translate_documents(
+                [(units[k].doc, units[k].sentences) for k in ks], [units[k].doc_path for k in ks])
+            for k, records in zip(ks, done):
+                out[k] = records
+        return out
 
     def done(self, unit: Unit, target: Path, count: int) -> str:
         return f"translated {unit.input.label} -> {target} ({count} sentences)"
@@ -394,13 +424,22 @@ def translate_files(inputs: Sequence[str | Path], out_dir: str | Path, *,
     refuse_clash(read, out / FILENAME, "the run's manifest")
     executor = executor or LocalExecutor()
     own = translator is None
-    if own:
+    router = None
+    if own and options.get("src_lang") == AUTO:
+        from .translator import TranslatorConfig
+
+        router = Router(TranslatorConfig.of(**{k: v for k, v in options.items()
+                                               if k not in ("on_progress", "lang_field")}),
+                        report=report, on_progress=options.get("on_progress"),
+                        lang_field=options.get("lang_field"))
+    elif own:
+        options.pop("lang_field", None)
         translator = Translator(report=report, **options)
     try:
         prepare_output_dir(out)
         sweep_stale_temps(out, formats_mod.is_output_name)  # of a run killed mid-write
         job = TranslationJob(translator, out, selected, encoding, read, force, max_line_chars,
-                             report)
+                             report, router)
         ledger = RunLedger(out, report, on_document)
         settings = {"formats": list(selected), "encoding": encoding, "window": window,
                     "max_line_chars": max_line_chars, "force": force}
@@ -412,22 +451,26 @@ def translate_files(inputs: Sequence[str | Path], out_dir: str | Path, *,
         if details is not None:
             ledger.summary.cluster = settings["ray"] = details
         summary = ledger.summary
-        stats = translator.scheduler.stats
+        stats = translator.scheduler.stats if router is None else router.stats()
         summary.engine, summary.memory = stats.translated, stats.from_cache
         summary.passed_through = stats.passed_through
-        ledger.write_manifest(translator_header(translator),
-                              {**translator.config.settings(), **settings},
+        config = translator.config if router is None else router.config
+        if router is not None:
+            settings["lang_field"] = router.lang_field
+        ledger.write_manifest(translator_header(translator) if router is None else router.header(),
+                              {**config.settings(), **settings},
                               {k: v for k, v in vars(stats).items() if k != "extra"}, started)
         return summary
     finally:
-        if own:
+        if router is not None:
+            router.close()
+        elif own:
             translator.close()
 
 
 def translator_header(translator: Translator) -> dict:
     """What the manifest says of the run's translator: model, engine, splitter, fingerprint."""
-    return {"model": translator.manifest_model(), "engine": translator.provenance.engine,
-            "splitter": translator.provenance.splitter, "fingerprint": translator.fingerprint}
+    return translator.header()
 
 
 __all__ = ["RunSummary", "translate_files", "Unit", "Window", "Job", "Executor", "plan",

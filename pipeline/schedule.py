@@ -8,7 +8,7 @@ batching sorts by length. Flags report what happened; they never rewrite a trans
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from .errors import ModelIntegrityError
@@ -34,6 +34,7 @@ class Outcome:
     source_tokens: int = 0
     target_tokens: int = 0
     pieces: tuple[tuple[int, int], ...] = ()  # spans relative to the sentence, when split
+    src_lang: str | None = None  # a sentence in another language than its document: which
 
 
 @dataclass
@@ -70,15 +71,17 @@ class Scheduler:
             self._engine = self._factory()
         return self._engine
 
-    def translate(self, sources: Sequence[str]) -> list[Outcome]:
-        """One outcome per source, in order."""
+    def translate(self, sources: Sequence[str],
+                  keep: Collection[str] = frozenset()) -> list[Outcome]:
+        """One outcome per source, in order. A source in ``keep`` (a sentence already in the
+        target language) is copied, flagged ``passed_through``, as one without words is."""
         self.stats.sentences += len(sources)
         unique = list(dict.fromkeys(sources))
         self.stats.duplicates += len(sources) - len(unique)
         done: dict[str, Outcome] = {}
         todo = []
         for text in unique:
-            if not needs_translation(text):
+            if text in keep or not needs_translation(text):
                 done[text] = Outcome(target=text, flags=(PASSED_THROUGH,))
                 self.stats.passed_through += 1
             else:

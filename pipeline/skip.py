@@ -86,7 +86,8 @@ def refresh(target: Path, stem: str, selected: Sequence[str], previous: Previous
     done again); an ``OSError`` when a side file cannot be written."""
     before = manifest.file_stats(target)
     old = previous.entry(target.name)
-    if _unchanged(old, before, formats.filenames(stem), selected, previous.runs):
+    names = formats.filenames(stem, jsonl.file_pair(target))  # Moses ends in its languages
+    if _unchanged(old, before, names, selected, previous.runs):
         os.utime(target)
         entry = {**old, "status": manifest.UP_TO_DATE,
                  "stat": {**before, **manifest.file_stats(target, target.name)}}

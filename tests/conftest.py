@@ -3,12 +3,20 @@ loaded through exactly the code the real model uses."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# One OpenMP thread (torch) in the tests and the processes they start: the tiny models gain
+# nothing from more, and OpenMP threads that spin while they wait crawl when the cores are
+# shared (pytest-xdist workers, a busy machine): tests/test_engine.py took 226 s with the
+# default of one per core on a loaded 2-core machine, 7 s with one.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "data" / "raw"
@@ -24,12 +32,58 @@ MAKE = ("make", "-o", ".venv/.installed", "-o", ".venv/.installed-cluster",
         "-o", ".venv/.installed-serve")
 
 
+#: Test modules that take longest (``--durations``), in that order: under pytest-xdist
+#: (``make test``) they start first, so that the workers finish about together.
+LONGEST_FIRST = ("test_cluster", "test_langid", "test_hub", "test_ct2_engine", "test_engine",
+                 "test_api", "test_make", "test_evaluate", "test_environment", "test_align_core")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``--dist loadgroup``) a module's tests stay on one worker, so that
+    module fixtures (a Ray instance, a server, a browser context) are made once; the longest
+    modules go first."""
+    if getattr(config.option, "dist", "no") == "no":
+        return
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__, len(rank)))
+
+
+def run_wide(tmp_path_factory, name: str) -> Path:
+    """A directory for this test run: with pytest-xdist one that every worker of the run
+    shares (the workers' base temporary directories have one parent, which belongs to this
+    run alone), otherwise one of this session's."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        path = tmp_path_factory.getbasetemp().parent / name
+        path.mkdir(exist_ok=True)
+        return path
+    return tmp_path_factory.mktemp(name, numbered=False)
+
+
+@contextlib.contextmanager
+def held(path: Path):
+    """An exclusive lock on the file ``path`` (created), held for the block: what one worker
+    builds there, the others wait for and then use."""
+    with open(path, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
-    """A save_pretrained MarianMT directory: sentencepiece trained on data/raw, random weights."""
+    """A save_pretrained MarianMT directory: sentencepiece trained on data/raw, random weights.
+    Built once per test run (by the first pytest-xdist worker that needs it)."""
     from pipeline.tiny import build_model, repo_text
 
-    return build_model(tmp_path_factory.mktemp("tiny") / "model", repo_text(ROOT), seed=0)
+    root = run_wide(tmp_path_factory, "tiny")
+    with held(root / ".lock"):
+        if not (root / "model" / "config.json").is_file():
+            shutil.rmtree(root / "model", ignore_errors=True)  # a build that was interrupted
+            build_model(root / "model", repo_text(ROOT), seed=0)
+    return root / "model"
 
 
 @pytest.fixture()
@@ -53,8 +107,9 @@ def seeds(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def shared_conversions(tmp_path_factory) -> Path:
     """One CTranslate2 conversion cache for the whole session: a model is converted once
-    (the cache is keyed by the model's digests, so tests that change a model still convert)."""
-    return tmp_path_factory.mktemp("ct2-shared")
+    (the cache is keyed by the model's digests, so tests that change a model still convert;
+    pytest-xdist workers share it, as conversions lock and rename into place)."""
+    return run_wide(tmp_path_factory, "ct2-shared")
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +122,36 @@ def _isolated_caches(tmp_path, monkeypatch, shared_conversions):
     monkeypatch.setenv("PIPELINE_CACHE", str(cache))
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+LANG_TEXT = ROOT / "tests" / "data" / "lang"
+
+
+def lang_lines(lang: str) -> list[str]:
+    """Sample lines of ``lang``: tests/data/lang/<lang>.txt (German: the seed articles)."""
+    if lang == "de":
+        from pipeline.tiny import repo_text
+
+        return repo_text(ROOT)
+    return (LANG_TEXT / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="session")
+def pair_model(tmp_path_factory):
+    """``pair_model("fr-en")``: a tiny random MarianMT model of that pair (sentencepiece
+    trained on each side's sample text), built once per session."""
+    from pipeline.tiny import build_model
+
+    built: dict[str, Path] = {}
+    root = tmp_path_factory.mktemp("pairs")
+
+    def get(pair: str) -> Path:
+        if pair not in built:
+            src, tgt = pair.split("-")
+            built[pair] = build_model(root / pair, lang_lines(src), lang_lines(tgt), seed=1)
+        return built[pair]
+
+    return get
 
 
 # --------------------------------------------------------------------------- shared helpers

@@ -54,7 +54,7 @@ def git_blob_id(data: bytes) -> str:
 
 @dataclass
 class StandInHub:
-    """One model repository at one commit; ``main`` resolves to it. Files may be changed while
+    """One model repository (and any ``others``) at one commit; ``main`` resolves to it. Files may be changed while
     it runs (:meth:`put`), as a compromised or mistaken mirror would."""
 
     repo: str
@@ -62,6 +62,11 @@ class StandInHub:
     files: dict[str, bytes]
     requests: list[Request] = field(default_factory=list)
     listed_sha256: dict[str, str] = field(default_factory=dict)  # override the listing (a lie)
+    others: dict[str, dict[str, bytes]] = field(default_factory=dict)  # more repositories
+
+    def files_of(self, repo: str) -> dict[str, bytes] | None:
+        """The files of ``repo`` (the main one, or one of ``others``, at the same commit)."""
+        return self.files if repo == self.repo else self.others.get(repo)
 
     def put(self, name: str, data: bytes, *, relist: bool = True) -> None:
         """Serve ``data`` as ``name`` from now on; ``relist=False`` keeps the old LFS sha256 in
@@ -73,12 +78,14 @@ class StandInHub:
     def lfs_sha256(self, name: str) -> str:
         return self.listed_sha256.get(name) or hashlib.sha256(self.files[name]).hexdigest()
 
-    def siblings(self) -> list[dict]:
+    def siblings(self, repo: str | None = None) -> list[dict]:
         out = []
-        for name, data in sorted(self.files.items()):
+        files = self.files_of(repo or self.repo)
+        for name, data in sorted(files.items()):
             entry = {"rfilename": name, "size": len(data), "blobId": git_blob_id(data)}
             if name in LFS_NAMES:
-                entry["lfs"] = {"size": len(data), "sha256": self.lfs_sha256(name),
+                entry["lfs"] = {"size": len(data), "sha256": self.lfs_sha256(name) if files is self.files
+                                else hashlib.sha256(data).hexdigest(),
                                 "pointerSize": 134}
             out.append(entry)
         return out
@@ -161,12 +168,12 @@ class _HubHandler(_Handler):
         api = re.fullmatch(r"/api/models/(.+?)(?:/revision/([^/]+))?", path)
         if api:
             repo, rev = api.group(1), api.group(2) or "main"
-            if repo != hub.repo:
+            if hub.files_of(repo) is None:
                 return self._error(404, "RepoNotFound", f"Repository {repo} not found")
             if rev not in ("main", hub.commit):
                 return self._error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
-            body = {"id": hub.repo, "modelId": hub.repo, "sha": hub.commit,
-                    "private": False, "siblings": hub.siblings()}
+            body = {"id": repo, "modelId": repo, "sha": hub.commit,
+                    "private": False, "siblings": hub.siblings(repo)}
             return self._send(200, {"Content-Type": "application/json"},
                               json.dumps(body).encode())
         self._resolve(path)
@@ -178,16 +185,17 @@ class _HubHandler(_Handler):
     def _resolve(self, path: str) -> None:
         hub = self.hub
         m = re.fullmatch(r"/(.+?)/resolve/([^/]+)/(.+)", path)
-        if not m or m.group(1) != hub.repo:
+        files = hub.files_of(m.group(1)) if m else None
+        if files is None:
             return self._error(404, "RepoNotFound", f"no route for {path}")
         rev, name = m.group(2), m.group(3)
         if rev not in ("main", hub.commit):
             return self._error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
-        if name not in hub.files:
+        if name not in files:
             return self._error(404, "EntryNotFound", f"{name} does not exist", hub.commit)
-        data = hub.files[name]
+        data = files[name]
         if name in LFS_NAMES:
-            sha = hub.lfs_sha256(name)
+            sha = hub.lfs_sha256(name) if files is hub.files else hashlib.sha256(data).hexdigest()
             return self._send(302, {
                 "Location": f"{hub.cdn}/lfs/{hashlib.sha256(data).hexdigest()}",
                 "X-Repo-Commit": hub.commit, "X-Linked-Etag": f'"{sha}"',
@@ -200,7 +208,8 @@ class _CdnHandler(_Handler):
     def do_GET(self) -> None:
         self._log()
         m = re.fullmatch(r"/lfs/([0-9a-f]{64})", urlsplit(self.path).path)
-        found = [d for d in self.hub.files.values()
+        every = [self.hub.files, *self.hub.others.values()]
+        found = [d for files in every for d in files.values()
                  if m and hashlib.sha256(d).hexdigest() == m.group(1)]
         if not found:
             return self._send(404, {}, b"no such object")

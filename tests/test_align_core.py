@@ -384,6 +384,7 @@ def test_import_stays_light():
 # --------------------------------------------------------------------------- shared data
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not EVAL.is_dir(), reason="../shared/eval is not available")
 @pytest.mark.parametrize("name, key, floor", [
     # measured (bench/alignment.py): 0.969 and 0.983; the floors leave room for deliberate

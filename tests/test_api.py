@@ -78,6 +78,7 @@ for out in sys.argv[3:]:
 """
 
 
+@pytest.mark.slow
 def test_a_torch_run_served_from_memory_never_imports_torch(tiny_model, seeds, tmp_path):
     article = seeds / "article_02.txt"
     first = subprocess.run([sys.executable, "-c", RUN_TWICE, str(article), str(tiny_model),
@@ -101,6 +102,7 @@ def _all_lines(directory: Path) -> list[str]:
             for line in f.read_text(encoding="utf-8").splitlines()]
 
 
+@pytest.mark.slow
 def test_records_from_every_path_match_the_schema(tiny_model, seeds, tmp_path, monkeypatch):
     jsonschema = pytest.importorskip("jsonschema")
     from tests.test_lock import _fake_hub_cache, _pinned_lock_for

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -45,6 +46,7 @@ def test_second_run_skips_touch_does_not_redo_change_does(tiny_model, seeds, tmp
     assert snapshot(out)["article_01.jsonl"] != before["article_01.jsonl"]
 
 
+@pytest.mark.slow
 def test_changed_settings_or_model_redo(tiny_model, seeds, tmp_path, model_copy):
     out = tmp_path / "out"
     assert "2 translated" in run("translate", seeds, "-o", out, "--model-dir", model_copy).output
@@ -146,6 +148,7 @@ translate_files([sys.argv[1]], sys.argv[2], model_dir=sys.argv[3], cache=False, 
 """
 
 
+@pytest.mark.slow
 def test_kill_and_resume_is_byte_identical(tiny_model, tmp_path):
     """A run killed right after its second window resumes where it stopped, and the result
     is byte for byte what an uninterrupted run writes."""
@@ -166,6 +169,7 @@ def test_kill_and_resume_is_byte_identical(tiny_model, tmp_path):
     assert snapshot(resumed) == snapshot(clean)
 
 
+@pytest.mark.slow
 def test_two_processes_over_overlapping_inputs(tiny_model, tmp_path):
     archive = _archive(tmp_path, n=12)
     out = tmp_path / "out"

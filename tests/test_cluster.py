@@ -317,3 +317,30 @@ def test_layout(options, actors, nodes, expect):
     assert (plan.actors, plan.threads, plan.cpus) == expect[:3]
     assert expect[3].items() <= plan.config.spec.options().items()
     assert plan.actors * plan.cpus <= sum(nodes) - 0.25 * len(nodes)  # reads keep their room
+
+
+@needs_ray
+def test_a_mixed_archive_on_ray_routes_as_a_plain_run(ray_address, tiny_model, pair_model,
+                                                      tmp_path, write_archive):
+    """--from auto: each article to its language's model in the actors too; an article
+    without a model is one error line; outputs and manifest are the plain run's."""
+    from test_pairs_run import mixed_archive
+
+    archive = mixed_archive(write_archive, tmp_path / "feed.jsonl")
+    models = ("--model-dir", f"de-en={tiny_model}", "--model-dir",
+              f"fr-en={pair_model('fr-en')}")
+    results = {}
+    for name, extra in (("plain", ()), ("ray", ("--ray", "local"))):
+        results[name] = run("translate", archive, "--input-format", "jsonl", "--from", "auto",
+                            "-o", tmp_path / name, "--no-cache", *models, *extra)
+        assert results[name].exit_code == 1, results[name].output
+    ray = results["ray"].output.replace(str(tmp_path / "ray"), str(tmp_path / "plain"))
+
+    def said(output: str) -> list[str]:  # the first run converts the models, the second not
+        return sorted(line for line in output.splitlines() if not line.startswith("converting"))
+
+    assert said(results["plain"].output) == said(ray)
+    assert "3 translated, 0 skipped, 1 failed" in ray
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "plain")
+    assert manifest_without_run_details(tmp_path / "ray") == \
+        manifest_without_run_details(tmp_path / "plain")

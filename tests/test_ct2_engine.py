@@ -175,6 +175,7 @@ def test_beam_batches_hold_one_cap_and_longest_work_goes_first(tiny_model, ct2_c
         assert t.target_tokens <= output_cap(t.source_tokens)
 
 
+@pytest.mark.slow
 def test_greedy_matches_transformers_text(tiny_model, ct2_cache):
     """Greedy float32 decoding of the same model gives the same words through both engines."""
     source = from_directory(tiny_model)
@@ -240,6 +241,7 @@ def test_model_loads_in_the_background_and_its_errors_reach_the_caller(model_cop
         broken.translate(["Hallo Welt"])
 
 
+@pytest.mark.slow
 def test_two_processes_convert_once(tiny_model, tmp_path):
     cache = tmp_path / "race"
     code = ("import sys; from pipeline.model import from_directory; "
@@ -258,6 +260,7 @@ def test_two_processes_convert_once(tiny_model, tmp_path):
     assert len(dirs) == 1 and not dirs[0].name.startswith(".")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine_name", ["ctranslate2", "torch"])
 def test_cli_records_valid_for_both_engines(engine_name, tiny_model, seeds, tmp_path):
     out = tmp_path / "out"

@@ -25,6 +25,7 @@ def test_default_beam_from_generation_config(engine, tiny_model):
     assert settings["name"] == "transformers" and settings["decoding"]["num_beams"] == 4
 
 
+@pytest.mark.slow
 def test_deterministic_and_order_independent(engine):
     a = engine.translate(SENTENCES)
     b = engine.translate(SENTENCES)
@@ -34,6 +35,7 @@ def test_deterministic_and_order_independent(engine):
     assert [t.text for t in rev] == [t.text for t in a]
 
 
+@pytest.mark.slow
 def test_random_model_hits_cap_and_is_flagged(engine):
     for t in engine.translate(SENTENCES):
         assert t.target_tokens <= output_cap(t.source_tokens)

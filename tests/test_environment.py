@@ -27,6 +27,7 @@ def one_error_line(res) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["file", "below-a-file", "unwritable"])
 def test_a_cache_that_cannot_be_used(where, tiny_model, seeds, tmp_path, monkeypatch):
     if where == "unwritable" and not Path("/sys").is_dir():
@@ -62,6 +63,7 @@ def test_an_output_directory_that_cannot_be_used(where, tiny_model, seeds, tmp_p
     assert str(out) in line and "-o" in line
 
 
+@pytest.mark.slow
 def test_a_full_disk_fails_each_document_in_one_line_and_keeps_the_rest(
         tiny_model, seeds, tmp_path, monkeypatch):
     from pipeline import io
@@ -83,6 +85,7 @@ def test_a_full_disk_fails_each_document_in_one_line_and_keeps_the_rest(
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
+@pytest.mark.slow
 def test_a_locked_translation_memory(tiny_model, seeds, tmp_path, monkeypatch):
     from pipeline import tm
     from pipeline.paths import cache_dir

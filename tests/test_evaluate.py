@@ -166,6 +166,7 @@ def _parse_paired_table(text: str) -> dict[str, list[tuple[str, ...]]]:
     return {"cells": cells, "signatures": sigs}
 
 
+@pytest.mark.slow
 def test_paired_tests_equal_sacrebleu_cli(tmp_path):
     ref = write(tmp_path / "ref.en", REF_A)
     files = [write(tmp_path / f"sys{i}.en", s) for i, s in enumerate((SYS_1, SYS_2, SYS_3))]
@@ -213,6 +214,7 @@ def test_cli_paired_runs_both_tests_and_prints_reproducing_commands(tmp_path):
     assert res.exit_code == 2 and "baseline and at least one more" in res.output
 
 
+@pytest.mark.slow
 def test_per_document_scores_equal_sacrebleu_on_each_document(tmp_path):
     ref = write(tmp_path / "ref.en", REF_A)
     parts = [write(tmp_path / "d1.en", SYS_1[:3]), write(tmp_path / "d2.en", SYS_1[3:])]
@@ -436,6 +438,7 @@ def _make_eval(tmp_path, model: Path, src_lines: list[str], ref_lines: list[str]
     return res.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("make") is None or not (ROOT / ".venv" / "bin" / "pipeline").exists(),
                     reason="needs make and the repository's .venv (make install)")
 def test_make_eval_translates_and_scores_with_a_warning_for_a_random_model(tmp_path, tiny_model):
@@ -486,6 +489,7 @@ def wmt22(tmp_path_factory):
     return {"dir": d, "docs": docs, "strong": strong, "weak": weak, "ref": ref, "n": len(flat)}
 
 
+@pytest.mark.slow
 def test_wmt22_scores_and_cis_equal_sacrebleu_cli(wmt22):
     strong, ref = wmt22["strong"], wmt22["ref"]
     report = evaluate_files([[strong]], [ref], metrics=("bleu", "chrf"), bootstrap=300)
@@ -500,6 +504,7 @@ def test_wmt22_scores_and_cis_equal_sacrebleu_cli(wmt22):
                                                            "-ci", "-cin", "100"))
 
 
+@pytest.mark.slow
 def test_wmt22_paired_tests_equal_sacrebleu_cli(wmt22):
     d = wmt22["dir"]
     strong, weak = read_lines(wmt22["strong"]), read_lines(wmt22["weak"])
@@ -525,6 +530,7 @@ def test_wmt22_paired_tests_equal_sacrebleu_cli(wmt22):
     assert bs.get(names[1], "BLEU").p_value < 0.05  # LT22 is 7.9 BLEU below: a real difference
 
 
+@pytest.mark.slow
 def test_wmt22_per_document_scores_equal_sacrebleu_on_each_document(wmt22):
     d = wmt22["dir"]
     parts, refs = [], []
@@ -540,6 +546,7 @@ def test_wmt22_per_document_scores_equal_sacrebleu_on_each_document(wmt22):
         assert_same_as_sacrebleu(doc.result, sacrebleu_json(ref, "-i", parts[k], "-m", "bleu", "chrf"))
 
 
+@pytest.mark.slow
 def test_wmt22_records_score_as_their_hypothesis_file(wmt22, tmp_path):
     """Record files built from the real MT (two records where a line holds two sentences):
     `pipeline eval` on them equals sacrebleu on the plain hypotheses, and --write-hyp writes

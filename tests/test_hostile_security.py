@@ -215,6 +215,7 @@ def test_eval_refuses_hypotheses_that_are_no_regular_file(kind, tmp_path):
     assert res.returncode == 2 and f"error: {hyp}: is a" in res.stderr, res.stderr
 
 
+@pytest.mark.slow
 def test_eval_refuses_a_gzip_bomb(hyp, tmp_path):
     bomb = tmp_path / "ref.en.gz"
     with gzip.open(bomb, "wb", compresslevel=9) as z:  # ~300 KB that grow to 300 MB

@@ -21,6 +21,9 @@ from pipeline.formats import html, jsonl
 from pipeline.records import Record
 from tests.conftest import ARTIFACTS
 
+pytestmark = pytest.mark.slow  # a real browser
+
+
 @pytest.fixture(scope="module")
 def browser(browser_context):
     """A context of the session's Chromium, with no network."""
@@ -169,3 +172,68 @@ def test_alignment_viewer_shows_the_machine_translation_and_similarity(page, tin
     assert "Similarity" in panel and f"{split.similarity:.3f}" in panel and "1-2" in panel
     page.screenshot(path=str(ARTIFACTS / "alignment-viewer.png"))
     assert page.errors == []
+
+
+def _pair_records(src: str, tgt: str, pairs: list[tuple[str, str]], other: dict | None = None):
+    """Records of one document of languages ``src`` -> ``tgt``; ``other`` maps an index to the
+    language of a sentence in another language (kept as it is)."""
+    other = other or {}
+    out, pos = [], 0
+    for n, (s, t) in enumerate(pairs):
+        lang = other.get(n)
+        out.append(Record(doc_path="x.txt", doc_sha256="0" * 64, index=n, paragraph=0, line=0,
+                          kind="sentence", start=pos, end=pos + len(s), source=s,
+                          target=s if lang else t, src_lang=lang or src, tgt_lang=tgt,
+                          flags=("other_language", "passed_through") if lang else ()))
+        pos += len(s) + 1
+    return out
+
+
+def test_arabic_and_chinese_viewers_set_language_direction_and_wrap(page, tmp_path):
+    """One page each: Arabic to English (the source column right to left, an English quotation
+    inside it left to right) and Chinese to English (a long run without spaces wraps inside
+    its column at a phone's width)."""
+    arabic = _pair_records("ar", "en", [
+        ("قال الوزير إن المحادثات ستستمر يوم الثلاثاء في العاصمة.",
+         "The minister said the talks would continue on Tuesday in the capital."),
+        ("“We will not give up,” he told reporters outside the ministry building.", ""),
+        ("وأضاف أن الحكومة تدرس جميع الخيارات المتاحة.",
+         "He added that the government is studying all available options.")], {1: "en"})
+    chinese = _pair_records("zh", "en", [
+        ("北京时间周二晚间，国家统计局发布了最新的经济数据" * 4 + "。",
+         "On Tuesday evening Beijing time, the statistics bureau released its latest data."),
+        ("专家表示，这一结果符合市场预期。", "Experts said the result was in line with market "
+         "expectations.")])
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, records in (("arabic", arabic), ("chinese", chinese)):
+        f = tmp_path / f"{name}.html"
+        f.write_text(html.render(records, name), encoding="utf-8")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(f.as_uri())
+        src = records[0].src_lang
+        assert page.get_attribute(".cell.de", "lang") == src
+        assert page.get_attribute(".cell.en", "lang") == "en"
+        assert page.eval_on_selector(".cell.en", "e => getComputedStyle(e).direction") == "ltr"
+        if name == "arabic":
+            assert page.eval_on_selector(".cell.de", "e => getComputedStyle(e).direction") == "rtl"
+            # the English quotation keeps its own language and direction inside the Arabic
+            assert page.get_attribute("#de-1", "lang") == "en"
+            assert page.eval_on_selector("#de-1", "e => getComputedStyle(e).direction") == "ltr"
+            # right to left: the text of the source column hugs its right edge
+            cell = page.locator(".cell.de").first.bounding_box()
+            text = page.locator("#de-0").bounding_box()
+            assert cell["x"] + cell["width"] - (text["x"] + text["width"]) < 8
+            page.click("#de-0")  # the panel shows both sides in their languages
+            assert page.get_attribute("#prov .pair p:first-child", "lang") == "ar"
+        page.screenshot(path=str(ARTIFACTS / f"viewer-{name}.png"))
+        page.set_viewport_size({"width": 390, "height": 844})
+        # nothing overflows its column at a phone's width: long CJK runs wrap
+        overflow = page.eval_on_selector_all(
+            ".cell", "cs => cs.filter(c => c.scrollWidth > c.clientWidth + 1).length")
+        assert overflow == 0
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        if name == "chinese":
+            lines = page.eval_on_selector("#de-0", "e => e.getClientRects().length")
+            assert lines > 1  # the long sentence wraps onto several lines
+            page.screenshot(path=str(ARTIFACTS / f"viewer-{name}-phone.png"))
+        assert page.errors == []

@@ -27,6 +27,8 @@ from pipeline.lock import (DEFAULT_LICENSE, DEFAULT_REPO, DIRECTORY, HUB, PUBLIC
 from tests.conftest import MAKE, REAL_REVISION, REAL_WEIGHTS_SHA256, ROOT
 from tests.hub_server import WRITTEN_FOR, StandInHub
 
+pytestmark = pytest.mark.slow  # every test starts pipeline processes against the stand-in hub
+
 COMMIT = "5ad0c0ffee5ad0c0ffee5ad0c0ffee5ad0c0ffee"  # the stand-in's own revision
 BIN_ONLY = ("config.json", "pytorch_model.bin", "source.spm", "target.spm", "tokenizer_config.json",
             "vocab.json")

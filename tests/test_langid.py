@@ -80,6 +80,7 @@ def test_close_pairs_follow_their_candidates():
     assert pipeline.detect_language(SENTENCES["be"], candidates="ru,uk,be") == "be"
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.text(min_size=1, max_size=80).filter(lambda t: any(c.isalpha() for c in t)),
        st.sets(st.sampled_from(["de", "en", "fr", "ru", "uk", "zh", "ja", "ar"]), min_size=1))
@@ -195,6 +196,7 @@ def test_cli_missing_file():
 # ----------------------------------------------------------------------------- lazy loading
 
 
+@pytest.mark.slow
 def test_import_pipeline_loads_no_detector_library():
     code = (
         "import sys, pipeline\n"
@@ -227,6 +229,7 @@ FLOORS = {"all": 0.975, "short": 0.93, "sentence": 0.99, "paragraph": 0.995, "mi
 FLOORS_DEFAULT = {"all": 0.97, "short": 0.92, "sentence": 0.99, "paragraph": 0.995}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not LANGID_SET.is_file(), reason="../shared/eval is absent")
 def test_accuracy_on_the_shared_set():
     rows = [json.loads(line) for line in LANGID_SET.read_text(encoding="utf-8").splitlines()]
@@ -239,3 +242,50 @@ def test_accuracy_on_the_shared_set():
             ok.setdefault(r["length"], []).append(right)
         acc = {k: sum(v) / len(v) for k, v in ok.items()}
         assert all(acc[k] >= floor for k, floor in floors.items()), (candidates, acc)
+
+
+# ----------------------------------------------------------------------------- close languages
+
+@pytest.mark.parametrize("text, answer, candidates, fitting", [
+    ("Київ і Львів", "ru", ("ru", "uk", "be", "bg"), ("uk",)),       # ї, і: not Russian
+    ("Мы былі ў Мінску", "ru", ("ru", "uk", "be", "bg"), ("be",)),   # ў: Belarusian only
+    ("Мы были там", "bg", ("ru", "uk", "be", "bg"), ("ru",)),        # ы and и: Russian
+    ("Мы былі там", "bg", ("ru", "uk", "be", "bg"), ("be",)),        # ы and і: Belarusian
+    ("Что случилось", "ru", ("ru", "uk", "bg"), ("ru",)),            # nothing telling
+    ("Dvořák píše", "sk", ("cs", "sk"), ("cs",)),                    # ř: Czech
+    ("Ľudia v Žiline", "cs", ("cs", "sk"), ("sk",)),                 # ľ: Slovak
+    ("Ľudia v Žiline", "cs", ("cs", "de"), ("cs",)),                 # Slovak is no candidate
+    ("Não há pão", "es", ("es", "pt", "ca"), ("pt",)),               # ã: Portuguese
+    ("Això és València", "es", ("es", "pt", "ca"), ("ca",)),         # ò, è: Catalan
+    ("Bjørn på øen", "sv", ("da", "no", "sv"), ("da", "no")),         # ø: not Swedish
+    ("Müller trifft Ødegaard", "de", ("de", "da", "no"), ("de",)),   # German has no group
+])
+def test_letters_keep_close_languages_apart(text, answer, candidates, fitting):
+    from pipeline.languages.letters import consistent
+
+    assert consistent(text, answer, candidates) == fitting
+
+
+def test_letters_no_alphabet_fits_keeps_the_answer():
+    from pipeline.languages.letters import consistent
+
+    # ř (Czech only) and ľ (Slovak only): a name from elsewhere; the model's answer stands
+    assert consistent("Dvořák a Ľubica", "sk", ("cs", "sk")) == ("sk",)
+
+
+def test_a_short_text_follows_its_letters_among_close_languages(monkeypatch):
+    """Whatever the short-text model answers within a close group, a letter only another
+    member writes decides among the members that write it."""
+    monkeypatch.setattr(ident._ShortModel, "detect", lambda self, text: ("bg", 1.0))
+    assert pipeline.detect_language("Це її дім", candidates="ru,uk,bg") == "uk"
+    assert pipeline.detect_language("Дом", candidates="ru,uk,bg") == "bg"  # nothing telling
+
+
+def test_an_unsure_short_model_defers_to_a_sure_long_one(monkeypatch):
+    text = "Trump a un raduno in West Virginia"
+    sure = dict(ident._model(("en", "it")).rank(text))["it"]
+    assert sure >= ident.SURE_PROBABILITY
+    monkeypatch.setattr(ident._ShortModel, "detect", lambda self, text: ("en", 0.01))
+    assert pipeline.detect_language(text, candidates="en,it") == "it"
+    monkeypatch.setattr(ident._ShortModel, "detect", lambda self, text: ("en", 0.5))
+    assert pipeline.detect_language(text, candidates="en,it") == "en"  # a sure short model

@@ -8,7 +8,8 @@ import pytest
 from pipeline import model as model_mod
 from pipeline.errors import LockError, ModelIntegrityError, ModelUnavailableError
 from pipeline.lock import (DEFAULT_REPO, DIRECTORY, HUB, PUBLIC_RECORD, FilePin, ModelLock,
-                           check_pin, files_to_pin, read_lock, render_lock, write_lock)
+                           check_pin, files_to_pin, read_lock, render_lock, render_pins,
+                           write_lock)
 
 from tests.conftest import REAL_REVISION, REAL_WEIGHTS_SHA256, ROOT
 
@@ -24,7 +25,7 @@ def test_committed_lock_is_the_public_record_pin():
     assert (lock.revision, lock.revision_origin) == (REAL_REVISION, PUBLIC_RECORD)
     weights = lock.files["pytorch_model.bin"]
     assert (weights.sha256, weights.origin) == (REAL_WEIGHTS_SHA256, PUBLIC_RECORD)
-    assert (ROOT / "models.lock").read_text() == render_lock(lock)  # the file says what it is
+    assert (ROOT / "models.lock").read_text() == render_pins({"de-en": lock})  # says what it is
     if lock.partial:
         assert lock.files == {"pytorch_model.bin": FilePin(None, REAL_WEIGHTS_SHA256,
                                                            PUBLIC_RECORD, False)}
@@ -46,7 +47,7 @@ def test_committed_lock_is_the_public_record_pin():
 def test_roundtrip(tmp_path, lock):
     write_lock(lock, tmp_path / "models.lock")
     assert read_lock(tmp_path / "models.lock") == lock
-    assert render_lock(lock) == (tmp_path / "models.lock").read_text()
+    assert render_pins({"de-en": lock}) == (tmp_path / "models.lock").read_text()
 
 
 def test_lock_without_origins_reads_as_hub_downloads(tmp_path):

@@ -34,6 +34,7 @@ def test_forced_decoding_scores_agree(tiny_model, lines, both):
     assert statistics.fmean(diffs) <= LIMIT_MEAN_ABS
 
 
+@pytest.mark.slow
 def test_greedy_outputs_agree(lines, both):
     f32, hf = both
     ours, theirs = f32.translate(lines), hf.translate(lines)

@@ -172,6 +172,7 @@ def _writer(path, key, start):
     tm.close()
 
 
+@pytest.mark.slow
 def test_two_processes_share_memory(tmp_path):
     path = tmp_path / "tm.sqlite3"
     TranslationMemory(path, "k").close()
@@ -232,6 +233,7 @@ def _opener(directory, barrier, n):
         TranslationMemory(directory / f"{i}.sqlite3", "k").close()
 
 
+@pytest.mark.slow
 def test_many_processes_opening_a_new_memory_at_once(tmp_path):
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(4)

@@ -137,6 +137,7 @@ CONLLU = """# newdoc id = email-1
 """
 
 
+@pytest.mark.slow
 def test_ewt_builder_and_bench_file(tmp_path, capsys) -> None:
     sys.path.insert(0, str(ROOT))
     from bench import ewt_sbd, segmentation

@@ -18,6 +18,8 @@ from pipeline.serve import ServeSettings  # noqa: E402
 from tests.conftest import ARTIFACTS, SEEDS  # noqa: E402
 from tests.serve_helpers import Server, isolated_env  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a real browser and a server
+
 ARTICLE = (SEEDS / "article_01.txt").read_text(encoding="utf-8")
 
 

@@ -21,6 +21,8 @@ pytest.importorskip("uvicorn")
 
 from tests.conftest import ROOT  # noqa: E402
 
+pytestmark = pytest.mark.slow  # servers and make in processes of their own
+
 
 def _free_port() -> int:
     with socket.socket() as s:

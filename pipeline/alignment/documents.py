@@ -109,7 +109,7 @@ def align_documents(de: Document, en: Document, *, translator=None,
             mt=None if mt is None or not link.de else " ".join(
                 mt[i].strip() for i in link.de if mt[i].strip()),
             flags=tuple(flags), fingerprint=fingerprint,
-            provenance=provenance if n == 0 else None))
+            provenance=provenance if n == 0 else None, src_lang=src_lang, tgt_lang=tgt_lang))
     return out
 
 
@@ -198,8 +198,8 @@ class AlignmentJob:
         if inp.error is not None:
             ledger.fail(seq, inp, inp.error)
             return None
-        found = self.read.first_clash(self.out, [f for files in formats.filenames(inp.stem).values()
-                                                 for f in files])
+        names = formats.filenames(inp.stem, (self.src_lang, self.tgt_lang))
+        found = self.read.first_clash(self.out, [f for files in names.values() for f in files])
         if found is not None:
             ledger.fail(seq, inp, overwrite_message(found))
             return None
@@ -284,7 +284,8 @@ def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool =
                          f"{tgt_lang}; give a model directory for {src_lang}-{tgt_lang} MT or "
                          "align without MT (--no-mt)")
     if own:
-        translator = Translator(report=report, **translator_options)
+        translator = Translator(report=report, **{"src_lang": src_lang, "tgt_lang": tgt_lang,
+                                                  **translator_options})
     try:
         prepare_output_dir(out)
         sweep_stale_temps(out, formats_mod.is_output_name)

@@ -29,6 +29,10 @@ sentences ``[j, j + b)`` are translations of each other, as a sum of log-odds-li
   each German sentence's best match left out), so ``sim - base`` is the evidence above chance,
   calibrated per document, per MT system and per language pair without fitting anything.
   A link whose source or English side has no trigram at all gets no content evidence.
+  A 2-2 link may also be read as a *crossing* (source ``[x+y, z]``, target ``[x, y+z]``):
+  three translated pieces, three content terms, pooled by their harmonic mean
+  (:meth:`NgramScorer._crossing`); its own Dice could never beat the two half-right 1-1
+  links on its diagonal.
 
 Deletions (1-0, 0-1) score their prior only. Scores are "higher is better"; the search
 (:mod:`pipeline.alignment.search`) maximises their sum. Everything but the prior is remembered, so
@@ -118,8 +122,10 @@ class NgramScorer:
                  length_variance: float = 6.8, priors: dict[tuple[int, int], float] | None = None,
                  ngram: int = 3, length_ratio: float | None = None,
                  base: float | None = None, length_outliers: float = 0.0,
-                 src_lang: str | None = None, tgt_lang: str | None = None) -> None:
+                 src_lang: str | None = None, tgt_lang: str | None = None,
+                 crossing: bool = True) -> None:
         self.n, self.m = len(de), len(en)
+        self.crossing = crossing
         self.content_weight = content_weight
         self.length_weight = length_weight
         self.length_variance = length_variance
@@ -229,12 +235,38 @@ class NgramScorer:
 
     def content(self, i: int, a: int, b: int, j: np.ndarray) -> np.ndarray:
         """The content term: ``content_weight * (similarity - base)`` where both sides have
-        features, else 0."""
+        features, else 0; for a 2-2 link (with ``crossing``) the better of that and its
+        content read as a crossing (:meth:`_crossing`)."""
         if not self.content_weight:
             return np.zeros(len(j))
         informative = (self.gx[i + a] > self.gx[i]) & (self.gy[j + b] > self.gy[j])
         sim = self.similarity(i, a, b, j)
-        return np.where(informative, self.content_weight * (sim - self.base), 0.0)
+        out = np.where(informative, self.content_weight * (sim - self.base), 0.0)
+        if (a, b) == (2, 2) and self.crossing:
+            out = np.maximum(out, self._crossing(i, j))
+        return out
+
+    def _crossing(self, i: int, j: np.ndarray) -> np.ndarray:
+        """The content of a 2-2 link read as a crossing: source ``[x+y, z]`` and target
+        ``[x, y+z]``, three translated pieces in two sentences on each side. The 2-2 link's
+        own Dice cannot beat its two diagonal 1-1 links (each half right, and each earning a
+        content term), so the crossing is scored as the three pieces it stands for, each
+        with one content term: ``x`` by the Dice of the first diagonal 1-1 link, ``z`` by
+        that of the second, and ``y`` by the Dice of what those two leave unmatched, compared
+        across the diagonal (the moved piece, present on both sides). The three are pooled
+        by their harmonic mean, which follows the weakest: when two true 1-1 links stand
+        there, their left-over grams meet by chance only (``y`` near ``base``); when a 2-1
+        link and an unrelated pair stand there, one diagonal is near ``base``. Either way the
+        crossing then gains nothing and loses on its prior and length."""
+        first = self._overlap(i, 1, j, 1)
+        second = self._overlap(i + 1, 1, j + 1, 1)
+        moved = self._overlap(i, 2, j, 2) - first - second
+        left = self._grams(i, 2, j, 2) - 2.0 * (first + second)
+        pieces = np.stack([self.similarity(i, 1, 1, j), self.similarity(i + 1, 1, 1, j + 1),
+                           np.divide(2.0 * moved, left, out=np.zeros(len(j)), where=left > 0)])
+        pooled = len(pieces) / (1.0 / np.maximum(pieces, 1e-9)).sum(axis=0)
+        return np.where(left > 0, len(pieces) * self.content_weight * (pooled - self.base),
+                        -np.inf)
 
     # ------------------------------------------------------------------ internals
 

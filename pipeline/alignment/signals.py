@@ -14,10 +14,13 @@ script first. :func:`romanize` does that, letter by letter and without a diction
 * **Han** characters (Chinese, Japanese kanji) carry no sound that a table could give; they are
   dropped from the evidence (they could only ever be grams that match nothing).
 
+Text in other scripts is first brought to Unicode's compatibility forms (NFKC), so that the
+full-width Latin letters of CJK text (``ＮＨＫ``) are Latin letters and half-width kana are kana.
 Every script also shares **numbers** (any Unicode decimal digit is read as its value:
 ``٢٠٢٢``, ``２０２２`` and ``2022`` are one token; thousands and decimal separators of any
 convention split a number into the same digit groups), **punctuation that carries meaning**
-(``?``, ``!``, ``%``, quotation marks and brackets of every script; :func:`marks`) and Latin-script
+(``?``, ``!``, ``%``, quotation marks, brackets, commas and sentence stops of every
+script; :func:`marks`) and Latin-script
 words inside non-Latin text (names, acronyms, URLs), which pass through unchanged.
 """
 
@@ -86,6 +89,12 @@ _MARKS = {**dict.fromkeys("?？؟\u037e", "?"), **dict.fromkeys("!！", "!"),
           **dict.fromkeys("\"“”„‟«»「」『』〝〞‹›״", "\""),
           **dict.fromkeys("(（[［【〔", "("), **dict.fromkeys(":：", ":")}
 _MARK_RE = re.compile("[" + re.escape("".join(_MARKS)) + "]")
+#: Commas of every script (a comma between digits belongs to a number, not counted).
+_COMMA = re.compile(r"[，、،]|,(?!\d)|(?<!\d),")
+#: Sentence stops: the full stops of CJK, Urdu and Devanagari, and a Latin full stop that
+#: ends a word of two or more letters, a number, a bracket or a quotation (not ``U.S.``,
+#: not ``3.5``), before a space or the end.
+_STOP = re.compile(r"[。．۔।](?!\d)|(?:(?<=[^\W\d_]{2})|(?<=[\d)\]\"”'»]))\.(?=\s|$)")
 _WORD = re.compile(r"\w+")
 
 
@@ -171,8 +180,13 @@ def skeleton(word: str) -> str:
 
 
 def marks(text: str) -> Counter[str]:
-    """The meaningful punctuation of ``text`` as class tokens (``"¿Qué?"`` has one ``?``)."""
-    return Counter(_MARKS[ch] for ch in _MARK_RE.findall(text))
+    """The meaningful punctuation of ``text`` as class tokens (``"¿Qué?"`` has one ``?``):
+    also its commas (``,``) and sentence stops (``.``), of any script: their number follows
+    the clauses and sentences of a unit, which a merged or split translation keeps."""
+    out = Counter(_MARKS[ch] for ch in _MARK_RE.findall(text))
+    out[","] = len(_COMMA.findall(text))
+    out["."] = len(_STOP.findall(text))
+    return +out
 
 
 def _runs(word: str) -> list[tuple[str, str]]:
@@ -223,6 +237,7 @@ def features(text: str, lang: str | None = None, n: int = 3, *, skeletons: bool 
         if punctuation:
             out.update(marks(text))
         return out
+    text = unicodedata.normalize("NFKC", text)  # full-width Latin (ＮＨＫ), half-width kana
     for word in _WORD.findall(digits(text)):
         runs = _runs(word) if not word.isascii() else [(word, "Latin")]
         for piece, kind in runs:

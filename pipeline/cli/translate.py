@@ -40,6 +40,28 @@ def formats_option(values: Optional[list[str]]) -> tuple[str, ...]:
         raise typer.BadParameter(str(exc), param_hint="--format") from None
 
 
+def model_dir_option(values: Optional[list[str]]) -> tuple[Optional[Path], dict[str, str]]:
+    """``--model-dir`` values: ``PAIR=DIR`` (repeatable, any pair the run may need) or one bare
+    ``DIR`` (the model of the run's one pair)."""
+    import re
+
+    bare: list[str] = []
+    pairs: dict[str, str] = {}
+    for value in values or []:
+        key, sep, rest = value.partition("=")
+        if sep and re.fullmatch(r"[a-z]{2,3}-[a-z]{2,3}", key):
+            if key in pairs:
+                raise typer.BadParameter(f"{key} is given twice", param_hint="--model-dir")
+            pairs[key] = rest
+        else:
+            bare.append(value)
+    if len(bare) > 1:
+        raise typer.BadParameter("a bare DIR is the model of the run's one pair: give it once, "
+                                 "and other pairs as PAIR=DIR (e.g. fr-en=DIR)",
+                                 param_hint="--model-dir")
+    return (Path(bare[0]) if bare else None), pairs
+
+
 def run_translation(inputs: list[Path], output: Path, *, quiet: bool, **options) -> None:
     """Call :func:`pipeline.translate_files` with a progress line, print its summary, and exit
     non-zero when a document failed."""
@@ -96,6 +118,10 @@ def translate_stdin(selected: tuple[str, ...], encoding: str, max_line_chars: in
     try:
         doc = read_stdin(sys.stdin.buffer, encoding, max_line_chars,
                          lambda msg: say(msg, err=True))
+        if options.get("src_lang") == "auto":
+            from ..languages.identify import detect_language
+
+            options["src_lang"] = detect_language(doc.text)
         with Translator(report=lambda msg: say(msg, err=True), **options) as translator:
             records = translator.translate_document(doc)
     except PipelineError as exc:
@@ -112,8 +138,24 @@ def translate(
         "writes its records (or the one --format given) to standard output.")],
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", help="Output directory [default: out].", show_default=False)] = None,
-    model_dir: Annotated[Optional[Path], typer.Option(
-        help="A local MarianMT directory (save_pretrained) instead of the pinned model.")] = None,
+    model_dir: Annotated[Optional[list[str]], typer.Option(
+        help="A local MarianMT directory (save_pretrained) instead of the pinned model: DIR for "
+        "the run's pair, or PAIR=DIR (repeatable) for any pair, e.g. fr-en=DIR.",
+        show_default=False)] = None,
+    src_lang: Annotated[str, typer.Option(
+        "--from", help="Language of the articles (ISO 639-1), or auto: each article's own "
+        "language, detected (or read from --lang-field), routed to its pair's model.")] = "de",
+    tgt_lang: Annotated[str, typer.Option(
+        "--to", help="Language to translate into (ISO 639-1).")] = "en",
+    pivot: Annotated[Optional[str], typer.Option(
+        help="Translate through this language when a pair has no direct model (two models; "
+        "the records keep the intermediate text). Without it English is used, said in one "
+        "line.", show_default=False)] = None,
+    big: Annotated[bool, typer.Option(
+        "--big", help="Use the opus-mt-tc-big model of a pair where one is listed.")] = False,
+    lang_field: Annotated[Optional[str], typer.Option(
+        help="--from auto with --input-format jsonl: the archive field that names each "
+        "article's language (detected when a line has none).", show_default=False)] = None,
     beam: Annotated[Optional[int], typer.Option(
         help="Beam size (default: the model's own, 4 for opus-mt).", min=1)] = None,
     engine: Annotated[EngineName, typer.Option(
@@ -167,7 +209,16 @@ def translate(
     """Translate articles; write <stem>.jsonl (canonical records) and side formats per input.
 
     Documents whose records already match the source bytes and these settings are skipped."""
-    engine_options = dict(model_dir=model_dir, lock=lock, beam=beam, engine=engine.value,
+    bare_dir, model_dirs = model_dir_option(model_dir)
+    routed = src_lang == "auto"
+    if routed and bare_dir is not None:
+        raise typer.BadParameter("with --from auto each article has its own pair: give its "
+                                 "model as PAIR=DIR (e.g. fr-en=DIR)", param_hint="--model-dir")
+    if lang_field is not None and not routed:
+        raise typer.BadParameter("--lang-field is for --from auto", param_hint="--lang-field")
+    engine_options = dict(model_dir=bare_dir, model_dirs=model_dirs, src_lang=src_lang,
+                          tgt_lang=tgt_lang, pivot=pivot, big=big,
+                          lock=lock, beam=beam, engine=engine.value,
                           threads=threads, compute_type=compute_type.value,
                           inter_threads=inter_threads, intra_threads=intra_threads,
                           cache=not no_cache, max_source_tokens=max_source_tokens)
@@ -188,6 +239,11 @@ def translate(
                                  param_hint="INPUTS")
     jsonl_options = dict(input_format="jsonl", id_field=id_field, text_field=text_field) \
         if input_format is InputFormat.jsonl else {}
+    if lang_field is not None:
+        if input_format is not InputFormat.jsonl:
+            raise typer.BadParameter("--lang-field names a field of a JSONL archive: use it "
+                                     "with --input-format jsonl", param_hint="--lang-field")
+        jsonl_options["lang_field"] = lang_field
     ray_options = dict(ray=ray, actors=actors) if ray is not None else {}  # RayExecutor's
     run_translation(inputs, output or Path("out"), quiet=quiet, encoding=encoding, force=force,
                     max_line_chars=max_line_chars, window=window,

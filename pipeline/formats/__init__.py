@@ -10,6 +10,7 @@ The canonical ``jsonl`` is always written, and written last.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import import_module
 from types import ModuleType
@@ -31,18 +32,18 @@ def module(name: str) -> ModuleType:
     return import_module(f"{__name__}.{REGISTRY[name]}")
 
 
-def filenames(stem: str) -> dict[str, list[str]]:
-    """Format -> the file names it writes for ``stem`` (without rendering anything)."""
-    return {name: [stem + s for s in suffixes] for name, suffixes in _suffixes().items()}
+def filenames(stem: str, pair: tuple[str, str] = ("de", "en")) -> dict[str, list[str]]:
+    """Format -> the file names it writes for ``stem``, a document of languages ``pair``
+    (source, target: Moses files end in them), without rendering anything."""
+    return {name: [stem + s for s in suffixes] for name, suffixes in _suffixes(pair).items()}
 
 
-@functools.lru_cache(maxsize=1)
-def _suffixes() -> dict[str, tuple[str, ...]]:
+@functools.lru_cache(maxsize=64)
+def _suffixes(pair: tuple[str, str]) -> dict[str, tuple[str, ...]]:
     out = {}
     for name in names():
         mod = module(name)
-        out[name] = tuple(getattr(mod, "SUFFIXES", None) or (
-            (mod.SOURCE_SUFFIX, mod.TARGET_SUFFIX) if hasattr(mod, "SOURCE_SUFFIX") else (mod.SUFFIX,)))
+        out[name] = tuple(mod.suffixes(pair) if hasattr(mod, "suffixes") else (mod.SUFFIX,))
     return out
 
 
@@ -100,9 +101,9 @@ def unlayout(provenance: dict | None, shared: dict, own: Iterable[dict],
 def rebuild(provenance: dict | None, shared: dict, mine: dict, text: tuple[str, str],
             first: bool):
     """One record from a header's shared keys, its own keys and its (source, target) text."""
-    from ..records import ALIGNMENT_SCHEMA, AlignmentRecord, Record
+    from ..records import ALIGNMENT_SCHEMAS, AlignmentRecord, Record
 
-    record_type = AlignmentRecord if shared.get("schema") == ALIGNMENT_SCHEMA else Record
+    record_type = AlignmentRecord if shared.get("schema") in ALIGNMENT_SCHEMAS else Record
     d = {**shared, **mine, "source": text[0], "target": text[1]}
     if first and provenance is not None:
         d["provenance"] = provenance
@@ -152,14 +153,26 @@ def header_labels(provenance: dict | None) -> list[tuple[str, str]]:
     return [("aligned", str(provenance.get("signature")))]
 
 
-def side_suffixes() -> tuple[str, ...]:
-    """The endings of the side files a record file ``<stem>.jsonl`` may have beside it."""
-    return tuple(s for name, suffixes in _suffixes().items() if name != CANONICAL
+def side_suffixes(pair: tuple[str, str] = ("de", "en")) -> tuple[str, ...]:
+    """The endings of the side files a record file ``<stem>.jsonl`` of languages ``pair`` may
+    have beside it."""
+    return tuple(s for name, suffixes in _suffixes(pair).items() if name != CANONICAL
                  for s in suffixes)
+
+
+def side_suffix(name: str) -> str | None:
+    """The ending that makes ``name`` a side file of ``<stem>.jsonl`` (``.tsv``, ``.tmx``,
+    ``.html``, or a Moses language code such as ``.fr``), or None."""
+    from . import moses
+
+    ending = os.path.splitext(name)[1]
+    fixed = {s for fmt, suffixes in _suffixes(("de", "en")).items()
+             if fmt not in (CANONICAL, moses.NAME) for s in suffixes}
+    return ending if ending in fixed or moses.is_side_suffix(ending) else None
 
 
 def is_output_name(name: str) -> bool:
     """Whether the tool writes files of this name into an output directory (a record file, a
     side format, the manifest): the only targets whose stale temporaries it removes."""
-    return name == "manifest.json" or name.endswith(
-        tuple(s for suffixes in _suffixes().values() for s in suffixes))
+    return name == "manifest.json" or name.endswith(_suffixes(("de", "en"))[CANONICAL]) \
+        or side_suffix(name) is not None

@@ -1,4 +1,4 @@
-"""A self-contained side-by-side viewer ``<stem>.html``: German left, English right.
+"""A self-contained side-by-side viewer ``<stem>.html``: source left, translation right.
 
 One file, no network: the style (``viewer.css``) and script (``viewer.js``) are inlined, and a
 Content-Security-Policy allows exactly those two (by hash) and nothing else, so even text that
@@ -9,6 +9,10 @@ HTML-escaped; the records' provenance is embedded as JSON in a
 Paragraphs and lines are kept (a new paragraph or line starts a new row), headings are ``<h2>``, list
 items ``<li>``, boilerplate is shown muted. Hovering or focusing a sentence highlights its
 pair; clicking it (or Enter/Space) opens its provenance. Flags are shown as badges.
+
+Each column says its language (``lang``, and ``dir="rtl"`` for a script written right to
+left), so browsers pick fonts, hyphenation and line breaking for it; a sentence in another
+language than its column carries its own ``lang``.
 
 Control characters other than tab and LF cannot be shown (and CR would be normalised away by
 any HTML parser), so in the visible text each becomes its Unicode "control picture"
@@ -30,6 +34,8 @@ from importlib import resources
 from .._version import __version__
 from .. import flags as flag_names
 from ..errors import VerificationError
+from ..languages.names import direction, english_name, own_name
+from ..records import pair_of
 from . import header_labels, layout, unlayout
 
 NAME = "html"
@@ -99,14 +105,25 @@ def _blocks(records: list) -> list[tuple[str, bool, list]]:
     return out
 
 
-def _sentence(r, side: str) -> str:
+def _lang_attributes(lang: str, around: str | None = None) -> str:
+    """`` lang="xx"`` (and `` dir="rtl"``) for text in ``lang`` inside text in ``around``:
+    nothing where they agree."""
+    if lang == around:
+        return ""
+    attrs = f' lang="{escape(lang)}"'
+    if direction(lang) != direction(around or "en"):
+        attrs += f' dir="{direction(lang)}"'
+    return attrs
+
+
+def _sentence(r, side: str, cell_lang: str) -> str:
     i = escape(str(r.index))
     flags = r.shown_flags
-    raw = r.source if side == "de" else r.target
+    raw, lang = (r.source, r.src_lang) if side == "de" else (r.target, r.tgt_lang)
     cls = ("s flagged" if flags else "s") + ("" if raw else " gap")  # gap: an unaligned side
     text = escape(display_text(raw))
     span = (f'<span class="{cls}" data-side="{side}" data-i="{i}" id="{side}-{i}" tabindex="0" '
-            f'role="button">{text}</span>')
+            f'role="button"{_lang_attributes(lang, cell_lang)}>{text}</span>')
     if side == "en" and flags:
         badges = "".join(
             f'<span class="flag" data-flag="{escape(f)}" title="{escape(flag_names.explanation(f))}">'
@@ -115,17 +132,20 @@ def _sentence(r, side: str) -> str:
     return span
 
 
-def _cell(btype: str, group: list, side: str) -> str:
+def _cell(btype: str, group: list, side: str, lang: str) -> str:
+    """One side of a row; ``side`` is ``de`` (the source) or ``en`` (the translation), names
+    kept from the German-English viewer, ``lang`` the language of that side."""
     if btype == "heading":
-        inner = "".join(f"<h2>{_sentence(r, side)}</h2>" for r in group)
+        inner = "".join(f"<h2>{_sentence(r, side, lang)}</h2>" for r in group)
     elif btype == "list":
-        inner = "<ul>" + "".join(f"<li>{_sentence(r, side)}</li>" for r in group) + "</ul>"
+        inner = "<ul>" + "".join(f"<li>{_sentence(r, side, lang)}</li>" for r in group) + "</ul>"
     elif btype == "boilerplate":
-        inner = "".join(f'<p class="boilerplate">{_sentence(r, side)}</p>' for r in group)
+        inner = "".join(f'<p class="boilerplate">{_sentence(r, side, lang)}</p>' for r in group)
     else:
-        inner = "<p>" + " ".join(_sentence(r, side) for r in group) + "</p>"
-    lang = "Deutsch" if side == "de" else "English"
-    return f'<div class="cell {side}" lang="{side}" data-label="{lang}">{inner}</div>'
+        inner = "<p>" + " ".join(_sentence(r, side, lang) for r in group) + "</p>"
+    rtl = ' dir="rtl"' if direction(lang) == "rtl" else ""
+    return (f'<div class="cell {side}" lang="{escape(lang)}"{rtl} '
+            f'data-label="{escape(own_name(lang))}">{inner}</div>')
 
 
 def _legend(records: list) -> str:
@@ -156,7 +176,9 @@ def chunks(records: list, stem: str) -> Iterator[str]:
     meta.append(f"{len(records)} pairs in {paragraphs} paragraph{'s' if paragraphs != 1 else ''}")
     prov = [f"{escape(label)} {escape(display_text(text))}"
             for label, text in header_labels(provenance)]
-    title = escape(display_text(stem)) + " — German / English"
+    src, tgt = pair_of(records)
+    title = (escape(display_text(stem))
+             + f" — {escape(english_name(src))} / {escape(english_name(tgt))}")
     yield "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -171,7 +193,8 @@ def chunks(records: list, stem: str) -> Iterator[str]:
         "</head>",
         "<body>",
         '<header class="top">',
-        f'<p class="eyebrow">German → English · {len(records)} sentence pairs</p>',
+        f'<p class="eyebrow">{escape(english_name(src))} → {escape(english_name(tgt))} · '
+        f'{len(records)} sentence pairs</p>',
         f"<h1>{escape(display_text(stem))}</h1>",
         f'<p class="meta">{" · ".join(meta)}</p>',
         f'<p class="meta prov">{" · ".join(prov)}</p>' if prov else "",
@@ -179,14 +202,14 @@ def chunks(records: list, stem: str) -> Iterator[str]:
         '<p class="hint" id="hint">Hover or focus a sentence to highlight its pair; click it or '
         "press Enter for its provenance.</p>",
         "</header>",
-        '<div class="cols" aria-hidden="true"><div>Deutsch <span>source</span></div>'
-        "<div>English <span>translation</span></div></div>",
+        f'<div class="cols" aria-hidden="true"><div>{escape(own_name(src))} <span>source</span>'
+        f'</div><div>{escape(own_name(tgt))} <span>translation</span></div></div>',
         f'<main id="pairs" data-pairs="{len(records)}">',
     ]) + "\n"
     for btype, new_para, group in _blocks(records):
         cls = f"row {btype}" + (" para" if new_para else "")
         yield (f'<div class="{cls}" data-paragraph="{escape(str(group[0].paragraph))}">'
-               f'{_cell(btype, group, "de")}{_cell(btype, group, "en")}</div>\n')
+               f'{_cell(btype, group, "de", src)}{_cell(btype, group, "en", tgt)}</div>\n')
     yield "\n".join([
         "</main>",
         '<aside id="prov" class="panel" role="dialog" aria-labelledby="prov-title" hidden>'

@@ -74,6 +74,19 @@ def first_line(path: str | Path) -> str:
     raise VerificationError(f"{path}: holds no records")
 
 
+def file_pair(path: str | Path) -> tuple[str, str]:
+    """The (source, target) languages of a record file (:func:`~pipeline.records.pair_of`,
+    reading only as far as its first record in the document's own language); German-English
+    for a file that cannot be read as records."""
+    from ..errors import PipelineError
+    from ..records import DEFAULT_PAIR, pair_of
+
+    try:
+        return pair_of(r for _, r in iter_records(path))
+    except (PipelineError, OSError):
+        return DEFAULT_PAIR
+
+
 def iter_records(path: str | Path) -> Iterator[tuple[int, Record]]:
     """(line number, record) for each line (a :class:`Record`, or an
     :class:`~pipeline.records.AlignmentRecord` in an alignment file); a line that is not a

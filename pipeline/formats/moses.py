@@ -1,4 +1,5 @@
-"""Moses-style parallel text: ``<stem>.de`` and ``<stem>.en``, line N of one is the
+"""Moses-style parallel text: ``<stem>.<src>`` and ``<stem>.<tgt>`` (``a.de`` and ``a.en``
+for a German-English document, the languages its records name), line N of one is the
 translation of line N of the other (line N = record N), for MT tooling.
 
 The format has no escapes, so every character that a line-based tool could take as a line
@@ -12,8 +13,6 @@ import re
 from collections.abc import Iterable, Iterator
 
 NAME = "moses"
-SOURCE_SUFFIX = ".de"
-TARGET_SUFFIX = ".en"
 
 _BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
@@ -31,9 +30,24 @@ def render_side(texts: Iterable[str]) -> str:
     return "".join(side_lines(texts))
 
 
+def suffixes(pair: tuple[str, str]) -> tuple[str, str]:
+    """The file endings of a document of languages ``pair``: ``(".de", ".en")``."""
+    return f".{pair[0]}", f".{pair[1]}"
+
+
+def is_side_suffix(suffix: str) -> bool:
+    """Whether a file ending can be one of this format's (a language code: ``.fr``)."""
+    from ..languages.codes import ISO_639_1
+
+    return suffix.startswith(".") and suffix[1:] in ISO_639_1
+
+
 def write_files(records: list, stem: str) -> dict[str, Iterable[str]]:
-    return {stem + SOURCE_SUFFIX: side_lines(r.source for r in records),
-            stem + TARGET_SUFFIX: side_lines(r.target for r in records)}
+    from ..records import pair_of
+
+    source, target = suffixes(pair_of(records))
+    return {stem + source: side_lines(r.source for r in records),
+            stem + target: side_lines(r.target for r in records)}
 
 
 def render_files(records: list, stem: str) -> dict[str, str]:

@@ -1,6 +1,8 @@
 """TMX 1.4b translation memory ``<stem>.tmx`` for CAT tools (OmegaT, Trados, memoQ).
 
-One ``<tu>`` per record, in order, with ``<tuv xml:lang="de">`` and ``<tuv xml:lang="en">``.
+One ``<tu>`` per record, in order, with a ``<tuv>`` for its source and one for its target, each
+``xml:lang`` the record's language (``srclang`` of the ``<tu>`` too: a sentence in another
+language than its document says so; the ``<header>`` names the document's source language).
 The whole record travels in ``<prop>`` elements, so :func:`parse` gives back exactly the
 records the file was rendered from:
 
@@ -37,8 +39,6 @@ from . import layout, one_sided, rebuild
 
 NAME = "tmx"
 SUFFIX = ".tmx"
-SOURCE_LANG = "de"
-TARGET_LANG = "en"
 CREATION_TOOL = "pipeline"
 
 _INT_KEYS = frozenset({"index", "paragraph", "line", "start", "end"})
@@ -121,8 +121,11 @@ def _props(pairs: Iterable[tuple[str, object]], indent: str) -> list[str]:
 def chunks(records: list, stem: str = "") -> Iterator[str]:
     """The TMX of ``records``, a line at a time; an alignment's links with a side empty
     (unaligned sentences) are left out: a translation unit needs both languages."""
+    from ..records import pair_of
+
     records = [r for r in records if not one_sided(r)]
     provenance, shared, own = layout(records)
+    srclang = _escape(pair_of(records)[0], True)
     header = dict(shared)
     if provenance is not None:
         header["provenance"] = provenance
@@ -134,7 +137,7 @@ def chunks(records: list, stem: str = "") -> Iterator[str]:
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<tmx version="1.4">',
         f'  <header creationtool="{CREATION_TOOL}" creationtoolversion="{_escape(__version__, True)}" '
-        f'segtype="sentence" o-tmf="pipeline-jsonl" adminlang="en" srclang="{SOURCE_LANG}" '
+        f'segtype="sentence" o-tmf="pipeline-jsonl" adminlang="en" srclang="{srclang}" '
         'datatype="plaintext">',
         *_props(header.items(), "    "),
         "  </header>",
@@ -142,13 +145,14 @@ def chunks(records: list, stem: str = "") -> Iterator[str]:
     ])
     for r, mine in zip(records, own()):
         tuid = _safe_label(f"{stem}-{r.index}" if stem else str(r.index))
-        lines = [f'    <tu tuid="{_escape(tuid, True)}" srclang="{SOURCE_LANG}">']
+        src, tgt = _escape(r.src_lang, True), _escape(r.tgt_lang, True)
+        lines = [f'    <tu tuid="{_escape(tuid, True)}" srclang="{src}">']
         if "doc_sha256" in shared:
             lines += _props([("doc_sha256", r.doc_sha256)], "      ")
         lines += labels
         lines += _props(mine.items(), "      ")
-        lines.append(f'      <tuv xml:lang="{SOURCE_LANG}"><seg>{_segment(r.source)}</seg></tuv>')
-        lines.append(f'      <tuv xml:lang="{TARGET_LANG}"><seg>{_segment(r.target)}</seg></tuv>')
+        lines.append(f'      <tuv xml:lang="{src}"><seg>{_segment(r.source)}</seg></tuv>')
+        lines.append(f'      <tuv xml:lang="{tgt}"><seg>{_segment(r.target)}</seg></tuv>')
         lines.append("    </tu>")
         yield "\n".join(lines) + "\n"
     yield "  </body>\n</tmx>\n"
@@ -217,12 +221,17 @@ def iter_records(source: BinaryIO) -> Iterator:
                 n += 1
                 if shared is None:
                     raise VerificationError("lacks <header> before <body>")
-                mine, text = _tu(elem, n, provenance)
+                mine, text, langs = _tu(elem, n, provenance)
                 elem.clear()
                 try:
-                    yield rebuild(provenance, shared, mine, text, n == 1)
+                    record = rebuild(provenance, shared, mine, text, n == 1)
                 except VerificationError as exc:
                     raise VerificationError(f"<tu> {n} does not hold a valid record: {exc}") from None
+                if langs != (record.src_lang, record.tgt_lang):
+                    raise VerificationError(f"<tu> {n}: its <tuv> languages are "
+                                            f"{' and '.join(map(str, langs))}, its record's "
+                                            f"{record.src_lang} and {record.tgt_lang}")
+                yield record
     except ET.ParseError as exc:
         raise VerificationError(f"not well-formed XML ({exc})") from None
     if shared is None:
@@ -241,7 +250,8 @@ def _header(header) -> dict:
     return shared
 
 
-def _tu(tu, n: int, provenance) -> tuple[dict, tuple[str, str]]:
+def _tu(tu, n: int, provenance) -> tuple[dict, tuple[str, str], tuple[str, str]]:
+    """A ``<tu>``'s own keys, its (source, target) texts and their ``xml:lang``."""
     mine: dict = {}
     labels = {}
     for prop in tu.findall("prop"):
@@ -254,13 +264,14 @@ def _tu(tu, n: int, provenance) -> tuple[dict, tuple[str, str]]:
         except ValueError as exc:
             raise VerificationError(f"<tu> {n}: cannot read <prop type={ptype!r}>: {exc}") from None
         mine[key] = value
-    segs = {}
+    segs = []
     for tuv in tu.findall("tuv"):
         seg = tuv.find("seg")
-        segs[tuv.get(_XML_LANG)] = _seg_text(seg) if seg is not None else ""
-    if set(segs) != {SOURCE_LANG, TARGET_LANG}:
-        raise VerificationError(f"<tu> {n}: has <tuv> languages {sorted(map(str, segs))}, "
-                                f"expected {SOURCE_LANG} and {TARGET_LANG}")
+        segs.append((tuv.get(_XML_LANG), _seg_text(seg) if seg is not None else ""))
+    if len(segs) != 2 or tu.get("srclang") != segs[0][0]:
+        raise VerificationError(f"<tu> {n}: has <tuv> languages {[lang for lang, _ in segs]} "
+                                f"and srclang {tu.get('srclang')!r}, expected a source <tuv> in "
+                                "its srclang, then a target <tuv>")
     if isinstance(provenance, dict) and "model" in provenance:
         for ptype, make, key in (("x-model", model_label, "model"),
                                  ("x-engine", engine_label, "engine")):
@@ -268,4 +279,4 @@ def _tu(tu, n: int, provenance) -> tuple[dict, tuple[str, str]]:
             if ptype in labels and labels[ptype] != want:
                 raise VerificationError(f"<tu> {n}: {ptype} says {labels[ptype]!r}, its "
                                         f"provenance says {want!r}")
-    return mine, (segs[SOURCE_LANG], segs[TARGET_LANG])
+    return mine, (segs[0][1], segs[1][1]), (segs[0][0], segs[1][0])

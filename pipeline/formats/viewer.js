@@ -65,8 +65,11 @@
     title.textContent = "Pair " + (Number(r.index) + 1) + " of " + own.length;
     body.textContent = "";
     var pair = el("div", null, "pair");
-    pair.appendChild(el("p", r.source)).lang = "de";
-    pair.appendChild(el("p", r.target)).lang = "en";
+    [[r.source, r.src_lang || "de"], [r.target, r.tgt_lang || "en"]].forEach(function (side) {
+      var p = pair.appendChild(el("p", side[0]));
+      p.lang = side[1];
+      p.dir = "auto";  // right to left where the text's first strong letter is
+    });
     body.appendChild(pair);
     var dl = el("dl");
     var flags = (r.flags || []).slice();

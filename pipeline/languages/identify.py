@@ -10,6 +10,10 @@ languages:
 * **langidentify** (character n-grams plus the frequencies of whole words) for shorter texts
   (headlines, fragments): in a text of a few words, knowing its words is what decides, and
   there it was the most accurate library measured.
+  Its answer is checked twice: where it is unsure (its two best languages score alike) and
+  py3langid is sure, py3langid's answer is taken; and where the text holds letters that the
+  answer's alphabet lacks but a close language's has (``ы``, ``ї``, ``ř``, ``ã``, ``ø``:
+  :mod:`.letters`), the most probable close language that writes them is.
 
 Before either model, the script decides where it alone can (facts of the writing systems, not
 of any data set): Korean is written in Hangul, Greek, Hebrew and Thai in their own scripts.
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import LanguageNotIdentifiedError, UnknownLanguageError
+from .letters import consistent
 
 #: Languages considered when no ``candidates`` are given: the languages of European news and
 #: the most widely published languages of the rest of the world, each a source language of
@@ -63,6 +68,11 @@ _SHORT_CJK = 40
 #: from here on by py3langid. Not sensitive: from 40 to 150 the shared set's figures differ
 #: by one sentence.
 SHORT = 60
+#: langidentify is unsure of a short text when its two best languages score within this
+#: relative gap (its ``Results.gap``: 0 alike, 1 decisive) ...
+UNSURE_GAP = 0.05
+#: ... and py3langid is sure when it gives one language more than this probability.
+SURE_PROBABILITY = 0.6
 
 
 @dataclass(frozen=True)
@@ -111,10 +121,34 @@ def _decide(text: str, langs: tuple[str, ...]) -> tuple[str, str]:
         return by_script, "script"
     if len(text) < SHORT:
         short = _short_model(langs)
-        found = short.detect(text) if short is not None else None
+        found, gap = short.detect(text) if short is not None else (None, 0.0)
         if found is not None:
-            return found, "langidentify"
+            return _short_answer(text, found, gap, langs), "langidentify"
     return _model(langs).classify(text)[0], "py3langid"
+
+
+def _short_answer(text: str, found: str, gap: float, langs: tuple[str, ...]) -> str:
+    """langidentify's answer for a short text, checked by two other kinds of evidence: where
+    it is unsure (the two best languages within :data:`UNSURE_GAP`) and py3langid gives one
+    language a clear majority (:data:`SURE_PROBABILITY`), py3langid's answer; and where the
+    text holds letters the answer's alphabet lacks but a close language's has
+    (:mod:`.letters`), the most probable of the close languages that fit."""
+    ranked = None
+    if gap < UNSURE_GAP:
+        ranked = _model(langs).rank(text)
+        if ranked[0][1] >= SURE_PROBABILITY:
+            found = ranked[0][0]
+    fitting = consistent(text, found, langs)
+    if fitting != (found,):
+        probability = dict(ranked if ranked is not None else _model(langs).rank(text))
+        found = max(fitting, key=lambda lang: probability.get(lang, 0.0))
+    return found
+
+
+def probabilities(text: str, candidates: tuple[str, ...]) -> list[tuple[str, float]]:
+    """py3langid's probability of each candidate (a sorted tuple of known codes) for
+    ``text``, most probable first, normalised over the candidates."""
+    return [(lang, float(p)) for lang, p in _model(candidates).rank(text)]
 
 
 @lru_cache(maxsize=1)
@@ -195,13 +229,15 @@ class _ShortModel:
         self._langs = frozenset(langs)
         self._lock = threading.Lock()
 
-    def detect(self, text: str) -> str | None:
-        """The language, or None where langidentify cannot tell among the candidates."""
+    def detect(self, text: str) -> tuple[str | None, float]:
+        """The language, or None where langidentify cannot tell among the candidates, and
+        its confidence gap (0: the two best languages scored alike, 1: decisive)."""
         with self._lock:
             found = self._detector.detect(text)
+            gap = float(self._detector.results.gap)
         if found is None or found == self._unknown or _iso(found) not in self._langs:
-            return None  # its CJ classifier can answer ja for zh-only candidates
-        return _iso(found)
+            return None, 0.0  # its CJ classifier can answer ja for zh-only candidates
+        return _iso(found), gap
 
 
 @lru_cache(maxsize=16)

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from ..languages.names import NAMES as LANGUAGE_NAMES
 from .batching import DEFAULT_MAX_SENTENCES, DEFAULT_WAIT_S, Batcher
 
 #: The pairs served (one translator each, its splitter the source language's), and the names
 #: LibreTranslate's /languages gives.
 PAIRS = (("de", "en"),)
-NAMES = {"de": "German", "en": "English"}
+NAMES = {code: english for code, (english, _) in LANGUAGE_NAMES.items()}
 #: 1 MiB: hundreds of articles' worth of text; a larger body is refused before it is read.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 #: LibreTranslate's default: no limit on the characters of one text (the body limit holds).

@@ -34,11 +34,14 @@ conversions = 0  # how many conversions this process ran (tests read it)
 
 
 def conversion_key(source: ModelSource, quantization: str) -> str:
-    """Cache key of a converted model: model digests, quantization, ctranslate2, converter."""
+    """Cache key of a converted model: model digests, quantization, ctranslate2, converter,
+    and the pair it translates when known."""
     from importlib.metadata import version
 
     text = (f"model:{source.digest}|quantization:{quantization}|ctranslate2:{version('ctranslate2')}"
             f"|converter:TransformersConverter/{CONVERTER_VERSION}")
+    if source.pair is not None:  # the same files used for two pairs are two conversions
+        text += f"|pair:{source.pair}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -45,9 +45,13 @@ def check_tsv(path: Path, records: list) -> None:
 
 
 def check_moses(path: Path, records: list) -> None:
-    """``path`` is the ``.de`` file; its ``.en`` partner must be there too."""
-    de = path.with_suffix(moses.SOURCE_SUFFIX)
-    en = path.with_suffix(moses.TARGET_SUFFIX)
+    """``path`` is the source side (``.de`` for German records); its target side (``.en``)
+    must be there too."""
+    from ..records import pair_of
+
+    source_suffix, target_suffix = moses.suffixes(pair_of(records))
+    de = path.with_suffix(source_suffix)
+    en = path.with_suffix(target_suffix)
     for side in (de, en):
         if not side.is_file():
             raise VerificationError(f"{side}: missing, but its partner "
@@ -106,33 +110,31 @@ def _compare_records(path: Path, got: list, want: list, what: str,
                                         f"{_short(str(wd.get(key)))}")
 
 
-#: Side file suffix -> checker. Moses is checked once, through its ``.de`` file.
-CHECKS: dict[str, Callable[[Path, list[dict]], None]] = {
-    tsv.SUFFIX: check_tsv,
-    moses.SOURCE_SUFFIX: check_moses,
-    moses.TARGET_SUFFIX: check_moses,
-    tmx.SUFFIX: check_tmx,
-    html.SUFFIX: check_html,
+#: Side format -> checker (Moses is checked once, through its source side).
+CHECKS: dict[str, Callable[[Path, list], None]] = {
+    tsv.NAME: check_tsv,
+    moses.NAME: check_moses,
+    tmx.NAME: check_tmx,
+    html.NAME: check_html,
 }
 
 
 def verify_side_outputs(jsonl_path: str | Path, records: list,
                         lock_path: str | Path | None = None) -> list[Path]:
-    """Check every side format present next to ``jsonl_path`` and the directory's manifest
-    (if any). Returns the files checked."""
+    """Check every side format present next to ``jsonl_path`` (the files of the records'
+    languages) and the directory's manifest (if any). Returns the files checked."""
+    from ..formats import filenames
+    from ..records import pair_of
+
     p = Path(jsonl_path)
     checked: list[Path] = []
-    done_moses = False
-    for suffix, check in CHECKS.items():
-        f = p.with_suffix(suffix)
-        if not f.is_file():
+    names = filenames(p.stem, pair_of(records))
+    for fmt, check in CHECKS.items():
+        present = [p.parent / name for name in names[fmt] if (p.parent / name).is_file()]
+        if not present:
             continue
-        if check is check_moses:
-            if done_moses:
-                continue
-            done_moses = True
-        check(f, records)
-        checked.append(f)
+        check(p.parent / names[fmt][0], records)
+        checked.extend(present)
     m = manifest_mod.read(p.parent)
     if m is not None:
         check_manifest(p, records, m, lock_path)
@@ -185,7 +187,21 @@ def check_manifest(jsonl_path: Path, records: list, m: dict,
                                 "provenance: the manifest names the wrong run")
     if entry.get("status") in (manifest_mod.TRANSLATED, manifest_mod.UP_TO_DATE) \
             and not hasattr(first, "link"):  # an alignment's model is in its provenance
-        _check_run_model(mpath, jsonl_path, m.get("model"), first.provenance.model, lock_path)
+        _check_run_model(mpath, jsonl_path, _run_model(m, first.provenance.model),
+                         first.provenance.model, lock_path)
+
+
+def _run_model(m: dict, recorded: dict):
+    """The manifest's model for a record file: the run's one model, or (a routed run, whose
+    ``models`` are by pair) the one that names the model the records name."""
+    if "model" in m or not isinstance(m.get("models"), dict):
+        return m.get("model")
+    for header in m["models"].values():
+        model = header.get("model") if isinstance(header, dict) else None
+        if isinstance(model, dict) and {k: v for k, v in model.items()
+                                        if k not in ("lock", "lock_digest")} == recorded:
+            return model
+    return None
 
 
 def _check_run_model(mpath: Path, jsonl_path: Path, model, recorded, lock_path) -> None:
@@ -200,10 +216,10 @@ def _check_run_model(mpath: Path, jsonl_path: Path, model, recorded, lock_path) 
                                 f"{jsonl_path.name} ({', '.join(diff)}): the manifest names the "
                                 "wrong model")
     if model.get("lock_digest") and model.get("repo"):
-        from ..lock import default_lock_path, read_lock
+        from ..lock import default_lock_path, pin_of_repo
 
         lock_path = Path(lock_path) if lock_path is not None else default_lock_path()
-        actual = read_lock(lock_path).digest()
+        actual = pin_of_repo(lock_path, model["repo"]).digest()
         if actual != model["lock_digest"]:
             raise VerificationError(f"{mpath}: names models.lock digest "
                                     f"{str(model['lock_digest'])[:12]}…, {lock_path} has "

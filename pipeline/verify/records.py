@@ -19,7 +19,8 @@ from pathlib import Path
 from ..document import line_starts
 from ..errors import VerificationError
 from ..formats import jsonl
-from ..records import AlignmentRecord, Record
+from ..flags import OTHER_LANGUAGE
+from ..records import AlignmentRecord, Record, pair_of
 from .sources import read_source, read_text_source
 
 
@@ -65,8 +66,14 @@ def _check_document(p: Path, first_line: int, records: list[Record], lock,
     if first.provenance is None:
         raise VerificationError(f"{p}:{first_line}: the first record of a document lacks its "
                                 "provenance")
+    src_lang, tgt_lang = pair_of(records)
     for k, r in enumerate(records):
         n = first_line + k
+        if r.tgt_lang != tgt_lang or (r.src_lang != src_lang and OTHER_LANGUAGE not in r.flags):
+            raise VerificationError(
+                f"{p}:{n}: languages {r.src_lang}->{r.tgt_lang}, but the document's are "
+                f"{src_lang}->{tgt_lang}; only a sentence flagged {OTHER_LANGUAGE} has a "
+                "source language of its own")
         if r.index != k:
             raise VerificationError(f"{p}:{n}: index {r.index}, expected {k}: records are "
                                     "missing, duplicated or out of order")
@@ -110,6 +117,8 @@ def _check_document(p: Path, first_line: int, records: list[Record], lock,
         raise VerificationError(f"{p}: text after the last record belongs to no record: "
                                 f"{text[previous_end:].strip()[:60]!r}")
     check_model(p, first.provenance.model, lock)
+    if first.provenance.pivot is not None:  # a pivot's second model, checked the same way
+        check_model(p, first.provenance.pivot["model"], lock)
 
 
 def _check_alignment(p: Path, first_line: int, records: list[AlignmentRecord], lock,
@@ -177,11 +186,11 @@ def _check_alignment(p: Path, first_line: int, records: list[AlignmentRecord], l
 def check_model(p: Path, model: dict, lock: str | Path | None) -> None:
     """The model a record names is the one pinned in ``lock`` (or its directory still holds
     the files it recorded)."""
-    from ..lock import default_lock_path, directory_digests, read_lock
+    from ..lock import default_lock_path, directory_digests, pin_of_repo
 
     if model.get("repo"):
         lock_path = Path(lock) if lock is not None else default_lock_path()
-        pin = read_lock(lock_path)
+        pin = pin_of_repo(lock_path, model["repo"])
         if pin.repo != model["repo"] or pin.revision != model.get("revision"):
             raise VerificationError(
                 f"{p}: records name {model['repo']}@{model.get('revision')}, {lock_path} pins "
