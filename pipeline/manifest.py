@@ -34,7 +34,7 @@ from .formats import jsonl
 from .io import atomic_writer
 from .journal import Journal
 from .outputs import MANIFEST_NAME, is_record_file
-from .records import AlignmentRecord, pair_of
+from .records import DEFAULT_PAIR, AlignmentRecord, pair_of
 
 FILENAME = MANIFEST_NAME
 SCHEMA = "pipeline.manifest/2"
@@ -122,16 +122,19 @@ def document_entry(path: Path, facts: dict, status: str = EARLIER,
     for key in ("doc_id", "partner", "partner_sha256"):
         if facts.get(key) is not None:
             entry[key] = facts[key]
+    if facts.get("pair") is not None and tuple(facts["pair"]) != DEFAULT_PAIR:
+        entry["pair"] = list(facts["pair"])  # a rerun knows its Moses files' names unread
     return entry
 
 
-def file_stats(path: Path, only: str | None = None) -> dict[str, list[int]]:
+def file_stats(path: Path, only: str | None = None,
+               pair: tuple[str, str] | None = None) -> dict[str, list[int]]:
     """Size, mtime, inode and ctime (ns) of a record file and of each side output beside it
     (ctime, which no one can set back, catches an edit whose mtime was); ``only``: of that
-    one file."""
+    one file; ``pair``: the file's languages when known (else read from it)."""
     out = {}
     directory = os.fspath(path.parent)
-    for name in [only] if only else [path.name] + side_files(path):
+    for name in [only] if only else [path.name] + side_files(path, pair):
         try:
             st = os.stat(os.path.join(directory, name))
         except OSError:
