@@ -127,6 +127,14 @@ def document_entry(path: Path, facts: dict, status: str = EARLIER,
     return entry
 
 
+def _stat(path: str) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+
+
 def file_stats(path: Path, only: str | None = None,
                pair: tuple[str, str] | None = None) -> dict[str, list[int]]:
     """Size, mtime, inode and ctime (ns) of a record file and of each side output beside it
@@ -135,11 +143,9 @@ def file_stats(path: Path, only: str | None = None,
     out = {}
     directory = os.fspath(path.parent)
     for name in [only] if only else [path.name] + side_files(path, pair):
-        try:
-            st = os.stat(os.path.join(directory, name))
-        except OSError:
-            continue
-        out[name] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+        found = _stat(os.path.join(directory, name))
+        if found is not None:
+            out[name] = found
     return out
 
 
@@ -190,15 +196,16 @@ def describe_directory(out_dir: Path, runs: dict[str, dict],
     known, old_runs = known or {}, old_runs or {}
     described_runs = described_runs or {}
     names = sorted(e.name for e in os.scandir(out_dir) if e.name.endswith(jsonl.SUFFIX))
+    directory = os.fspath(out_dir)
     for name in names:
-        path = Path(out_dir) / name
         d = described(name)
         if d is not None and isinstance(d.get("stat"), dict) \
-                and d["stat"].get(name) == file_stats(path, name).get(name) \
+                and d["stat"].get(name) == _stat(os.path.join(directory, name)) \
                 and d.get("fingerprint") in described_runs:  # as this run left it
             runs.setdefault(d["fingerprint"], described_runs[d["fingerprint"]])
             yield d
             continue
+        path = Path(out_dir) / name
         if d is None and (not path.is_file() or not is_record_file(path)):
             continue
         stats = file_stats(path)

@@ -24,7 +24,7 @@ from .formats import jsonl
 from .io import atomic_files, open_regular
 from .journal import read_documents, stale
 from .outputs import stage_outputs
-from .records import DEFAULT_PAIR, RECORD_SCHEMA
+from .records import DEFAULT_PAIR, RECORD_SCHEMA, SCHEMA_2
 
 #: What the first record must say, and what of the document says it.
 _SAME = (("doc_sha256", "sha256"), ("doc_encoding", "encoding"), ("doc_id", "doc_id"),
@@ -41,7 +41,7 @@ def up_to_date(doc: Document, doc_path: str, fingerprint: str, target: Path) -> 
             first = json.loads(f.readline(jsonl.MAX_LINE_BYTES + 1))
     except (OSError, ValueError, RecursionError):
         return False
-    return (isinstance(first, dict) and first.get("schema") == RECORD_SCHEMA
+    return (isinstance(first, dict) and first.get("schema") in (RECORD_SCHEMA, SCHEMA_2)
             and first.get("fingerprint") == fingerprint
             and first.get("doc_path") == doc_path and first.get("index") == 0
             and all(first.get(key) == getattr(doc, attr) for key, attr in _SAME))
