@@ -273,10 +273,24 @@ def test_letters_no_alphabet_fits_keeps_the_answer():
     assert consistent("Dvořák a Ľubica", "sk", ("cs", "sk")) == ("sk",)
 
 
+class _FixedShortModel:
+    """Stands in for langidentify: one answer and gap for every text (no model loaded)."""
+
+    def __init__(self, answer: str, gap: float) -> None:
+        self.answer, self.gap = answer, gap
+
+    def detect(self, text: str) -> tuple[str, float]:
+        return self.answer, self.gap
+
+
+def _answer_short_texts(monkeypatch, answer: str, gap: float) -> None:
+    monkeypatch.setattr(ident, "_short_model", lambda langs: _FixedShortModel(answer, gap))
+
+
 def test_a_short_text_follows_its_letters_among_close_languages(monkeypatch):
     """Whatever the short-text model answers within a close group, a letter only another
     member writes decides among the members that write it."""
-    monkeypatch.setattr(ident._ShortModel, "detect", lambda self, text: ("bg", 1.0))
+    _answer_short_texts(monkeypatch, "bg", 1.0)
     assert pipeline.detect_language("Це її дім", candidates="ru,uk,bg") == "uk"
     assert pipeline.detect_language("Дом", candidates="ru,uk,bg") == "bg"  # nothing telling
 
@@ -285,7 +299,7 @@ def test_an_unsure_short_model_defers_to_a_sure_long_one(monkeypatch):
     text = "Trump a un raduno in West Virginia"
     sure = dict(ident._model(("en", "it")).rank(text))["it"]
     assert sure >= ident.SURE_PROBABILITY
-    monkeypatch.setattr(ident._ShortModel, "detect", lambda self, text: ("en", 0.01))
+    _answer_short_texts(monkeypatch, "en", 0.01)
     assert pipeline.detect_language(text, candidates="en,it") == "it"
-    monkeypatch.setattr(ident._ShortModel, "detect", lambda self, text: ("en", 0.5))
+    _answer_short_texts(monkeypatch, "en", 0.5)
     assert pipeline.detect_language(text, candidates="en,it") == "en"  # a sure short model

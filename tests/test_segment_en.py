@@ -342,9 +342,9 @@ def test_invariants_hold_on_english_like_text(text: str) -> None:
     "- " * 100_000, "( " * 100_000 + "Acme Inc. Foo", "aa.Bb" * 100_000, "1.   2. Hello",
 ])
 def test_no_exception_or_quadratic_time_on_hostile_input(text: str) -> None:
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: a busy machine does not make a linear scan fail
     got = split(text, lang="en")
-    assert time.perf_counter() - t0 < 5.0, "the scan must stay linear"
+    assert time.process_time() - t0 < 5.0, "the scan must stay linear"
     check_invariants(text, got)
 
 
