@@ -14,7 +14,8 @@ settings (``--no-cache``, a fresh translation memory), PYTHONPATH pointing at ea
 alternating order (ABBA), ``--rounds`` times; prints per side the median and best wall and CPU
 time (the child's user + system time, less disturbed by other processes than the wall clock),
 the ratios working tree / REV, and whether the two sides' outputs (everything but
-``manifest.json``) are byte-identical.
+``manifest.json``) are byte-identical; when they are not (another version writes another
+schema or provenance), whether every record's sentence, span, translation and score are.
 
 Sides (same sentences, one run, medians of --repeat timings; (a) is timed once):
   (a) transformers as its users write it: fp32, the model's beam 4, batches of 16 in input order
@@ -185,13 +186,17 @@ def outputs_of(out: Path) -> dict[str, bytes]:
             if p.is_file() and p.name != "manifest.json"}
 
 
-def same_records(a: dict[str, bytes], b: dict[str, bytes]) -> bool:
-    """Whether two runs' record files hold the same records once the fields that name the
-    pipeline's version (fingerprint, provenance) are left out."""
-    def strip(data: bytes) -> list[dict]:
+#: What two versions' records must agree on: the sentence, its span and its translation (the
+#: schema, how the source path is written and the provenance may change between versions).
+COMPARED = ("index", "start", "end", "source", "target", "score")
+
+
+def same_translations(a: dict[str, bytes], b: dict[str, bytes]) -> bool:
+    """Whether two runs' record files hold the same sentences, spans, translations and
+    scores (:data:`COMPARED`)."""
+    def strip(data: bytes) -> list[tuple]:
         rows = [json.loads(line) for line in data.decode("utf-8").splitlines()]
-        return [{k: v for k, v in r.items() if k not in ("fingerprint", "provenance")}
-                for r in rows]
+        return [tuple(r.get(k) for k in COMPARED) for r in rows]
 
     names = {k for k in a if k.endswith(".jsonl")}
     return names == {k for k in b if k.endswith(".jsonl")} and all(
@@ -221,7 +226,7 @@ def against_baseline(rev: str, eval_dir: Path, n: int, rounds: int, extra: list[
         order = list(sides)
         for r in range(rounds + 1):  # round 0 warms both (model conversion, page cache)
             for name in order if r % 2 else order[::-1]:
-                out = work / f"out-{len(times[name])}-{'new' if sides[name] == ROOT else 'old'}"
+                out = work / f"out-{r}-{'new' if sides[name] == ROOT else 'old'}"
                 t = timed_translate(sides[name], [*map(str, inputs), "-o", str(out),
                                                   "--model-dir", str(model_dir), "-q",
                                                   "--no-cache", *extra], env)
@@ -245,9 +250,9 @@ def against_baseline(rev: str, eval_dir: Path, n: int, rounds: int, extra: list[
               f"CPU {ratio[2]:.3f} (median), {ratio[3]:.3f} (best)")
         print(f"outputs byte-identical (all {len(b)} files but manifest.json): "
               f"{'yes' if not differ else 'no, ' + str(len(differ)) + ' differ'}")
-        if differ:  # another version writes another provenance: are the translations the same?
-            print("records identical but for fingerprint and provenance: "
-                  f"{'yes' if same_records(a, b) else 'NO'}; files that differ: "
+        if differ:  # another version writes other provenance: are the translations the same?
+            print(f"translations identical ({', '.join(COMPARED)} of every record): "
+                  f"{'yes' if same_translations(a, b) else 'NO'}; files that differ: "
                   + ", ".join(sorted({Path(k).suffix for k in differ})))
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -132,7 +132,7 @@ def iter_inputs(paths: Sequence[Path], input_format: str = "text", *,
         return
     from .archive import BadLine, iter_archive, safe_stem
 
-    stems: dict[str, str] = {}
+    stems: dict[str, tuple[Path, int, str]] = {}
     for p in paths:
         try:
             items = iter_archive(p, id_field=id_field, text_field=text_field)
@@ -142,13 +142,16 @@ def iter_inputs(paths: Sequence[Path], input_format: str = "text", *,
                     yield Input(p, "", label, item.line, error=item.why)
                     continue
                 stem = safe_stem(item.doc_id)
+                if stem == item.doc_id:
+                    stem = item.doc_id  # one string for both (a million of them)
                 why = None
                 if stem in stems:
+                    first, line, doc_id = stems[stem]
                     why = (f"article {item.doc_id!r} would be written to {stem}{jsonl.SUFFIX}, as "
-                           f"{stems[stem]} is; ids must differ in more than characters a file "
-                           "name cannot hold")
+                           f"{first}:{line} ({doc_id!r}) is; ids must differ in more than "
+                           "characters a file name cannot hold")
                 else:
-                    stems[stem] = f"{label} ({item.doc_id!r})"
+                    stems[stem] = (p, item.line, item.doc_id)  # objects the article holds
                 yield Input(p, stem, label, item.line, article=item, error=why)
         except InputError as exc:  # the archive itself cannot be read
             yield Input(p, "", str(p), error=str(exc).removeprefix(f"{p}: "))

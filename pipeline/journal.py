@@ -9,7 +9,8 @@ and fsynced) once, right after the window's outputs are committed, so the journa
 a document that is not on disk.
 
 The driver keeps of each input only where its line starts (8 bytes) and of each record file
-its name and line, never the entries themselves: memory stays flat in the number of articles.
+the hash of its name and where its line starts (:class:`_Index`), never the entries
+themselves: memory stays flat in the number of articles.
 At the end :mod:`pipeline.manifest` streams ``manifest.json`` from the journal and the journal
 is removed. A journal left by a killed run (its process no longer runs) is what the next run
 knows of the documents that run finished: it is read as a previous manifest would be (stat
@@ -49,7 +50,7 @@ class Journal:
         self._pending: list[bytes] = []
         self._pending_bytes = 0
         self._inputs = array("q")  # seq -> offset of its line, -1: none
-        self._documents: dict[str, int] = {}  # record file name -> offset of its line
+        self._documents = _Index()  # record file name -> offset of its line
         self.runs: dict[str, dict] = {}  # fingerprint -> provenance named so far
 
     def add(self, seq: int, item: dict, document: dict | None = None,
@@ -68,7 +69,7 @@ class Journal:
             self._inputs.extend([-1] * (seq + 1 - len(self._inputs)))
         self._inputs[seq] = self._size
         if document is not None:
-            self._documents[document["records"]] = self._size
+            self._documents.add(document["records"], self._size)
         self._size += len(data)
         self._pending.append(data)
         self._pending_bytes += len(data)
@@ -104,8 +105,11 @@ class Journal:
 
     def document(self, name: str) -> dict | None:
         """The entry this run journaled for record file ``name``, or None."""
-        offset = self._documents.get(name)
-        return None if offset is None else self._line(offset)["document"]
+        for offset in sorted(self._documents.candidates(name), reverse=True):  # the last wins
+            document = self._line(offset)["document"]
+            if document["records"] == name:  # not another name of the same hash
+                return document
+        return None
 
     def close(self, remove: bool = False) -> None:
         """Close the journal; ``remove`` it once a manifest holds what it says."""
@@ -117,6 +121,44 @@ class Journal:
                 os.unlink(self.path)
             except FileNotFoundError:
                 pass
+
+
+class _Index:
+    """Record file name -> offset of its journal line, in two arrays (open addressing, at most
+    half full): 32 to 64 bytes a name, which is not kept; a line found by the name's hash is
+    read to tell names of the same hash apart."""
+
+    def __init__(self) -> None:
+        self._hashes = array("q", [0]) * 16
+        self._offsets = array("q", [-1]) * 16
+        self._size = 0
+
+    def add(self, name: str, offset: int) -> None:
+        if 2 * (self._size + 1) > len(self._offsets):
+            hashes, offsets = self._hashes, self._offsets
+            self._hashes = array("q", [0]) * (2 * len(offsets))
+            self._offsets = array("q", [-1]) * (2 * len(offsets))
+            for h, o in zip(hashes, offsets):
+                if o >= 0:
+                    self._put(h, o)
+        self._put(hash(name), offset)
+        self._size += 1
+
+    def _put(self, h: int, offset: int) -> None:
+        mask = len(self._offsets) - 1
+        i = h & mask
+        while self._offsets[i] >= 0:
+            i = (i + 1) & mask
+        self._hashes[i], self._offsets[i] = h, offset
+
+    def candidates(self, name: str) -> Iterator[int]:
+        h = hash(name)
+        mask = len(self._offsets) - 1
+        i = h & mask
+        while self._offsets[i] >= 0:
+            if self._hashes[i] == h:
+                yield self._offsets[i]
+            i = (i + 1) & mask
 
 
 def stale(out: Path) -> list[Path]:

@@ -34,7 +34,7 @@ from .formats import jsonl
 from .io import atomic_writer
 from .journal import Journal
 from .outputs import MANIFEST_NAME, is_record_file
-from .records import AlignmentRecord, pair_of
+from .records import DEFAULT_PAIR, AlignmentRecord, pair_of
 
 FILENAME = MANIFEST_NAME
 SCHEMA = "pipeline.manifest/2"
@@ -122,21 +122,30 @@ def document_entry(path: Path, facts: dict, status: str = EARLIER,
     for key in ("doc_id", "partner", "partner_sha256"):
         if facts.get(key) is not None:
             entry[key] = facts[key]
+    if facts.get("pair") is not None and tuple(facts["pair"]) != DEFAULT_PAIR:
+        entry["pair"] = list(facts["pair"])  # a rerun knows its Moses files' names unread
     return entry
 
 
-def file_stats(path: Path, only: str | None = None) -> dict[str, list[int]]:
+def _stat(path: str) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+
+
+def file_stats(path: Path, only: str | None = None,
+               pair: tuple[str, str] | None = None) -> dict[str, list[int]]:
     """Size, mtime, inode and ctime (ns) of a record file and of each side output beside it
     (ctime, which no one can set back, catches an edit whose mtime was); ``only``: of that
-    one file."""
+    one file; ``pair``: the file's languages when known (else read from it)."""
     out = {}
     directory = os.fspath(path.parent)
-    for name in [only] if only else [path.name] + side_files(path):
-        try:
-            st = os.stat(os.path.join(directory, name))
-        except OSError:
-            continue
-        out[name] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+    for name in [only] if only else [path.name] + side_files(path, pair):
+        found = _stat(os.path.join(directory, name))
+        if found is not None:
+            out[name] = found
     return out
 
 
@@ -187,15 +196,16 @@ def describe_directory(out_dir: Path, runs: dict[str, dict],
     known, old_runs = known or {}, old_runs or {}
     described_runs = described_runs or {}
     names = sorted(e.name for e in os.scandir(out_dir) if e.name.endswith(jsonl.SUFFIX))
+    directory = os.fspath(out_dir)
     for name in names:
-        path = Path(out_dir) / name
         d = described(name)
         if d is not None and isinstance(d.get("stat"), dict) \
-                and d["stat"].get(name) == file_stats(path, name).get(name) \
+                and d["stat"].get(name) == _stat(os.path.join(directory, name)) \
                 and d.get("fingerprint") in described_runs:  # as this run left it
             runs.setdefault(d["fingerprint"], described_runs[d["fingerprint"]])
             yield d
             continue
+        path = Path(out_dir) / name
         if d is None and (not path.is_file() or not is_record_file(path)):
             continue
         stats = file_stats(path)

@@ -252,9 +252,9 @@ class RunLedger:
             return
         m = self.manifest
         target = record_path(unit.input.stem, self.out)
-        entry = m.document_entry(target, m.document_facts(result.records), m.TRANSLATED,
-                                 result.files)
-        entry["stat"] = m.file_stats(target)
+        facts = m.document_facts(result.records)
+        entry = m.document_entry(target, facts, m.TRANSLATED, result.files)
+        entry["stat"] = m.file_stats(target, pair=facts["pair"])
         self.summary.translated.append(unit.input.name)
         self.summary.sentences += len(result.records)
         self.journal.add(unit.seq, self._input(unit.input, unit.doc.sha256, m.TRANSLATED,

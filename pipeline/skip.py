@@ -21,10 +21,10 @@ from . import formats, manifest
 from .document import Document
 from .errors import PipelineError
 from .formats import jsonl
-from .io import atomic_files
+from .io import atomic_files, open_regular
 from .journal import read_documents, stale
 from .outputs import stage_outputs
-from .records import RECORD_SCHEMA
+from .records import DEFAULT_PAIR, RECORD_SCHEMA, SCHEMA_2
 
 #: What the first record must say, and what of the document says it.
 _SAME = (("doc_sha256", "sha256"), ("doc_encoding", "encoding"), ("doc_id", "doc_id"),
@@ -36,10 +36,12 @@ def up_to_date(doc: Document, doc_path: str, fingerprint: str, target: Path) -> 
     at this path, with this exact run fingerprint (its first line says so; a damaged rest is
     caught when the records are read, or by the stat the manifest saw: see :func:`refresh`)."""
     try:
-        first = json.loads(jsonl.first_line(target))
-    except (OSError, ValueError, PipelineError):
+        f, _ = open_regular(target)  # never blocks (a FIFO named like a record file)
+        with f:
+            first = json.loads(f.readline(jsonl.MAX_LINE_BYTES + 1))
+    except (OSError, ValueError, RecursionError):
         return False
-    return (isinstance(first, dict) and first.get("schema") == RECORD_SCHEMA
+    return (isinstance(first, dict) and first.get("schema") in (RECORD_SCHEMA, SCHEMA_2)
             and first.get("fingerprint") == fingerprint
             and first.get("doc_path") == doc_path and first.get("index") == 0
             and all(first.get(key) == getattr(doc, attr) for key, attr in _SAME))
@@ -76,15 +78,26 @@ def _unchanged(old: dict | None, stats: dict, names: dict[str, list[str]],
             and all(f in stats for name in selected for f in names[name]))
 
 
+def _pair(entry: dict | None) -> tuple[str, str] | None:
+    """The languages a previous entry names (German-English when it names none); the stat
+    of the files tells whether the entry still describes them."""
+    if not isinstance(entry, dict):
+        return None
+    pair = entry.get("pair", list(DEFAULT_PAIR))
+    return tuple(pair) if isinstance(pair, list) and len(pair) == 2 \
+        and all(isinstance(x, str) for x in pair) else None
+
+
 def refresh(target: Path, stem: str, selected: Sequence[str], previous: Previous
             ) -> tuple[dict, dict[str, dict]]:
     """An up-to-date record file ``target``: render the missing or damaged side files, touch
     it; its manifest entry (with the stat of its files) and the runs it names. A
     :class:`PipelineError` when the rest of the record file is damaged (the document is then
     done again); an ``OSError`` when a side file cannot be written."""
-    before = manifest.file_stats(target)
     old = previous.entry(target.name)
-    names = formats.filenames(stem, jsonl.file_pair(target))  # Moses ends in its languages
+    pair = _pair(old) or jsonl.file_pair(target)  # Moses files end in its languages
+    before = manifest.file_stats(target, pair=pair)
+    names = formats.filenames(stem, pair)
     if _unchanged(old, before, names, selected, previous.runs):
         os.utime(target)
         entry = {**old, "status": manifest.UP_TO_DATE,
@@ -97,9 +110,9 @@ def refresh(target: Path, stem: str, selected: Sequence[str], previous: Previous
         written = stage_outputs(batch, records, target.parent, stem, selected,
                                 keep=sound.__contains__)
     os.utime(target)
-    entry = manifest.document_entry(target, manifest.document_facts(records),
-                                    manifest.UP_TO_DATE, written)
-    entry["stat"] = manifest.file_stats(target)
+    facts = manifest.document_facts(records)
+    entry = manifest.document_entry(target, facts, manifest.UP_TO_DATE, written)
+    entry["stat"] = manifest.file_stats(target, pair=facts["pair"])
     return entry, manifest.run_provenances(records)
 
 

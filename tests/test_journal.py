@@ -159,3 +159,22 @@ def test_library_versions_are_looked_up_once_per_process(monkeypatch):
     assert provenance.library_versions("typer", "no-such-package-here") == first
     assert first["no-such-package-here"] == "absent"
     assert asked == ["typer", "no-such-package-here"]
+
+
+def test_the_journal_finds_each_document_and_lists_inputs_in_input_order(tmp_path):
+    j = journal.Journal(tmp_path)
+    names = [f"d{k}.jsonl" for k in range(300)]
+    order = list(range(300))[::-1]  # outcomes may come in any order
+    for seq in order:
+        j.add(seq, {"n": seq}, {"records": names[seq], "v": 1} if seq % 3 else None,
+              {"fp": {"p": 1}})
+    j.add(7, {"n": 7}, {"records": names[7], "v": 2})  # journaled again: the later line wins
+    j.commit()
+    assert [i["n"] for i in j.inputs()] == list(range(300))
+    assert j.document(names[7])["v"] == 2 and j.document(names[8])["v"] == 1
+    assert j.document(names[3]) is None and j.document("other.jsonl") is None
+    assert j.runs == {"fp": {"p": 1}}
+    lines = j.path.read_text(encoding="utf-8").splitlines()
+    assert sum("runs" in json.loads(line) for line in lines) == 1
+    j.close(remove=True)
+    assert not j.path.exists()
