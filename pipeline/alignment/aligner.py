@@ -31,7 +31,7 @@ from .score import PRIORS, Estimates, NgramScorer
 from .search import Band, Step, band_around, best_path, check_types, diagonal_band, full_band
 
 #: Name and version of the aligner (bump when the same input may give different links).
-ALIGNER = "pipeline-align/1.2"
+ALIGNER = "pipeline-align/1.3"
 
 _FIRST_PASS = ((1, 1), (1, 0), (0, 1))
 
@@ -60,6 +60,9 @@ class AlignParams:
     #: Also score each 2-2 link as a crossing (source ``[x+y, z]``, target ``[x, y+z]``)
     #: made of three translated pieces (:meth:`~pipeline.alignment.score.NgramScorer.content`).
     crossings: bool = True
+    #: Also compare numbers by value, however written (``3万`` = ``30,000``,
+    #: :mod:`pipeline.alignment.quantities`).
+    values: bool = True
     #: Character n-gram order of the similarity.
     ngram: int = 3
     #: Share of links whose lengths do not follow the length model (a floor under it).
@@ -198,7 +201,8 @@ def align_document(de_sentences: Sequence[str], en_sentences: Sequence[str],
                          length_weight=p.length_weight, length_variance=p.length_variance,
                          priors=dict(p.priors), ngram=p.ngram, length_ratio=p.length_ratio,
                          base=p.base, length_outliers=p.length_outliers,
-                         src_lang=src_lang, tgt_lang=tgt_lang, crossing=p.crossings)
+                         src_lang=src_lang, tgt_lang=tgt_lang, crossing=p.crossings,
+                         values=p.values)
     path, band = _search(scorer, len(de), len(en), p)
     links = []
     for i, j, a, b in path:

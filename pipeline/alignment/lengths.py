@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .signals import script
+
 #: Gale & Church's variance per character (1993), the prior of the estimate.
 GALE_CHURCH_VARIANCE = 6.8
 #: Fewest one-to-one links from which a document's own length model is estimated.
@@ -33,7 +35,7 @@ class LengthModel:
     links: int = 0
 
 
-def estimate(pairs: Sequence[tuple[int, int]], prior: LengthModel,
+def estimate(pairs: Sequence[tuple[int, ...]], prior: LengthModel,
              strength: float) -> LengthModel:
     """The length model of ``pairs`` of (source, target) character lengths of one-to-one
     links: the ratio of their total lengths, and the maximum-likelihood variance per
@@ -42,12 +44,34 @@ def estimate(pairs: Sequence[tuple[int, int]], prior: LengthModel,
     not a robust median, on purpose: the search needs the spread of all links, tails
     included (a median-based estimate, about a quarter of Gale & Church's 6.8 for German,
     made the length term too sharp on long documents). With fewer than :data:`MIN_LINKS`
-    usable pairs the prior is returned unchanged."""
-    x = np.array([p[0] for p in pairs if p[0] > 0 and p[1] > 0], dtype=float)
-    y = np.array([p[1] for p in pairs if p[0] > 0 and p[1] > 0], dtype=float)
-    if len(x) < MIN_LINKS:
+    usable pairs the prior is returned unchanged.
+
+    A pair may carry a third length, source characters *kept* as they are (digits, Latin
+    names and punctuation inside a text of another script, :func:`split_length`): the
+    target is then predicted as ``c x + kept`` and only ``c`` is measured, as
+    ``(sum y - sum kept) / sum x``."""
+    rows = [(p[0], p[1], p[2] if len(p) > 2 else 0) for p in pairs]
+    rows = [r for r in rows if r[0] > 0 and r[1] > 0]
+    if len(rows) < MIN_LINKS:
         return prior
-    ratio = float(y.sum() / x.sum())
-    measured = float(np.mean((y - ratio * x) ** 2 / ((ratio * x + y) / 2)))
+    x, y, kept = (np.array(col, dtype=float) for col in zip(*rows))
+    ratio = float((y.sum() - kept.sum()) / x.sum())
+    if not ratio > 0:  # the kept characters alone are longer than the target: no model
+        return prior
+    predicted = ratio * x + kept
+    measured = float(np.mean((y - predicted) ** 2 / ((predicted + y) / 2)))
     variance = (len(x) * measured + strength * prior.variance) / (len(x) + strength)
     return LengthModel(ratio, max(variance, 1e-3), len(x))
+
+
+def split_length(text: str, tgt_script: str) -> tuple[int, int]:
+    """The length of ``text`` (whitespace runs counted as one space) as (characters to
+    scale, characters kept): letters of a script other than ``tgt_script`` are translated
+    into the target's script at the pair's ratio, everything else (digits, punctuation,
+    spaces, names already in the target's script, URLs) is carried over about one for one.
+    A Chinese sentence with ``LP700`` in it is longer in English by the ratio for its Han
+    characters only, not for those five."""
+    text = " ".join(text.split())
+    scaled = sum(1 for ch in text
+                 if ch.isalpha() and not ch.isascii() and script(ch) != tgt_script)
+    return scaled, len(text) - scaled

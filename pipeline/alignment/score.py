@@ -12,7 +12,10 @@ sentences ``[j, j + b)`` are translations of each other, as a sum of log-odds-li
   :mod:`pipeline.alignment.lengths`): with ``c`` the ratio of English to German characters,
   ``delta = (l_en - c * l_de) / sqrt(s2 * (c * l_de + l_en) / 2)`` and
   ``P = 2 * (1 - Phi(|delta|))``; ``s2 = 6.8`` is their variance per character. The German
-  side is measured, not the MT, so a missing or truncated MT line does not move it. A small
+  side is measured, not the MT, so a missing or truncated MT line does not move it. When the
+  source is written in another script than the English, only its letters of that script are
+  scaled by ``c``; digits, punctuation and Latin names are carried over one for one
+  (:func:`pipeline.alignment.lengths.split_length`). A small
   share ``length_outliers`` of links is allowed lengths that follow no model (the log
   probability is that of the mixture ``(1 - eps) * P + eps``), so one translator's omission
   inside a long unit costs at most ``-log eps`` instead of growing with the square of delta.
@@ -23,7 +26,8 @@ sentences ``[j, j + b)`` are translations of each other, as a sum of log-odds-li
   compare English with English), otherwise the German itself, whose trigrams still meet the
   English in names, numbers, cognates and URLs (the model-free anchors). A source in another
   script is romanised first, and every side adds its punctuation marks
-  (:func:`pipeline.alignment.signals.features`); ``src_lang`` and ``tgt_lang`` name the
+  (:func:`pipeline.alignment.signals.features`) and its numbers by value
+  (:func:`pipeline.alignment.quantities.quantities`: ``3万`` is ``30,000``); ``src_lang`` and ``tgt_lang`` name the
   languages (any pair; German and English are only the names used here). ``base`` is the
   document's typical similarity of *unrelated* sentence pairs (the median over sampled pairs,
   each German sentence's best match left out), so ``sim - base`` is the evidence above chance,
@@ -48,7 +52,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .lengths import LengthModel
+from .lengths import LengthModel, split_length
+from .quantities import quantities
 from .signals import SKELETON_SCRIPTS, dominant_script, features
 
 #: Link-type frequencies from Gale & Church (1993) as nltk's implementation lists them per type
@@ -123,7 +128,7 @@ class NgramScorer:
                  ngram: int = 3, length_ratio: float | None = None,
                  base: float | None = None, length_outliers: float = 0.0,
                  src_lang: str | None = None, tgt_lang: str | None = None,
-                 crossing: bool = True) -> None:
+                 crossing: bool = True, values: bool = True) -> None:
         self.n, self.m = len(de), len(en)
         self.crossing = crossing
         self.content_weight = content_weight
@@ -139,6 +144,9 @@ class NgramScorer:
         src = [features(s, tgt_lang if use_mt[k] else src_lang, ngram,
                         skeletons=skel and use_mt[k]) for k, s in enumerate(source)]
         tgt = [features(s, tgt_lang, ngram, skeletons=skel) for s in en]
+        if values:
+            for counts, text in (*zip(src, source), *zip(tgt, en)):
+                counts.update(quantities(text))
         shared = sorted(set().union(*src) & set().union(*tgt)) if src and tgt else []
         ids = {g: k for k, g in enumerate(shared)}
         self.x = _count_matrix(src, ids)
@@ -147,13 +155,19 @@ class NgramScorer:
         self._y_spans: dict[int, np.ndarray] = {1: self.y}
         self.gx = _prefix([sum(c.values()) for c in src])
         self.gy = _prefix([sum(c.values()) for c in tgt])
-        chars_de = [len(" ".join(s.split())) for s in de]
         chars_en = [len(" ".join(s.split())) for s in en]
-        self.ld = _prefix(chars_de)
+        tgt_script = dominant_script(en)
+        if dominant_script(de) == tgt_script:
+            scaled, kept = [len(" ".join(s.split())) for s in de], [0] * self.n
+        else:
+            scaled, kept = map(list, zip(*(split_length(s, tgt_script) for s in de))) \
+                if de else ([], [])
+        self.ld = _prefix(scaled)
+        self.lk = _prefix(kept)
         self.le = _prefix(chars_en)
         if length_ratio is None:
-            total_de, total_en = sum(chars_de), sum(chars_en)
-            length_ratio = total_en / total_de if total_de and total_en else 1.0
+            total_de, total_en = sum(scaled), sum(chars_en) - sum(kept)
+            length_ratio = total_en / total_de if total_de > 0 and total_en > 0 else 1.0
         self.ratio = float(length_ratio)
         pairs = 0
         if base is None:
@@ -177,7 +191,7 @@ class NgramScorer:
     def length_log_prob(self, i: int, a: int, b: int, j: np.ndarray) -> np.ndarray:
         """Gale-Church log probability of the links' character lengths."""
         j = np.asarray(j, dtype=np.intp)
-        l_de = self.ratio * (self.ld[i + a] - self.ld[i])
+        l_de = self.ratio * (self.ld[i + a] - self.ld[i]) + (self.lk[i + a] - self.lk[i])
         l_en = (self.le[j + b] - self.le[j]).astype(float)
         mean = (l_de + l_en) / 2.0
         delta = np.divide(l_en - l_de, np.sqrt(self.length_variance * mean),
@@ -194,10 +208,12 @@ class NgramScorer:
                                  length_variance=self.length_variance, length_links=model.links)
         self._evidence_cache.clear()
 
-    def one_to_one_lengths(self, path: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int]]:
-        """(source, target) character lengths of the 1-1 links of ``path``."""
-        return [(int(self.ld[i + 1] - self.ld[i]), int(self.le[j + 1] - self.le[j]))
-                for i, j, a, b in path if (a, b) == (1, 1)]
+    def one_to_one_lengths(self, path: Sequence[tuple[int, int, int, int]]
+                           ) -> list[tuple[int, int, int]]:
+        """(source characters scaled, target characters, source characters kept) of the 1-1
+        links of ``path`` (:func:`~pipeline.alignment.lengths.split_length`)."""
+        return [(int(self.ld[i + 1] - self.ld[i]), int(self.le[j + 1] - self.le[j]),
+                 int(self.lk[i + 1] - self.lk[i])) for i, j, a, b in path if (a, b) == (1, 1)]
 
     def set_priors(self, priors: dict[tuple[int, int], float]) -> None:
         """Use these link-type probabilities from now on (types left out are forbidden)."""
