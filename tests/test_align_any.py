@@ -105,6 +105,12 @@ def test_stops_and_commas_inside_numbers_and_abbreviations_are_not_counted():
     assert marks("U.S. troops paid 1,000 or 3.5 dollars") == {}
 
 
+def test_hebrew_gershayim_inside_a_word_are_not_quotation_marks():
+    # ארה״ב (U.S.) and צה"ל (IDF) are acronyms; only "שלום" is quoted
+    assert marks('ארה״ב וצה"ל אמרו: "שלום"') == {'"': 2, ":": 1}
+    assert marks('The U.S. and the IDF said: "Hello"') == {'"': 2, ":": 1}
+
+
 def test_dominant_script():
     assert dominant_script(["Привет, мир", "ok"]) == "Cyrillic"
     assert dominant_script(["שלום עולם"]) == "Hebrew"

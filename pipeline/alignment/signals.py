@@ -96,6 +96,9 @@ _COMMA = re.compile(r"[，、،]|,(?!\d)|(?<!\d),")
 #: not ``3.5``), before a space or the end.
 _STOP = re.compile(r"[。．۔।](?!\d)|(?:(?<=[^\W\d_]{2})|(?<=[\d)\]\"”'»]))\.(?=\s|$)")
 _WORD = re.compile(r"\w+")
+#: Hebrew gershayim (``״``, often typed ``"``) between two Hebrew letters marks an acronym
+#: (``ארה״ב`` U.S., ``צה"ל`` IDF) or a number, not a quotation.
+_GERSHAYIM = re.compile("(?<=[\u05d0-\u05ea])[\"\u05f4](?=[\u05d0-\u05ea])")
 
 
 def _letter(ch: str) -> str:
@@ -182,7 +185,10 @@ def skeleton(word: str) -> str:
 def marks(text: str) -> Counter[str]:
     """The meaningful punctuation of ``text`` as class tokens (``"¿Qué?"`` has one ``?``):
     also its commas (``,``) and sentence stops (``.``), of any script: their number follows
-    the clauses and sentences of a unit, which a merged or split translation keeps."""
+    the clauses and sentences of a unit, which a merged or split translation keeps.
+    Hebrew gershayim inside a word (``ארה״ב``) are not quotation marks."""
+    if "\u05d0" <= max(text, default=" "):
+        text = _GERSHAYIM.sub("", text)
     out = Counter(_MARKS[ch] for ch in _MARK_RE.findall(text))
     out[","] = len(_COMMA.findall(text))
     out["."] = len(_STOP.findall(text))
