@@ -15,6 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.alignment import align, align_document, best_path, full_band
+from pipeline.alignment.ends import ends
+from pipeline.alignment.ends import estimate as estimate_ends
 from pipeline.alignment.lengths import LengthModel, estimate, split_length
 from pipeline.alignment.quantities import cjk_value, quantities
 from pipeline.alignment.score import NgramScorer
@@ -149,6 +151,40 @@ def test_numbers_by_value_join_a_pair_that_trigrams_do_not():
     assert NgramScorer(zh, en, src_lang="zh").similarity(0, 1, 1, np.array([0]))[0] > 0
     assert NgramScorer(zh, en, src_lang="zh", values=False).similarity(
         0, 1, 1, np.array([0]))[0] == 0
+
+
+# --------------------------------------------------------------------------- sentence ends
+
+
+@pytest.mark.parametrize("text, count", [
+    ("Er kam. Sie ging!", 2), ("你去过吗？去过。", 2), ("U.S. troops paid 3.5 dollars", 0),
+    ("Who? Me!", 2), ("没有标点", 0)])
+def test_sentence_ends_of_every_script(text, count):
+    assert ends(text) == count
+
+
+def test_the_ends_model_is_evidence_above_chance():
+    agree = [(1, 1)] * 6 + [(2, 2)] * 3 + [(0, 0)]
+    model = estimate_ends(agree + [(2, 1)])  # 10 of 11 agree; by chance 55 of 121 pairs
+    assert model.links == 11
+    p, q = (10 + 1) / (11 + 2), (55 / 11 + 1) / (11 + 2)  # both smoothed by one link
+    assert model.agree == pytest.approx(math.log(p / q))
+    assert model.differ == pytest.approx(math.log((1 - p) / (1 - q)))
+    assert model.agree > 0 > model.differ
+    assert estimate_ends([(1, 1)] * 10).agree == 0  # every count one: nothing to tell
+    assert estimate_ends([(1, 2), (2, 1), (1, 1), (2, 2)]).agree == 0  # not above chance
+    assert estimate_ends([(1, 1), (2, 2)]).links == 0  # too few links
+
+
+def test_sentence_ends_decide_where_lengths_hesitate():
+    one, two = "Lorem ipsum dolor sit amet.", "Lorem ipsum. Dolor sit amet."
+    de = [one, two, one, two, "Aaaa bbbb ccc.", "Dddd eeee fff.", "Gggg hhhh iii."]
+    en = [one, two, one, two, "Xxxx yyy. Zzzz wwwww.", "Uuuu ttt sss qqq rrr uuu."]
+    links = align_document(de, en, content_weight=0.0)
+    assert [(link.de, link.en) for link in links.links][4:] == [((4, 5), (4,)), ((6,), (5,))]
+    assert links.provenance()["estimates"]["ends_agree"] > 0
+    wrong = align(de, en, content_weight=0.0, learn_ends=False)
+    assert [(link.de, link.en) for link in wrong][4:] == [((4,), (4,)), ((5, 6), (5,))]
 
 
 # --------------------------------------------------------------------------- length model
@@ -340,12 +376,12 @@ def test_cli_refuses_mt_for_a_pair_the_pinned_model_does_not_translate(tmp_path)
 @pytest.mark.skipif(not EVAL.is_dir(), reason="../shared/eval is not available")
 @pytest.mark.parametrize("name, key, floor", [
     # measured on the even-numbered documents (bench/alignment.py prints both halves):
-    # ru 0.987 with MT, 0.971 without; zh 0.978 with MT, 0.924 without (pipeline-align/1.3;
+    # ru 0.988 with MT, 0.972 without; zh 0.981 with MT, 0.937 without (pipeline-align/1.3;
     # zh without MT was 0.913 with 1.2)
     ("ruen_wmt22_mt_perturbed.jsonl", "mt_sentences", 0.98),
     ("ruen_wmt22_mt_perturbed.jsonl", None, 0.96),
     ("zhen_wmt22_mt_perturbed.jsonl", "mt_sentences", 0.965),
-    ("zhen_wmt22_mt_perturbed.jsonl", None, 0.915),
+    ("zhen_wmt22_mt_perturbed.jsonl", None, 0.925),
 ])
 def test_f1_on_the_other_pairs(name, key, floor):
     from bench import alignment as bench

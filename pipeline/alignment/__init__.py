@@ -15,8 +15,9 @@ Two parts that can be replaced and tested alone (Vecalign's split):
   and 3-1 links through a band of the lattice, for any scorer.
 
 Beside them, :mod:`pipeline.alignment.signals` (what any two scripts share: romanised letters,
-digits, punctuation), :mod:`pipeline.alignment.quantities` (numbers by value, however written)
-and :mod:`pipeline.alignment.lengths` (the pair's length model, learned from the document). Pure Python and numpy; no model is loaded here (MT, when used, is passed
+digits, punctuation), :mod:`pipeline.alignment.quantities` (numbers by value, however written),
+:mod:`pipeline.alignment.lengths` (the pair's length model) and :mod:`pipeline.alignment.ends`
+(how surely a link keeps its sentence ends), both learned from the document. Pure Python and numpy; no model is loaded here (MT, when used, is passed
 in).
 """
 

@@ -10,7 +10,9 @@ path with :func:`~pipeline.alignment.search.best_path`.
   sentences of it. If a path runs along an inner edge of its band, the band is doubled and the
   pass repeated, so the band limits time, not the result.
 * The length model is then learned from the path's one-to-one links (the pair's and
-  document's own ratio and variance, :mod:`pipeline.alignment.lengths`) and the search repeated.
+  document's own ratio and variance, :mod:`pipeline.alignment.lengths`), with how often a
+  link's two sides hold as many sentence ends (:mod:`pipeline.alignment.ends`), and the
+  search repeated.
 * The link-type priors are then re-estimated from the document's own path (hard EM, the
   published priors counting as ``prior_strength`` links) and the search repeated
   ``prior_updates`` times: a document with many unaligned or merged sentences gets priors that
@@ -26,6 +28,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 import numpy as np
 
 from ..errors import InputError
+from .ends import estimate as estimate_ends
 from .lengths import GALE_CHURCH_VARIANCE, LengthModel, estimate
 from .score import PRIORS, Estimates, NgramScorer
 from .search import Band, Step, band_around, best_path, check_types, diagonal_band, full_band
@@ -63,6 +66,9 @@ class AlignParams:
     #: Also compare numbers by value, however written (``3万`` = ``30,000``,
     #: :mod:`pipeline.alignment.quantities`).
     values: bool = True
+    #: Learn from the first path how often a link's two sides hold as many sentence ends,
+    #: and score that (:mod:`pipeline.alignment.ends`), with the length model.
+    learn_ends: bool = True
     #: Character n-gram order of the similarity.
     ngram: int = 3
     #: Share of links whose lengths do not follow the length model (a floor under it).
@@ -258,7 +264,12 @@ def _search(scorer: NgramScorer, n: int, m: int, p: AlignParams) -> tuple[list[S
             return band_around(rough, n, m, w)
         width = p.band
     path, band, width = _widening(make, scorer, types, width)
-    if p.learn_length and _learn_length(scorer, path, p):
+    learned = p.learn_length and _learn_length(scorer, path, p)
+    if p.learn_ends:
+        model = estimate_ends(scorer.ends_pairs(path))
+        scorer.set_ends_model(model)
+        learned = learned or model.links > 0
+    if learned:
         path, band, width = _widening(make, scorer, types, width)
     for _ in range(p.prior_updates):
         counts = dict.fromkeys(types, 0)

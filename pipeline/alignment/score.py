@@ -52,6 +52,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .ends import EndsModel, ends
 from .lengths import LengthModel, split_length
 from .quantities import quantities
 from .signals import SKELETON_SCRIPTS, dominant_script, features
@@ -103,12 +104,17 @@ class Estimates:
     length_variance: float = 6.8
     #: One-to-one links the length model was re-estimated from (0: not re-estimated).
     length_links: int = 0
+    #: Log-likelihood ratios of a link whose sentence ends agree / differ
+    #: (:mod:`pipeline.alignment.ends`; 0 and 0: not learned).
+    ends_agree: float = 0.0
+    ends_differ: float = 0.0
 
     def as_dict(self) -> dict[str, float | int]:
         """The estimates as a plain dict, rounded for provenance records."""
         return {"length_ratio": round(self.length_ratio, 4),
                 "length_variance": round(self.length_variance, 4),
                 "length_links": self.length_links, "base": round(self.base, 4),
+                "ends_agree": round(self.ends_agree, 4), "ends_differ": round(self.ends_differ, 4),
                 "base_pairs": self.base_pairs, "mt_sentences": self.mt_sentences}
 
 
@@ -162,6 +168,9 @@ class NgramScorer:
         else:
             scaled, kept = map(list, zip(*(split_length(s, tgt_script) for s in de))) \
                 if de else ([], [])
+        self.ends_src = _prefix([ends(s) for s in de])
+        self.ends_tgt = _prefix([ends(s) for s in en])
+        self.ends_model = EndsModel()
         self.ld = _prefix(scaled)
         self.lk = _prefix(kept)
         self.le = _prefix(chars_en)
@@ -208,6 +217,27 @@ class NgramScorer:
                                  length_variance=self.length_variance, length_links=model.links)
         self._evidence_cache.clear()
 
+    def set_ends_model(self, model: EndsModel) -> None:
+        """Use this sentence-end model from now on (:mod:`pipeline.alignment.ends`)."""
+        self.ends_model = model
+        self.estimates = replace(self.estimates, ends_agree=model.agree,
+                                 ends_differ=model.differ)
+        self._evidence_cache.clear()
+
+    def ends_pairs(self, path: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int]]:
+        """(source, target) sentence ends of the links of ``path`` with both sides."""
+        return [(int(self.ends_src[i + a] - self.ends_src[i]),
+                 int(self.ends_tgt[j + b] - self.ends_tgt[j])) for i, j, a, b in path if a and b]
+
+    def ends_log_ratio(self, i: int, a: int, b: int, j: np.ndarray) -> np.ndarray:
+        """The sentence-end term of the links: the model's ``agree`` where both sides hold
+        as many sentence ends, else its ``differ``."""
+        model = self.ends_model
+        if not model.links:
+            return np.zeros(len(j))
+        same = (self.ends_tgt[j + b] - self.ends_tgt[j]) == (self.ends_src[i + a] - self.ends_src[i])
+        return np.where(same, model.agree, model.differ)
+
     def one_to_one_lengths(self, path: Sequence[tuple[int, int, int, int]]
                            ) -> list[tuple[int, int, int]]:
         """(source characters scaled, target characters, source characters kept) of the 1-1
@@ -245,6 +275,8 @@ class NgramScorer:
             if key is not None:
                 self._content_cache[key] = content
         out = self.length_weight * self.length_log_prob(i, a, b, j) + content
+        if self.ends_model.links:
+            out = out + self.ends_log_ratio(i, a, b, j)
         if key is not None:
             self._evidence_cache[key] = out
         return out
