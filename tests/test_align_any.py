@@ -405,3 +405,23 @@ def test_two_two_crossings_are_found_with_mt():
         f, t = bench.kind_recall(docs, preds)
         found, total = found + f, total + t
     assert found / total >= 0.8
+
+
+def test_the_bench_prints_each_signal_switched_off(tmp_path, capsys):
+    import json
+
+    from bench import alignment as bench
+
+    folder = tmp_path / "alignment"
+    folder.mkdir()
+    doc = {"src_lang": "zh", "src_sentences": ["他们有3万名员工。", "好的。谢谢！", "明天见。"],
+           "tgt_sentences": ["They have 30,000 employees.", "OK. Thanks!", "See you."],
+           "alignments": [[[0], [0]], [[1], [1]], [[2], [2]]]}
+    for name in (bench.NTREX, bench.WMT22, bench.NEWSTEST19, "zhen_wmt22_mt_perturbed.jsonl"):
+        (folder / name).write_text(
+            "".join(json.dumps({**doc, "doc_id": f"d{k}"}) + "\n" for k in range(2)),
+            encoding="utf-8")
+    assert bench.main(["--eval-dir", str(tmp_path), "--ablation"]) == 0
+    out = capsys.readouterr().out
+    assert "| no sentence ends | no numbers by value |" in out
+    assert "| zh-en WMT22 perturbed (even / odd) | 1.000 / 1.000 |" in out
