@@ -128,6 +128,7 @@ def test_dominant_script():
     ("近两百万", "nearly 2 million"), ("1,2 млрд рублей", "1.2 billion roubles"),
     ("12亿", "1.2 billion"), ("二〇二二年", "in 2022"), ("一亿三千万", "130 million"),
     ("3,5 %", "3.5%"), ("１２月", "December 12"), ("٢٠٢٢", "2022"),
+    ("1億2000万円", "120 million yen"), ("3,000万円", "30 million yen"), ("3万5000人", "35,000"),
 ])
 def test_a_number_is_one_value_however_it_is_written(a, b):
     assert quantities(a) == quantities(b) and len(quantities(a)) == 1

@@ -48,9 +48,10 @@ _CJK = "".join((*_CJK_DIGITS, *_SMALL_UNITS, *_BIG_UNITS))
 _WORDS = sorted(MULTIPLIERS, key=len, reverse=True)
 _NUMBER = re.compile(
     r"(?<![\d.,])(\d{1,3}(?:[,.'\u00a0\u202f\u2009 ]\d{3}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
-    r"(?:([" + _CJK + r"]+)|\s?([^\W\d_]+\.?))?")
-_CJK_RUN = re.compile("[" + _CJK + "]{2,}")
-
+    r"(?:\s?([^\W\d_]+\.?))?")
+#: A Chinese or Japanese number: numerals, units and digits together (``1億2000万``).
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CJK_RUN = re.compile(r"(?:" + _DIGITS + r"|[" + _CJK + r"])+")
 
 def _digits_value(number: str) -> float:
     """The value of digits with separators (see the module docstring): ``30.000`` and
@@ -68,14 +69,15 @@ def cjk_value(text: str) -> float | None:
     total = section = 0.0
     current: float | None = None
     digit_run = ""
-    for piece in re.findall(r"\d+(?:\.\d+)?|.", text):
+    for piece in re.findall(_DIGITS + "|.", text):
         if piece[0].isdigit() or piece in _CJK_DIGITS:
             if piece in _CJK_DIGITS and not any(u in text for u in (*_SMALL_UNITS, *_BIG_UNITS)):
                 digit_run += str(_CJK_DIGITS[piece])  # 二〇二二: digits read one by one
                 continue
             if current is not None:
                 return None
-            current = float(piece) if piece[0].isdigit() else float(_CJK_DIGITS[piece])
+            current = float(piece.replace(",", "")) if piece[0].isdigit() \
+                else float(_CJK_DIGITS[piece])
         elif piece in _SMALL_UNITS:
             section += (1.0 if current is None else current) * _SMALL_UNITS[piece]
             current = None
@@ -109,17 +111,16 @@ def quantities(text: str) -> Counter[str]:
         return Counter()
     text = digits(unicodedata.normalize("NFKC", text))
     out: Counter[str] = Counter()
-    for match in _NUMBER.finditer(text):
-        number, units, word = match.groups()
-        value = _digits_value(number)
-        if units:
-            scaled = cjk_value(number + units)
-            value = scaled if scaled is not None else value
-        elif word:
-            value *= _multiplier(word) or 1.0
-        out[_token(value)] += 1
-    for match in _CJK_RUN.finditer(_NUMBER.sub(" ", text)):
-        value = cjk_value(match.group())
-        if value is not None:
+    rest = []
+    for piece in re.split(f"({_CJK_RUN.pattern})", text):
+        cjk = sum(ch in _CJK for ch in piece)
+        value = cjk_value(piece) if cjk and (cjk >= 2 or cjk < len(piece)) else None
+        if value is None:
+            rest.append(piece)
+        else:
             out[_token(value)] += 1
+            rest.append(" ")
+    for match in _NUMBER.finditer("".join(rest)):
+        number, word = match.groups()
+        out[_token(_digits_value(number) * (_multiplier(word or "") or 1.0))] += 1
     return out
