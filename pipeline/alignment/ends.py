@@ -22,11 +22,14 @@ evidence. Nothing is set per language.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .signals import marks
+from .signals import STOP
+
+_ASKS = re.compile("[?？؟\u037e!！]")
 
 #: Fewest links (with both sides) from which the model is learned.
 MIN_LINKS = 3
@@ -34,9 +37,9 @@ MIN_LINKS = 3
 
 def ends(text: str) -> int:
     """The sentence ends of ``text``: full stops (of any script, not those of ``U.S.`` or
-    ``3.5``), question and exclamation marks."""
-    found = marks(text)
-    return found["."] + found["?"] + found["!"]
+    ``3.5``), question and exclamation marks of every script, as
+    :func:`~pipeline.alignment.signals.marks` counts them."""
+    return len(STOP.findall(text)) + len(_ASKS.findall(text))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -72,6 +73,14 @@ def split_length(text: str, tgt_script: str) -> tuple[int, int]:
     A Chinese sentence with ``LP700`` in it is longer in English by the ratio for its Han
     characters only, not for those five."""
     text = " ".join(text.split())
-    scaled = sum(1 for ch in text
-                 if ch.isalpha() and not ch.isascii() and script(ch) != tgt_script)
+    if not text or max(text) < "\u0250":  # Latin letters only: none to scale for Latin
+        scaled = 0 if tgt_script == "Latin" else sum(1 for ch in text if ch.isalpha())
+    else:
+        scaled = sum(_foreign(ch, tgt_script) for ch in text)
     return scaled, len(text) - scaled
+
+
+@lru_cache(maxsize=65536)
+def _foreign(ch: str, tgt_script: str) -> bool:
+    """Whether ``ch`` is a letter of another script than ``tgt_script``."""
+    return ch.isalpha() and script(ch) != tgt_script

@@ -51,6 +51,7 @@ _NUMBER = re.compile(
     r"(?:\s?([^\W\d_]+\.?))?")
 #: A Chinese or Japanese number: numerals, units and digits together (``1億2000万``).
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_ANY = re.compile(r"[\d" + "".join((*_CJK_DIGITS, *_SMALL_UNITS)) + "]")
 _CJK_RUN = re.compile(r"(?:" + _DIGITS + r"|[" + _CJK + r"])+")
 
 def _digits_value(number: str) -> float:
@@ -107,7 +108,7 @@ def _token(value: float) -> str:
 def quantities(text: str) -> Counter[str]:
     """One token per number of ``text``, naming its value (see the module docstring):
     ``quantities("3万人")`` == ``quantities("30,000 people")`` == ``{"#30000": 1}``."""
-    if not any(ch.isdigit() or ch in _CJK_DIGITS or ch in _SMALL_UNITS for ch in text):
+    if not _ANY.search(text):
         return Counter()
     text = digits(unicodedata.normalize("NFKC", text))
     out: Counter[str] = Counter()

@@ -94,7 +94,7 @@ _COMMA = re.compile(r"[，、،]|,(?!\d)|(?<!\d),")
 #: Sentence stops: the full stops of CJK, Urdu and Devanagari, and a Latin full stop that
 #: ends a word of two or more letters, a number, a bracket or a quotation (not ``U.S.``,
 #: not ``3.5``), before a space or the end.
-_STOP = re.compile(r"[。．۔।](?!\d)|(?:(?<=[^\W\d_]{2})|(?<=[\d)\]\"”'»]))\.(?=\s|$)")
+STOP = re.compile(r"[。．۔।](?!\d)|(?:(?<=[^\W\d_]{2})|(?<=[\d)\]\"”'»]))\.(?=\s|$)")
 _WORD = re.compile(r"\w+")
 #: Hebrew gershayim (``״``, often typed ``"``) between two Hebrew letters marks an acronym
 #: (``ארה״ב`` U.S., ``צה"ל`` IDF) or a number, not a quotation.
@@ -191,7 +191,7 @@ def marks(text: str) -> Counter[str]:
         text = _GERSHAYIM.sub("", text)
     out = Counter(_MARKS[ch] for ch in _MARK_RE.findall(text))
     out[","] = len(_COMMA.findall(text))
-    out["."] = len(_STOP.findall(text))
+    out["."] = len(STOP.findall(text))
     return +out
 
 
