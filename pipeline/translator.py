@@ -188,6 +188,7 @@ class Translator:
         document whose sentence the engine refuses (too long even after splitting) gets the
         :class:`InputError` instead of records; the others are still translated."""
         sources = [doc.slice(s) for doc, sents in docs for s in sents]
+        self.scheduler.prepare(sources)  # the model loads while the languages are checked
         others = self.other_languages(sources)
         try:
             outcomes = self._translate(sources, others)
