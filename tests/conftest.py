@@ -68,7 +68,12 @@ def pytest_collection_modifyitems(config, items):
         if item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
     rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.module.__name__, len(rank)))
+    items.sort(key=lambda item: rank.get(_group(item), len(rank)))
+
+
+def _group(item) -> str:
+    marker = item.get_closest_marker("xdist_group")
+    return marker.args[0] if marker.args else marker.kwargs.get("name", "default")
 
 
 def run_wide(tmp_path_factory, name: str) -> Path:
@@ -158,17 +163,20 @@ def lang_lines(lang: str) -> list[str]:
 @pytest.fixture(scope="session")
 def pair_model(tmp_path_factory):
     """``pair_model("fr-en")``: a tiny random MarianMT model of that pair (sentencepiece
-    trained on each side's sample text), built once per session."""
+    trained on each side's sample text), built once per test run (by the first pytest-xdist
+    worker that needs it, as ``tiny_model``)."""
     from pipeline.tiny import build_model
 
-    built: dict[str, Path] = {}
-    root = tmp_path_factory.mktemp("pairs")
+    root = run_wide(tmp_path_factory, "pairs")
 
     def get(pair: str) -> Path:
-        if pair not in built:
-            src, tgt = pair.split("-")
-            built[pair] = build_model(root / pair, lang_lines(src), lang_lines(tgt), seed=1)
-        return built[pair]
+        model = root / pair
+        with held(root / f".{pair}.lock"):
+            if not (model / "config.json").is_file():
+                shutil.rmtree(model, ignore_errors=True)  # a build that was interrupted
+                src, tgt = pair.split("-")
+                build_model(model, lang_lines(src), lang_lines(tgt), seed=1)
+        return model
 
     return get
 
@@ -199,6 +207,25 @@ def _repo_articles(n: int) -> list[dict]:
 def write_archive():
     """``write_archive(path, rows) -> path``: a JSONL archive of dicts or raw lines."""
     return _write_archive
+
+
+@pytest.fixture(scope="session")
+def mixed_archive():
+    """``mixed_archive(path, lang_field=False) -> path``: an archive of de, fr, es (no model in
+    the tests) and fr articles; with ``lang_field`` the first French one is labelled ru in a
+    ``lang`` field (the archive's word wins over detection)."""
+
+    def write(path: Path, lang_field: bool = False) -> Path:
+        fr = (LANG_TEXT / "fr.txt").read_text(encoding="utf-8")
+        rows = [{"id": "de-1", "text": (SEEDS / "article_02.txt").read_text(encoding="utf-8")},
+                {"id": "fr-1", "text": fr},
+                {"id": "es-1", "text": (LANG_TEXT / "es.txt").read_text(encoding="utf-8")},
+                {"id": "fr-2", "text": "\n".join(fr.splitlines()[5:])}]
+        if lang_field:
+            rows[1]["lang"] = "ru"
+        return _write_archive(path, rows)
+
+    return write
 
 
 @pytest.fixture(scope="session")
