@@ -3,7 +3,7 @@ killed actor and a killed driver lose nothing, two simulated nodes; Ray stays op
 
 One local Ray instance (2 CPUs) serves the module: a run in this process finds it and uses
 it, a subprocess joins it by its address. The two-node test makes its own cluster, so it runs
-apart (its own pytest-xdist group: on the other worker, beside the rest of the module). Tests that need Ray are skipped when it is not
+apart (a class of its own: on the other pytest-xdist worker, beside the rest of the module). Tests that need Ray are skipped when it is not
 installed (``make test`` installs it).
 """
 
@@ -293,22 +293,25 @@ finally:
 """
 
 
-@needs_ray
-@pytest.mark.xdist_group("test_cluster_nodes")  # its own Ray: on another worker than the module's
-def test_two_simulated_nodes(tiny_model, archive, tmp_path):
-    """Ray's own two-node simulation (ray.cluster_utils.Cluster), in a process of its own:
-    both nodes take part and the outputs are the plain run's."""
-    translate_files([archive], tmp_path / "plain", model_dir=tiny_model, cache=False,
-                    input_format="jsonl", window=6, report=lambda message: None)
-    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}  # not the module's Ray
-    res = subprocess.run([sys.executable, "-c", TWO_NODES, str(archive), str(tmp_path / "ray"),
-                          str(tiny_model)], cwd=ROOT, capture_output=True, text=True,
-                         timeout=300, env=env)
-    assert res.returncode == 0, res.stderr[-3000:]
-    report = json.loads(res.stdout.strip().splitlines()[-1])
-    assert report["translated"] == 36 and report["cluster"]["nodes"] == 2
-    assert outputs(tmp_path / "ray") == outputs(tmp_path / "plain")
-    print(report["cluster"]["actor_processes"])
+class TestTwoNodes:
+    """A class of its own: pytest-xdist (``--dist loadscope``) runs it apart from the rest of
+    the module, on the other worker, as it needs no module Ray but its own cluster."""
+
+    @needs_ray
+    def test_two_simulated_nodes(self, tiny_model, archive, tmp_path):
+        """Ray's own two-node simulation (ray.cluster_utils.Cluster), in a process of its
+        own: both nodes take part and the outputs are the plain run's."""
+        translate_files([archive], tmp_path / "plain", model_dir=tiny_model, cache=False,
+                        input_format="jsonl", window=6, report=lambda message: None)
+        env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}  # not the module's
+        res = subprocess.run([sys.executable, "-c", TWO_NODES, str(archive),
+                              str(tmp_path / "ray"), str(tiny_model)], cwd=ROOT,
+                             capture_output=True, text=True, timeout=300, env=env)
+        assert res.returncode == 0, res.stderr[-3000:]
+        report = json.loads(res.stdout.strip().splitlines()[-1])
+        assert report["translated"] == 36 and report["cluster"]["nodes"] == 2
+        assert outputs(tmp_path / "ray") == outputs(tmp_path / "plain")
+        print(report["cluster"]["actor_processes"])
 
 
 @pytest.mark.parametrize("options, actors, nodes, expect", [
