@@ -9,8 +9,9 @@ tokens) + 10 on every side: the sides do the same work and the comparison is fai
     python -m bench.throughput --baseline 2675cc0 [--n 48] [--rounds 7] [-- EXTRA ARGS]
 
 ``--baseline REV``: the tree of git revision REV (``git archive``, in a temporary folder) and the
-working tree each run ``python -m pipeline translate`` on the same article files with the same
-settings (``--no-cache``, a fresh translation memory), PYTHONPATH pointing at each tree, in
+working tree, both byte-compiled first (as an installed package is), each run ``python -m
+pipeline translate`` on the same article files with the same settings (``--no-cache``, a fresh
+translation memory), PYTHONPATH pointing at each tree, in
 alternating order (ABBA), ``--rounds`` times; prints per side the median and best wall and CPU
 time (the child's user + system time, less disturbed by other processes than the wall clock),
 the ratios working tree / REV, and whether the two sides' outputs (everything but
@@ -215,6 +216,9 @@ def against_baseline(rev: str, eval_dir: Path, n: int, rounds: int, extra: list[
                              check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(old)], input=tar, check=True)
         sides = {rev: old, "working tree": ROOT}
+        for tree in sides.values():  # as an install has them: no side compiles its sources
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "pipeline")],
+                           check=True)  # on every run (PYTHONDONTWRITEBYTECODE, say)
         pcache = work / "cache"
         pcache.mkdir()
         (pcache / "ct2").symlink_to(cache_dir() / "ct2", target_is_directory=True)

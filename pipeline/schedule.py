@@ -60,6 +60,7 @@ class Scheduler:
                  on_progress: Callable[[int], None] | None = None) -> None:
         self._factory = engine_factory
         self._engine = None
+        self._prepared = False
         self.memory = memory
         self.max_source_tokens = max_source_tokens
         self.stats = Stats()
@@ -70,6 +71,21 @@ class Scheduler:
         if self._engine is None:
             self._engine = self._factory()
         return self._engine
+
+    def prepare(self, sources: Sequence[str]) -> None:
+        """Start loading the engine (in the background where it can) if some of ``sources``
+        will need it: neither copied nor in the translation memory. Asked once, for the first
+        sources a caller has; the caller then does its own work (the other-language check)
+        while the model loads."""
+        if self._prepared:
+            return
+        self._prepared = True
+        todo = [text for text in dict.fromkeys(sources) if needs_translation(text)]
+        if self.memory is not None and todo:
+            found = self.memory.get_many(todo)
+            todo = [text for text in todo if text not in found]
+        if todo:
+            self.engine.prepare()
 
     def translate(self, sources: Sequence[str],
                   keep: Collection[str] = frozenset()) -> list[Outcome]:

@@ -188,6 +188,7 @@ class Translator:
         document whose sentence the engine refuses (too long even after splitting) gets the
         :class:`InputError` instead of records; the others are still translated."""
         sources = [doc.slice(s) for doc, sents in docs for s in sents]
+        self.scheduler.prepare(sources)  # the model loads while the languages are checked
         others = self.other_languages(sources)
         try:
             outcomes = self._translate(sources, others)
@@ -222,12 +223,18 @@ class Translator:
         than the run's source language (:mod:`pipeline.languages.within`)."""
         from .languages.within import other_languages
 
-        return other_languages(sources, self.config.src_lang, (self.config.tgt_lang,))
+        return other_languages(sources, self.config.src_lang, self._copied)
+
+    @property
+    def _copied(self) -> tuple[str, ...]:
+        """The languages this hop copies rather than translates: its target's, and in a pivot's
+        first hop also the run's (a sentence already in it is copied by both hops)."""
+        return tuple(dict.fromkeys((self.hop.tgt, self.config.tgt_lang)))
 
     def _translate(self, sources: Sequence[str], others: dict[str, str]) -> list:
         """The scheduler's outcomes, sentences in another language marked: their language,
-        the flag ``other_language``, and copied when that language is the target's."""
-        keep = {text for text, lang in others.items() if lang == self.config.tgt_lang}
+        the flag ``other_language``, and copied when that language is one of :attr:`_copied`."""
+        keep = {text for text, lang in others.items() if lang in self._copied}
         outcomes = self.scheduler.translate(sources, keep)
         return [o if s not in others else replace(
                     o, src_lang=others[s], flags=(OTHER_LANGUAGE, *o.flags))
@@ -235,13 +242,16 @@ class Translator:
 
     def _second_hop(self, per_doc: list) -> tuple[list, list]:
         """A pivot's second hop over the first hop's outcomes (per document, or its error):
-        the final outcomes (first hop's source tokens and pieces, both hops' flags) and the
-        intermediate texts, per document."""
+        the final outcomes (first hop's source tokens, pieces and sentence language, both hops'
+        flags) and the intermediate texts, per document. A sentence the first hop found in
+        this hop's target language was copied there and is copied again."""
         from dataclasses import replace as changed
 
-        texts = [[o.target for o in mine] for mine in per_doc if not isinstance(mine, InputError)]
+        firsts = [mine for mine in per_doc if not isinstance(mine, InputError)]
+        texts = [[o.target for o in mine] for mine in firsts]
+        keep = {o.target for mine in firsts for o in mine if o.src_lang == self.hop.tgt}
         try:
-            flat = self.scheduler.translate([t for doc in texts for t in doc])
+            flat = self.scheduler.translate([t for doc in texts for t in doc], keep)
             seconds = []
             for doc in texts:
                 seconds.append(flat[: len(doc)])
@@ -250,7 +260,7 @@ class Translator:
             seconds = []
             for doc in texts:
                 try:
-                    seconds.append(self.scheduler.translate(doc))
+                    seconds.append(self.scheduler.translate(doc, keep))
                 except InputError as exc:
                     seconds.append(exc)
         results, middles, k = [], [], 0
@@ -266,7 +276,8 @@ class Translator:
                 middles.append(None)
                 continue
             results.append([changed(o2, flags=tuple(dict.fromkeys(o1.flags + o2.flags)),
-                                    source_tokens=o1.source_tokens, pieces=o1.pieces)
+                                    source_tokens=o1.source_tokens, pieces=o1.pieces,
+                                    src_lang=o1.src_lang)
                             for o1, o2 in zip(mine, second)])
             middles.append([o1.target for o1 in mine])
         return results, middles

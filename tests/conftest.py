@@ -151,13 +151,22 @@ def shared_conversions(tmp_path_factory) -> Path:
     return run_wide(tmp_path_factory, "ct2-shared")
 
 
+@pytest.fixture(scope="session")
+def shared_langid(tmp_path_factory) -> Path:
+    """One uncompressed copy of py3langid's model for the whole run
+    (:mod:`pipeline.languages.stored_model`): written once, atomically, then only read."""
+    return run_wide(tmp_path_factory, "langid-shared")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_caches(tmp_path, monkeypatch, shared_conversions):
+def _isolated_caches(tmp_path, monkeypatch, shared_conversions, shared_langid):
     """Never touch the user's caches or the network from tests. Each test has its own
-    pipeline cache (translation memory, digests), sharing only the converted models."""
+    pipeline cache (translation memory, digests), sharing only the converted models and the
+    language identifier's uncompressed model."""
     cache = tmp_path / "pipeline-cache"
     cache.mkdir()
     (cache / "ct2").symlink_to(shared_conversions, target_is_directory=True)
+    (cache / "langid").symlink_to(shared_langid, target_is_directory=True)
     monkeypatch.setenv("PIPELINE_CACHE", str(cache))
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

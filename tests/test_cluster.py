@@ -69,7 +69,7 @@ def manifest_without_run_details(out: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def ray_address(tmp_path_factory, shared_conversions):
+def ray_address(tmp_path_factory, shared_conversions, shared_langid):
     """A local Ray instance for this module. Its processes see a private pipeline cache (with
     the session's model conversions) and no hub; runs in this process hand their own cache to
     their actors."""
@@ -77,6 +77,7 @@ def ray_address(tmp_path_factory, shared_conversions):
 
     cache = tmp_path_factory.mktemp("ray-cache")
     (cache / "ct2").symlink_to(shared_conversions, target_is_directory=True)
+    (cache / "langid").symlink_to(shared_langid, target_is_directory=True)
     env = {"PIPELINE_CACHE": str(cache), "HF_HUB_OFFLINE": "1",
            "HF_HUB_CACHE": str(tmp_path_factory.mktemp("ray-hf"))}
     saved = {k: os.environ.get(k) for k in env}
@@ -133,7 +134,8 @@ def test_seeds_on_ray_equal_a_plain_run(ray_address, tiny_model, seeds, tmp_path
     for name, extra in (("plain", ()), ("ray", ("--ray", "local"))):
         cache = tmp_path / f"cache-{name}"
         cache.mkdir()
-        (cache / "ct2").symlink_to(Path(os.environ["PIPELINE_CACHE"]) / "ct2")
+        for shared in ("ct2", "langid"):
+            (cache / shared).symlink_to(Path(os.environ["PIPELINE_CACHE"]) / shared)
         monkeypatch.setenv("PIPELINE_CACHE", str(cache))
         res = run("translate", seeds, "-o", tmp_path / name, "--model-dir", tiny_model, *extra)
         assert res.exit_code == 0, res.output

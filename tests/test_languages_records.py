@@ -150,6 +150,22 @@ def test_a_run_flags_other_languages_and_keeps_target_language_sentences(tiny_mo
     assert pair_of(records) == ("de", "en")
 
 
+def test_a_pivot_run_copies_what_is_already_in_a_hops_target_language(tiny_model, pair_model):
+    """de -> fr through en: an English sentence is copied by the first hop and translated by
+    the second; a French one is copied by both; each keeps its language."""
+    dirs = {"de-en": tiny_model, "en-fr": pair_model("en-fr")}
+    with pipeline.Translator(src_lang="de", tgt_lang="fr", pivot="en", model_dirs=dirs, beam=1,
+                             cache=False) as t:
+        german, english, french, _ = t.translate_text(ARTICLE)
+    assert german.src_lang == "de" and "other_language" not in german.flags
+    assert english.src_lang == "en" and english.flags[0] == "other_language"
+    assert english.intermediate == english.source != english.target
+    assert english.score is not None  # the second hop's
+    assert french.src_lang == "fr" and french.flags[0] == "other_language"
+    assert french.target == french.intermediate == french.source
+    assert "passed_through" in french.flags and french.score is None
+
+
 def test_a_run_of_another_pair_names_it_and_writes_moses_files_by_it(tiny_model, tmp_path):
     """A run whose source language is Dutch (the tiny model reads anything): records say
     nl -> en, Moses files are .nl / .en, the TMX and viewer name the pair, and verify checks

@@ -133,6 +133,40 @@ def test_scheduler_builds_engine_only_when_needed(tmp_path):
     assert built == []
 
 
+def test_prepare_starts_the_engine_only_for_sources_that_will_need_it(tmp_path):
+    tm = TranslationMemory(tmp_path / "tm.sqlite3", "key-1")
+    Scheduler(FakeEngine, tm).translate(["Guten Tag."])
+    built = []
+    for sources, loads in ((["-", "12.000"], False), (["Guten Tag.", "-"], False),
+                           (["Guten Tag.", "Neu hier."], True)):
+        sched = Scheduler(lambda: built.append(FakeEngine()) or built[-1], tm)
+        sched.prepare(sources)
+        assert bool(built) is loads, sources
+        if loads:
+            assert built[0].prepared  # loading was started, before any translate call
+            sched.prepare(["Noch ein Satz."])  # asked once: no second engine
+            sched.translate(["Neu hier."])
+            assert len(built) == 1
+
+
+def test_the_model_loads_while_the_languages_are_checked(tiny_model, monkeypatch):
+    """Translator.translate_documents starts the engine before the other-language check."""
+    from pipeline import Translator
+    from pipeline.document import Document
+    from pipeline.languages import within
+
+    order = []
+    translator = Translator(model_dir=tiny_model, cache=False)
+    engine = translator.scheduler.engine
+    real_prepare, real_check = engine.prepare, within.other_languages
+    monkeypatch.setattr(engine, "prepare", lambda: order.append("prepare") or real_prepare())
+    monkeypatch.setattr(within, "other_languages",
+                        lambda *a: order.append("check") or real_check(*a))
+    doc = Document.from_text("Die Regierung hat am Dienstag neue Regeln beschlossen.")
+    translator.translate_documents([(doc, translator.split(doc.text))])
+    assert order[:2] == ["prepare", "check"]
+
+
 def test_memory_is_keyed_by_translation_key(tmp_path):
     a = TranslationMemory(tmp_path / "tm.sqlite3", "model-A|beam4")
     a.put_many({"Hallo.": Entry("Hello.", -0.1, 3, 2, ())})

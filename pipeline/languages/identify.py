@@ -199,9 +199,9 @@ def _by_script(text: str, letters: int, langs: tuple[str, ...]) -> str | None:
 @lru_cache(maxsize=1)
 def _base_model():
     """py3langid's model with every language, normalised probabilities (loaded once)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from .stored_model import load
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return load()
 
 
 @lru_cache(maxsize=16)

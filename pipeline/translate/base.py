@@ -72,7 +72,7 @@ class Engine(Protocol):
 
     def prepare(self) -> None:
         """Start loading the model, if the engine can do that in the background; called when a
-        translation is certain to follow."""
+        translation is about to follow."""
         ...
 
     def tokenize(self, sentences: Sequence[str]) -> list[Sequence]:
