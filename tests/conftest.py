@@ -57,8 +57,9 @@ def pytest_cmdline_main(config):
     (``--no-loadscope-reorder``). A ``--dist`` given is kept.
 
     Not ``--dist loadgroup``: pytest-xdist 3.8 names a test's group by rewriting
-    ``item._nodeid``, which pytest 9 no longer reads, so every test was its own group (a
-    module's fixtures made on both workers, the 42-language model built twice)."""
+    ``item._nodeid``, which pytest 9 no longer reads (pytest-xdist issue #1386), so every test
+    was its own group (a module's fixtures made on both workers, the 42-language model built
+    twice)."""
     if getattr(config.option, "numprocesses", None) and config.option.dist == "no":
         config.option.dist = "loadscope"
         config.option.loadscopereorder = False
