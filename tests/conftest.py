@@ -41,34 +41,55 @@ MAKE = ("make", "-o", ".venv/.installed", "-o", ".venv/.installed-cluster",
         "-o", ".venv/.installed-serve")
 
 
-#: Test modules that take longest (``--durations``), in that order: under pytest-xdist
-#: (``make test``) they start first, so that the workers finish about together.
-LONGEST_FIRST = ("test_langid", "test_cluster", "test_hub", "test_make", "test_segment_en",
-                 "test_segment_en_web", "test_align", "test_api", "test_ct2_engine",
-                 "test_evaluate", "test_journal")
+#: Test scopes (modules, or a module's class) that take longest, in that order: under
+#: pytest-xdist (``make test``) they start first, so that the workers finish about together.
+LONGEST_FIRST = ("test_cluster", "test_hub", "test_langid", "test_cluster::TestTwoNodes",
+                 "test_api", "test_make", "test_align_core", "test_align_any", "test_batch",
+                 "test_evaluate", "test_pairs_run", "test_align", "test_segment_en",
+                 "test_html_browser", "test_ct2_engine", "test_segment_en_web",
+                 "test_hostile_security", "test_serve_page", "test_hostile")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config):
-    """``pytest -n N`` alone distributes as ``make test`` does: by module (``--dist
-    loadgroup``), in the order below (``--no-loadscope-reorder``). A ``--dist`` given is kept."""
+    """``pytest -n N`` alone distributes as ``make test`` does: by module, or by class where a
+    module's test has one of its own (``--dist loadscope``), in the order below
+    (``--no-loadscope-reorder``). A ``--dist`` given is kept.
+
+    Not ``--dist loadgroup``: pytest-xdist 3.8 names a test's group by rewriting
+    ``item._nodeid``, which pytest 9 no longer reads (pytest-xdist issue #1386), so every test
+    was its own group (a module's fixtures made on both workers, the 42-language model built
+    twice)."""
     if getattr(config.option, "numprocesses", None) and config.option.dist == "no":
-        config.option.dist = "loadgroup"
+        config.option.dist = "loadscope"
         config.option.loadscopereorder = False
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """Tell each pytest-xdist worker how the run distributes: a worker parses only the command
+    line (no ``--dist`` for a plain ``-n auto``), never the choice above."""
+    node.workerinput["pipeline_dist"] = node.config.option.dist
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``--dist loadgroup``) a module's tests stay on one worker, so that
-    module fixtures (a Ray instance, a server, a browser context) are made once; the longest
-    modules go first."""
-    if getattr(config.option, "dist", "no") == "no":
+    """Under pytest-xdist a module's tests stay on one worker (``--dist loadscope``), so that
+    module fixtures (a Ray instance, a server, a browser context) and what a module builds
+    once per process (the 42-language short-text model) are made once; the longest scopes
+    are listed first (workers collect, and the scheduler keeps their order)."""
+    dist = getattr(config, "workerinput", {}).get("pipeline_dist",
+                                                  getattr(config.option, "dist", "no"))
+    if dist == "no":
         return
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
     rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.module.__name__, len(rank)))
+    items.sort(key=lambda item: rank.get(_scope(item), len(rank)))
+
+
+def _scope(item) -> str:
+    """``test_x`` for a test function of tests/test_x.py, ``test_x::Class`` for a method."""
+    cls = getattr(item, "cls", None)
+    return item.module.__name__ + (f"::{cls.__name__}" if cls is not None else "")
 
 
 def run_wide(tmp_path_factory, name: str) -> Path:
@@ -167,17 +188,20 @@ def lang_lines(lang: str) -> list[str]:
 @pytest.fixture(scope="session")
 def pair_model(tmp_path_factory):
     """``pair_model("fr-en")``: a tiny random MarianMT model of that pair (sentencepiece
-    trained on each side's sample text), built once per session."""
+    trained on each side's sample text), built once per test run (by the first pytest-xdist
+    worker that needs it, as ``tiny_model``)."""
     from pipeline.tiny import build_model
 
-    built: dict[str, Path] = {}
-    root = tmp_path_factory.mktemp("pairs")
+    root = run_wide(tmp_path_factory, "pairs")
 
     def get(pair: str) -> Path:
-        if pair not in built:
-            src, tgt = pair.split("-")
-            built[pair] = build_model(root / pair, lang_lines(src), lang_lines(tgt), seed=1)
-        return built[pair]
+        model = root / pair
+        with held(root / f".{pair}.lock"):
+            if not (model / "config.json").is_file():
+                shutil.rmtree(model, ignore_errors=True)  # a build that was interrupted
+                src, tgt = pair.split("-")
+                build_model(model, lang_lines(src), lang_lines(tgt), seed=1)
+        return model
 
     return get
 
@@ -208,6 +232,25 @@ def _repo_articles(n: int) -> list[dict]:
 def write_archive():
     """``write_archive(path, rows) -> path``: a JSONL archive of dicts or raw lines."""
     return _write_archive
+
+
+@pytest.fixture(scope="session")
+def mixed_archive():
+    """``mixed_archive(path, lang_field=False) -> path``: an archive of de, fr, es (no model in
+    the tests) and fr articles; with ``lang_field`` the first French one is labelled ru in a
+    ``lang`` field (the archive's word wins over detection)."""
+
+    def write(path: Path, lang_field: bool = False) -> Path:
+        fr = (LANG_TEXT / "fr.txt").read_text(encoding="utf-8")
+        rows = [{"id": "de-1", "text": (SEEDS / "article_02.txt").read_text(encoding="utf-8")},
+                {"id": "fr-1", "text": fr},
+                {"id": "es-1", "text": (LANG_TEXT / "es.txt").read_text(encoding="utf-8")},
+                {"id": "fr-2", "text": "\n".join(fr.splitlines()[5:])}]
+        if lang_field:
+            rows[1]["lang"] = "ru"
+        return _write_archive(path, rows)
+
+    return write
 
 
 @pytest.fixture(scope="session")

@@ -30,13 +30,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 WRITTEN_FOR = "2.4.0"  # huggingface_hub version whose requests this server answers
+COMMIT = "5ad0c0ffee5ad0c0ffee5ad0c0ffee5ad0c0ffee"  # the stand-in's own revision
+ROOT = Path(__file__).resolve().parent.parent
 
 LFS_NAMES = ("pytorch_model.bin", "model.safetensors")  # stored with Git LFS on the hub
 
@@ -217,3 +224,33 @@ class _CdnHandler(_Handler):
                               "Content-Type": "application/octet-stream"})
 
     do_HEAD = do_GET
+
+
+class Machine:
+    """A fresh machine: empty Hugging Face cache and home, its own pipeline cache (converted
+    models shared), network to the stand-in only."""
+
+    def __init__(self, root: Path, hub: StandInHub, ct2: Path) -> None:
+        self.root, self.hub = root, hub
+        self.hf_cache = root / "hf-cache"
+        self.pipeline_cache = root / "pipeline-cache"
+        self.pipeline_cache.mkdir(parents=True)
+        (self.pipeline_cache / "ct2").symlink_to(ct2, target_is_directory=True)
+        self.lock = root / "models.lock"
+
+    def env(self, offline: bool) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "PIPELINE_LOCK", "HF_TOKEN")}
+        env.update(HF_ENDPOINT=self.hub.endpoint, HF_HUB_CACHE=str(self.hf_cache),
+                   HF_HOME=str(self.root / "hf-home"), PIPELINE_CACHE=str(self.pipeline_cache),
+                   HF_HUB_DISABLE_PROGRESS_BARS="1", PYTHONWARNINGS="ignore")
+        if offline:
+            env["HF_HUB_OFFLINE"] = "1"
+        return env
+
+    def run(self, *args, offline: bool = False) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=ROOT,
+                              env=self.env(offline), capture_output=True, text=True, timeout=300)
+
+    def fresh_cache(self) -> None:
+        shutil.rmtree(self.hf_cache, ignore_errors=True)

@@ -1,8 +1,9 @@
 """``--ray``: the same outputs as a plain run (seeds, a generated archive with bad lines), a
 killed actor and a killed driver lose nothing, two simulated nodes; Ray stays optional.
 
-One local Ray instance (2 CPUs) serves the whole module: a run in this process finds it and
-uses it, a subprocess joins it by its address. Tests that need Ray are skipped when it is not
+One local Ray instance (2 CPUs) serves the module: a run in this process finds it and uses
+it, a subprocess joins it by its address. The two-node test makes its own cluster, so it runs
+apart (a class of its own: on the other pytest-xdist worker, beside the rest of the module). Tests that need Ray are skipped when it is not
 installed (``make test`` installs it).
 """
 
@@ -267,11 +268,9 @@ def test_a_killed_driver_resumes(ray_address, tiny_model, archive, tmp_path):
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     done_before = len(list(out.glob("*.jsonl")))
     assert 0 < done_before < 36 and not (out / "manifest.json").exists()
-    again = subprocess.run([sys.executable, "-m", "pipeline", "translate", str(archive), "-o",
-                            str(out), *map(str, common), "--ray", ray_address], cwd=ROOT,
-                           capture_output=True, text=True, timeout=300)
-    assert again.returncode == 1, again.stderr
-    assert f"{36 - done_before} translated, {done_before} skipped, 3 failed" in again.stderr
+    again = run("translate", archive, "-o", out, *common, "--ray", ray_address)  # in this process
+    assert again.exit_code == 1, again.output
+    assert f"{36 - done_before} translated, {done_before} skipped, 3 failed" in again.output
     assert outputs(out) == outputs(tmp_path / "plain")
 
 
@@ -296,21 +295,25 @@ finally:
 """
 
 
-@needs_ray
-def test_two_simulated_nodes(ray_address, tiny_model, archive, tmp_path):
-    """Ray's own two-node simulation (ray.cluster_utils.Cluster), in a process of its own:
-    both nodes take part and the outputs are the plain run's."""
-    translate_files([archive], tmp_path / "plain", model_dir=tiny_model, cache=False,
-                    input_format="jsonl", window=6, report=lambda message: None)
-    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}  # not the module's Ray
-    res = subprocess.run([sys.executable, "-c", TWO_NODES, str(archive), str(tmp_path / "ray"),
-                          str(tiny_model)], cwd=ROOT, capture_output=True, text=True,
-                         timeout=300, env=env)
-    assert res.returncode == 0, res.stderr[-3000:]
-    report = json.loads(res.stdout.strip().splitlines()[-1])
-    assert report["translated"] == 36 and report["cluster"]["nodes"] == 2
-    assert outputs(tmp_path / "ray") == outputs(tmp_path / "plain")
-    print(report["cluster"]["actor_processes"])
+class TestTwoNodes:
+    """A class of its own: pytest-xdist (``--dist loadscope``) runs it apart from the rest of
+    the module, on the other worker, as it needs no module Ray but its own cluster."""
+
+    @needs_ray
+    def test_two_simulated_nodes(self, tiny_model, archive, tmp_path):
+        """Ray's own two-node simulation (ray.cluster_utils.Cluster), in a process of its
+        own: both nodes take part and the outputs are the plain run's."""
+        translate_files([archive], tmp_path / "plain", model_dir=tiny_model, cache=False,
+                        input_format="jsonl", window=6, report=lambda message: None)
+        env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}  # not the module's
+        res = subprocess.run([sys.executable, "-c", TWO_NODES, str(archive),
+                              str(tmp_path / "ray"), str(tiny_model)], cwd=ROOT,
+                             capture_output=True, text=True, timeout=300, env=env)
+        assert res.returncode == 0, res.stderr[-3000:]
+        report = json.loads(res.stdout.strip().splitlines()[-1])
+        assert report["translated"] == 36 and report["cluster"]["nodes"] == 2
+        assert outputs(tmp_path / "ray") == outputs(tmp_path / "plain")
+        print(report["cluster"]["actor_processes"])
 
 
 @pytest.mark.parametrize("options, actors, nodes, expect", [
@@ -338,12 +341,10 @@ def test_layout(options, actors, nodes, expect):
 
 @needs_ray
 def test_a_mixed_archive_on_ray_routes_as_a_plain_run(ray_address, tiny_model, pair_model,
-                                                      tmp_path, write_archive):
+                                                      tmp_path, mixed_archive):
     """--from auto: each article to its language's model in the actors too; an article
     without a model is one error line; outputs and manifest are the plain run's."""
-    from test_pairs_run import mixed_archive
-
-    archive = mixed_archive(write_archive, tmp_path / "feed.jsonl")
+    archive = mixed_archive(tmp_path / "feed.jsonl")
     models = ("--model-dir", f"de-en={tiny_model}", "--model-dir",
               f"fr-en={pair_model('fr-en')}")
     results = {}

@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -25,11 +24,10 @@ import pytest
 from pipeline.lock import (DEFAULT_LICENSE, DEFAULT_REPO, DIRECTORY, HUB, PUBLIC_RECORD, FilePin,
                            ModelLock, read_lock, render_lock, write_lock)
 from tests.conftest import MAKE, REAL_REVISION, REAL_WEIGHTS_SHA256, ROOT
-from tests.hub_server import WRITTEN_FOR, StandInHub
+from tests.hub_server import COMMIT, WRITTEN_FOR, Machine, StandInHub
 
 pytestmark = pytest.mark.slow  # every test starts pipeline processes against the stand-in hub
 
-COMMIT = "5ad0c0ffee5ad0c0ffee5ad0c0ffee5ad0c0ffee"  # the stand-in's own revision
 BIN_ONLY = ("config.json", "pytorch_model.bin", "source.spm", "target.spm", "tokenizer_config.json",
             "vocab.json")
 WITH_SAFETENSORS = BIN_ONLY + ("generation_config.json", "model.safetensors")
@@ -76,36 +74,6 @@ def hub(standin_repo):
 def ct2_cache(tmp_path_factory) -> Path:
     """Converted models shared by every test machine, so the stand-in is converted once."""
     return tmp_path_factory.mktemp("ct2")
-
-
-class Machine:
-    """A fresh machine: empty Hugging Face cache and home, its own pipeline cache (converted
-    models shared), network to the stand-in only."""
-
-    def __init__(self, root: Path, hub: StandInHub, ct2: Path) -> None:
-        self.root, self.hub = root, hub
-        self.hf_cache = root / "hf-cache"
-        self.pipeline_cache = root / "pipeline-cache"
-        self.pipeline_cache.mkdir(parents=True)
-        (self.pipeline_cache / "ct2").symlink_to(ct2, target_is_directory=True)
-        self.lock = root / "models.lock"
-
-    def env(self, offline: bool) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "PIPELINE_LOCK", "HF_TOKEN")}
-        env.update(HF_ENDPOINT=self.hub.endpoint, HF_HUB_CACHE=str(self.hf_cache),
-                   HF_HOME=str(self.root / "hf-home"), PIPELINE_CACHE=str(self.pipeline_cache),
-                   HF_HUB_DISABLE_PROGRESS_BARS="1", PYTHONWARNINGS="ignore")
-        if offline:
-            env["HF_HUB_OFFLINE"] = "1"
-        return env
-
-    def run(self, *args, offline: bool = False) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=ROOT,
-                              env=self.env(offline), capture_output=True, text=True, timeout=300)
-
-    def fresh_cache(self) -> None:
-        shutil.rmtree(self.hf_cache, ignore_errors=True)
 
 
 @pytest.fixture()

@@ -84,21 +84,9 @@ def test_model_dir_refusals(tmp_path, tiny_model):
     assert res.exit_code == 2 and "PAIR=DIR" in res.output
 
 
-def mixed_archive(write_archive, path: Path, lang_field: bool = False) -> Path:
-    """de, fr, es (no model in the tests) and fr articles; with ``lang_field`` the first French
-    one is labelled ru in a ``lang`` field."""
-    rows = [{"id": "de-1", "text": (SEEDS / "article_02.txt").read_text(encoding="utf-8")},
-            {"id": "fr-1", "text": text("fr")},
-            {"id": "es-1", "text": text("es")},
-            {"id": "fr-2", "text": "\n".join(text("fr").splitlines()[5:])}]
-    if lang_field:
-        rows[1]["lang"] = "ru"  # the archive says so: its word wins over detection
-    return write_archive(path, rows)
-
-
 def test_mixed_archive_routes_each_article_and_reports_one_without_a_model(
-        tiny_model, pair_model, tmp_path, write_archive):
-    archive = mixed_archive(write_archive, tmp_path / "feed.jsonl")
+        tiny_model, pair_model, tmp_path, mixed_archive):
+    archive = mixed_archive(tmp_path / "feed.jsonl")
     out = tmp_path / "out"
     res = run("translate", archive, "--input-format", "jsonl", "--from", "auto", "-o", out,
               "--model-dir", f"de-en={tiny_model}", "--model-dir", f"fr-en={pair_model('fr-en')}",
@@ -132,8 +120,8 @@ def test_mixed_archive_routes_each_article_and_reports_one_without_a_model(
     assert "0 translated, 3 skipped, 1 failed" in res.output
 
 
-def test_lang_field_names_the_language(tiny_model, pair_model, tmp_path, write_archive):
-    archive = mixed_archive(write_archive, tmp_path / "feed.jsonl", lang_field=True)
+def test_lang_field_names_the_language(tiny_model, pair_model, tmp_path, mixed_archive):
+    archive = mixed_archive(tmp_path / "feed.jsonl", lang_field=True)
     out = tmp_path / "out"
     res = run("translate", archive, "--input-format", "jsonl", "--from", "auto", "-o", out,
               "--lang-field", "lang", "--model-dir", f"de-en={tiny_model}",
@@ -166,8 +154,7 @@ def test_a_pair_is_pinned_on_first_use_from_the_hub(tmp_path, pair_model, tiny_m
                                                     shared_conversions, seeds):
     """The stand-in serves opus-mt-de-en and opus-mt-fr-en; a French run with a lock that
     pins only de-en pins fr-en first, writes both pins, and verifies."""
-    from tests.hub_server import StandInHub
-    from tests.test_hub import COMMIT, Machine
+    from tests.hub_server import COMMIT, Machine, StandInHub
 
     def files(model: Path) -> dict[str, bytes]:
         return {p.name: p.read_bytes() for p in model.iterdir() if p.is_file()}
