@@ -269,7 +269,12 @@ def test_a_killed_driver_resumes(ray_address, tiny_model, archive, tmp_path):
                             str(out), *map(str, common), "--ray", ray_address], cwd=ROOT,
                            capture_output=True, text=True, timeout=300)
     assert again.returncode == 1, again.stderr
-    assert f"{36 - done_before} translated, {done_before} skipped, 3 failed" in again.stderr
+    # the cluster's actors may finish a window the dead driver never accounted for (Ray
+    # stops them when it notices): that one is found complete and skipped too
+    counts = re.search(r"(\d+) translated, (\d+) skipped, 3 failed", again.stderr)
+    assert counts, again.stderr
+    translated, skipped = map(int, counts.groups())
+    assert translated + skipped == 36 and skipped >= done_before, counts[0]
     assert outputs(out) == outputs(tmp_path / "plain")
 
 
