@@ -36,7 +36,7 @@ _EXPORTS = {
     "TranslatorConfig": "translator",
     "translate_text": "translator",
     "translate_files": "run",
-    "RunSummary": "run",
+    "RunSummary": "summary",
     "verify": "verify",
     "evaluate": "evaluate",
     "align": "alignment",
@@ -68,7 +68,8 @@ if TYPE_CHECKING:  # pragma: no cover  (for type checkers and editors)
                          VerificationError)
     from .provenance import Provenance  # noqa: F401
     from .records import Record  # noqa: F401
-    from .run import RunSummary, translate_files  # noqa: F401
+    from .run import translate_files  # noqa: F401
+    from .summary import RunSummary  # noqa: F401
     from .translator import Translator, TranslatorConfig, translate_text  # noqa: F401
     from .segment import split  # noqa: F401
     from .languages.identify import detect_language  # noqa: F401

@@ -3,7 +3,8 @@
 An archive of a million articles is never held in memory: :func:`iter_archive` streams it
 line by line (each line read with a bound), yielding an :class:`Article` per good line and a
 :class:`BadLine` (its line number and what is wrong) per line that is no article: not UTF-8,
-not a JSON object, without its id or text, or an id seen before. Only the set of ids is kept.
+not a JSON object, without its id or text, or an id seen before. Only the hash of each id is
+kept (with its line and offset: a hash seen before is checked against the earlier line).
 
 An article's records name the archive, the line (1-based) and the id; its digest is the sha256
 of its text in UTF-8. :func:`read_article` re-reads that one line for ``pipeline verify``
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from .document import Document
 from .errors import InputError
+from .hashindex import HashIndex
 
 DEFAULT_ID_FIELD = "id"
 DEFAULT_TEXT_FIELD = "text"
@@ -186,7 +188,7 @@ def iter_archive(path: str | Path, *, id_field: str = DEFAULT_ID_FIELD,
     :class:`BadLine`. An id seen on an earlier line makes a :class:`BadLine` (the first keeps
     it). The archive itself missing or unreadable is an :class:`InputError`."""
     p = Path(path)
-    seen: dict[str, int] = {}
+    seen = HashIndex(2)  # id -> its line and where the line starts (the ids are not kept)
     with _open(p) as f:
         line = offset = 0
         while True:
@@ -206,12 +208,54 @@ def iter_archive(path: str | Path, *, id_field: str = DEFAULT_ID_FIELD,
             except InputError as exc:
                 yield BadLine(p, line, str(exc))
                 continue
-            if doc_id in seen:
-                yield BadLine(p, line, f"duplicate id {doc_id!r} (first on line {seen[doc_id]}); "
+            first = next((n for n, at in seen.candidates(doc_id)
+                          if _id_on_line(f, at, n, id_field, text_field, max_line_bytes) == doc_id),
+                         None)
+            if first is not None:
+                yield BadLine(p, line, f"duplicate id {doc_id!r} (first on line {first}); "
                                        "ids must be unique in an archive")
                 continue
-            seen[doc_id] = line
+            seen.add(doc_id, line, start)
             yield Article(p, line, start, doc_id, text, id_field, text_field)
+
+
+def id_at(path: str | Path, offset: int, line: int, *, id_field: str = DEFAULT_ID_FIELD,
+          text_field: str = DEFAULT_TEXT_FIELD) -> str | None:
+    """The id of the article :func:`iter_archive` found on ``line`` at byte ``offset``, read
+    again (None when the line no longer holds an article)."""
+    try:
+        with _open(Path(path)) as f:
+            return _id_on_line(f, offset, line, id_field, text_field, MAX_LINE_BYTES)
+    except (InputError, OSError):
+        return None
+
+
+def _id_on_line(f, offset: int, line: int, id_field: str, text_field: str,
+                limit: int) -> str | None:
+    """The id of the article on ``line`` (at byte ``offset``) of the open archive ``f``,
+    read without moving ``f`` (an id seen before is checked against the line it came from)."""
+    raw = line_at(f.fileno(), offset, limit)
+    try:
+        return parse_line(raw, line, id_field, text_field)[0] if raw is not None else None
+    except InputError:  # the line changed under the run
+        return None
+
+
+def line_at(fd: int, offset: int, limit: int = MAX_LINE_BYTES) -> bytes | None:
+    """The line starting at byte ``offset`` of open file ``fd`` (without its LF; None when it
+    is longer than ``limit``), read with ``pread``: the file's position does not move."""
+    parts, size = [], 0
+    while True:
+        block = os.pread(fd, _CHUNK, offset + size)
+        end = block.find(b"\n")
+        if end >= 0:
+            block = block[:end]
+        parts.append(block)
+        size += len(block)
+        if size > limit:
+            return None
+        if end >= 0 or not block:
+            return b"".join(parts)
 
 
 def count_lines(path: str | Path) -> int:
@@ -355,5 +399,5 @@ def _line_index(path: str, dev: int, ino: int, size: int, mtime_ns: int) -> tupl
     return tuple(offsets)
 
 
-__all__ = ["Article", "BadLine", "iter_archive", "read_article", "read_article_at", "safe_stem",
+__all__ = ["Article", "BadLine", "iter_archive", "id_at", "line_at", "read_article", "read_article_at", "safe_stem",
            "count_lines", "parse_line", "DEFAULT_ID_FIELD", "DEFAULT_TEXT_FIELD"]

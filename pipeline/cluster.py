@@ -50,7 +50,8 @@ from pathlib import Path
 from .errors import ClusterError, InputError, PipelineError
 from .inputs import Input, check_document, read_document
 from .outputs import Written
-from .run import TranslationJob, Unit, Window, write_window
+from .run import TranslationJob
+from .windows import Unit, Window, write_window
 from .translate.spec import cores
 from .translator import Translator, TranslatorConfig
 

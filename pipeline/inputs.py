@@ -18,6 +18,7 @@ from .archive import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, Article
 from .document import Document
 from .errors import InputError
 from .formats import jsonl
+from .hashindex import HashIndex
 from .outputs import tool_output, walk
 
 DEFAULT_MAX_LINE_CHARS = 100_000
@@ -130,10 +131,10 @@ def iter_inputs(paths: Sequence[Path], input_format: str = "text", *,
         for p in paths:
             yield Input(p, p.stem, str(p))
         return
-    from .archive import BadLine, iter_archive, safe_stem
+    from .archive import BadLine, id_at, iter_archive, safe_stem
 
-    stems: dict[str, tuple[Path, int, str]] = {}
-    for p in paths:
+    stems = HashIndex(3)  # output name -> the archive, line and offset of the article taking it
+    for k, p in enumerate(paths):
         try:
             items = iter_archive(p, id_field=id_field, text_field=text_field)
             for item in items:
@@ -143,15 +144,18 @@ def iter_inputs(paths: Sequence[Path], input_format: str = "text", *,
                     continue
                 stem = safe_stem(item.doc_id)
                 if stem == item.doc_id:
-                    stem = item.doc_id  # one string for both (a million of them)
+                    stem = item.doc_id  # one string for both
                 why = None
-                if stem in stems:
-                    first, line, doc_id = stems[stem]
-                    why = (f"article {item.doc_id!r} would be written to {stem}{jsonl.SUFFIX}, as "
-                           f"{first}:{line} ({doc_id!r}) is; ids must differ in more than "
-                           "characters a file name cannot hold")
-                else:
-                    stems[stem] = (p, item.line, item.doc_id)  # objects the article holds
+                for a, line, offset in stems.candidates(stem):
+                    doc_id = id_at(paths[a], offset, line, id_field=id_field,
+                                   text_field=text_field)
+                    if doc_id is not None and safe_stem(doc_id) == stem:
+                        why = (f"article {item.doc_id!r} would be written to {stem}"
+                               f"{jsonl.SUFFIX}, as {paths[a]}:{line} ({doc_id!r}) is; ids must "
+                               "differ in more than characters a file name cannot hold")
+                        break
+                if why is None:
+                    stems.add(stem, k, item.line, item.offset)
                 yield Input(p, stem, label, item.line, article=item, error=why)
         except InputError as exc:  # the archive itself cannot be read
             yield Input(p, "", str(p), error=str(exc).removeprefix(f"{p}: "))

@@ -1,15 +1,18 @@
 """The run journal: what a run did to each input, written beside the outputs as the run goes.
 
 A run appends one JSON line per input to ``OUT/.manifest.<host>-<pid>.journal`` as soon as its
-outcome is known: ``{"seq": n, "input": {...}, "document": {...}, "runs": {...}}``, where
+outcome is known: ``{"seq": n, "input": {...}, "runs": {...}, "document": {...}}``, where
 ``input`` is the input's entry of the manifest, ``document`` the manifest entry of the record
 file it wrote or found up to date (with the stat of its files), and ``runs`` the provenance of
-a fingerprint the journal has not named yet. The lines of a window are made durable (flushed
+a fingerprint the journal has not named yet. The entries are written as the manifest writes
+them, so the manifest copies their text (:class:`RawJSON`) instead of parsing and dumping them
+again. The lines of a window are made durable (flushed
 and fsynced) once, right after the window's outputs are committed, so the journal never names
 a document that is not on disk.
 
 The driver keeps of each input only where its line starts (8 bytes) and of each record file
-the hash of its name and where its line starts (:class:`_Index`), never the entries
+the hash of its name and where its line starts (a
+:class:`~pipeline.hashindex.HashIndex`), never the entries
 themselves: memory stays flat in the number of articles.
 At the end :mod:`pipeline.manifest` streams ``manifest.json`` from the journal and the journal
 is removed. A journal left by a killed run (its process no longer runs) is what the next run
@@ -27,6 +30,7 @@ from array import array
 from collections.abc import Iterator
 from pathlib import Path
 
+from .hashindex import HashIndex
 from .io import host_tag, process_running
 
 PREFIX = ".manifest."
@@ -40,8 +44,22 @@ def _dump(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
+class RawJSON(str):
+    """The JSON text of a value as a journal line holds it (the manifest writes it as it is,
+    without parsing and dumping it again); ``value`` is the value, when it was parsed."""
+
+    value: dict | None = None
+
+
+def _head(seq: int) -> bytes:
+    """How a journal line starts, up to its input entry."""
+    return b'{"seq": %d, "input": ' % seq
+
+
 class Journal:
-    """This run's journal in ``out`` (created on the first line)."""
+    """This run's journal in ``out`` (created on the first line). A line is
+    ``{"seq": n, "input": {...}, "runs": {...}, "document": {...}}`` (``runs`` and
+    ``document`` when there are), as :func:`json.dumps` would write it."""
 
     def __init__(self, out: Path) -> None:
         self.path = Path(out) / f"{PREFIX}{host_tag()}-{os.getpid()}{SUFFIX}"
@@ -50,26 +68,34 @@ class Journal:
         self._pending: list[bytes] = []
         self._pending_bytes = 0
         self._inputs = array("q")  # seq -> offset of its line, -1: none
-        self._documents = _Index()  # record file name -> offset of its line
+        self._input_sizes = array("I")  # seq -> bytes of its input entry
+        # record file name -> offset of its line, and of its document entry in the line
+        self._documents = HashIndex(2)
         self.runs: dict[str, dict] = {}  # fingerprint -> provenance named so far
 
     def add(self, seq: int, item: dict, document: dict | None = None,
             runs: dict[str, dict] | None = None) -> None:
         """Journal input ``seq``'s ``item``, the ``document`` entry of its record file, and the
         provenance of the ``runs`` that entry names (each written once per journal)."""
-        line: dict = {"seq": seq, "input": item}
+        entry = _dump(item).encode("utf-8")
+        parts = [_head(seq), entry]
         if document is not None:
-            line["document"] = document
             new = {k: v for k, v in (runs or {}).items() if k not in self.runs}
             if new:
                 self.runs.update(new)
-                line["runs"] = new
-        data = (_dump(line) + "\n").encode("utf-8")
+                parts += [b', "runs": ', _dump(new).encode("utf-8")]
+            parts.append(b', "document": ')
+            at = sum(map(len, parts))
+            parts.append(_dump(document).encode("utf-8"))
+            self._documents.add(document["records"], self._size, at)
+        parts.append(b"}\n")
+        data = b"".join(parts)
         if seq >= len(self._inputs):
-            self._inputs.extend([-1] * (seq + 1 - len(self._inputs)))
+            grow = seq + 1 - len(self._inputs)
+            self._inputs.extend([-1] * grow)
+            self._input_sizes.extend([0] * grow)
         self._inputs[seq] = self._size
-        if document is not None:
-            self._documents.add(document["records"], self._size)
+        self._input_sizes[seq] = len(entry)
         self._size += len(data)
         self._pending.append(data)
         self._pending_bytes += len(data)
@@ -91,24 +117,27 @@ class Journal:
         self._file.flush()
         os.fsync(self._file.fileno())
 
-    def _line(self, offset: int) -> dict:
+    def _read(self, offset: int, size: int = -1) -> bytes:
         if self._pending:
             self._write()
         self._file.seek(offset)
-        return json.loads(self._file.readline())
+        return self._file.read(size) if size >= 0 else self._file.readline()
 
-    def inputs(self) -> Iterator[dict]:
-        """The input entries, in input order."""
-        for offset in self._inputs:
+    def inputs(self) -> Iterator[RawJSON]:
+        """The input entries, in input order (their JSON text)."""
+        for seq, offset in enumerate(self._inputs):
             if offset >= 0:
-                yield self._line(offset)["input"]
+                at = offset + len(_head(seq))
+                yield RawJSON(self._read(at, self._input_sizes[seq]).decode("utf-8"))
 
-    def document(self, name: str) -> dict | None:
-        """The entry this run journaled for record file ``name``, or None."""
-        for offset in sorted(self._documents.candidates(name), reverse=True):  # the last wins
-            document = self._line(offset)["document"]
-            if document["records"] == name:  # not another name of the same hash
-                return document
+    def document(self, name: str) -> RawJSON | None:
+        """The entry this run journaled for record file ``name`` (its JSON text, and its
+        value), or None."""
+        for offset, at in sorted(self._documents.candidates(name), reverse=True):  # last wins
+            text = RawJSON(self._read(offset + at).removesuffix(b"}\n").decode("utf-8"))
+            text.value = json.loads(text)
+            if text.value["records"] == name:  # not another name of the same hash
+                return text
         return None
 
     def close(self, remove: bool = False) -> None:
@@ -121,44 +150,6 @@ class Journal:
                 os.unlink(self.path)
             except FileNotFoundError:
                 pass
-
-
-class _Index:
-    """Record file name -> offset of its journal line, in two arrays (open addressing, at most
-    half full): 32 to 64 bytes a name, which is not kept; a line found by the name's hash is
-    read to tell names of the same hash apart."""
-
-    def __init__(self) -> None:
-        self._hashes = array("q", [0]) * 16
-        self._offsets = array("q", [-1]) * 16
-        self._size = 0
-
-    def add(self, name: str, offset: int) -> None:
-        if 2 * (self._size + 1) > len(self._offsets):
-            hashes, offsets = self._hashes, self._offsets
-            self._hashes = array("q", [0]) * (2 * len(offsets))
-            self._offsets = array("q", [-1]) * (2 * len(offsets))
-            for h, o in zip(hashes, offsets):
-                if o >= 0:
-                    self._put(h, o)
-        self._put(hash(name), offset)
-        self._size += 1
-
-    def _put(self, h: int, offset: int) -> None:
-        mask = len(self._offsets) - 1
-        i = h & mask
-        while self._offsets[i] >= 0:
-            i = (i + 1) & mask
-        self._hashes[i], self._offsets[i] = h, offset
-
-    def candidates(self, name: str) -> Iterator[int]:
-        h = hash(name)
-        mask = len(self._offsets) - 1
-        i = h & mask
-        while self._offsets[i] >= 0:
-            if self._hashes[i] == h:
-                yield self._offsets[i]
-            i = (i + 1) & mask
 
 
 def stale(out: Path) -> list[Path]:
@@ -212,4 +203,4 @@ def is_journal_name(name: str) -> bool:
     return bool(_NAME.match(name))
 
 
-__all__ = ["Journal", "stale", "read_documents", "is_journal_name"]
+__all__ = ["Journal", "RawJSON", "stale", "read_documents", "is_journal_name"]

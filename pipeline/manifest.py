@@ -198,12 +198,13 @@ def describe_directory(out_dir: Path, runs: dict[str, dict],
     names = sorted(e.name for e in os.scandir(out_dir) if e.name.endswith(jsonl.SUFFIX))
     directory = os.fspath(out_dir)
     for name in names:
-        d = described(name)
+        given = described(name)
+        d = given.value if isinstance(given, journals.RawJSON) else given
         if d is not None and isinstance(d.get("stat"), dict) \
                 and d["stat"].get(name) == _stat(os.path.join(directory, name)) \
                 and d.get("fingerprint") in described_runs:  # as this run left it
             runs.setdefault(d["fingerprint"], described_runs[d["fingerprint"]])
-            yield d
+            yield given
             continue
         path = Path(out_dir) / name
         if d is None and (not path.is_file() or not is_record_file(path)):
@@ -257,7 +258,8 @@ def stream(manifest: Iterable[tuple[str, object]]) -> Iterator[str]:
     """The text of a manifest given as (key, value) pairs, piece by piece: JSON with one line
     per top-level key and one line per input, document and run, easy to read and to diff, and
     written by json's C encoder (``indent`` would make it take the pure-Python one, five times
-    slower on a directory of thousands of documents). A value may be an iterator (the inputs
+    slower on a directory of thousands of documents); an item that is a
+    :class:`~pipeline.journal.RawJSON` is written as the text it is. A value may be an iterator (the inputs
     and documents of a large run: written one at a time, never held) or a callable (read only
     when its key is reached: the totals of the documents streamed before it)."""
     yield "{\n"
@@ -273,7 +275,8 @@ def stream(manifest: Iterable[tuple[str, object]]) -> Iterator[str]:
         elif isinstance(value, (list, Iterator)):
             empty = True
             for item in value:
-                yield ("[\n    " if empty else ",\n    ") + _dump(item)
+                yield ("[\n    " if empty else ",\n    ") + (
+                    item if isinstance(item, journals.RawJSON) else _dump(item))
                 empty = False
             yield "[]" if empty else "\n  ]"
         else:
@@ -320,13 +323,14 @@ class _Totals:
         self.flags: Counter = Counter()
 
     def count(self, documents: Iterable[dict]) -> Iterator[dict]:
-        for d in documents:
+        for given in documents:
+            d = given.value if isinstance(given, journals.RawJSON) else given
             self.documents += 1
             if isinstance(d.get("sentences"), int):
                 self.sentences += d["sentences"]
             if isinstance(d.get("flags"), dict):
                 self.flags.update(d["flags"])
-            yield d
+            yield given
 
     def __call__(self) -> dict:
         return {"documents": self.documents, "sentences": self.sentences,

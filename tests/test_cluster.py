@@ -270,7 +270,12 @@ def test_a_killed_driver_resumes(ray_address, tiny_model, archive, tmp_path):
     assert 0 < done_before < 36 and not (out / "manifest.json").exists()
     again = run("translate", archive, "-o", out, *common, "--ray", ray_address)  # in this process
     assert again.exit_code == 1, again.output
-    assert f"{36 - done_before} translated, {done_before} skipped, 3 failed" in again.output
+    # the cluster's actors may finish a window the dead driver never accounted for (Ray
+    # stops them when it notices): that one is found complete and skipped too
+    counts = re.search(r"(\d+) translated, (\d+) skipped, 3 failed", again.output)
+    assert counts, again.output
+    translated, skipped = map(int, counts.groups())
+    assert translated + skipped == 36 and skipped >= done_before, counts[0]
     assert outputs(out) == outputs(tmp_path / "plain")
 
 

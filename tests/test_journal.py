@@ -170,8 +170,11 @@ def test_the_journal_finds_each_document_and_lists_inputs_in_input_order(tmp_pat
               {"fp": {"p": 1}})
     j.add(7, {"n": 7}, {"records": names[7], "v": 2})  # journaled again: the later line wins
     j.commit()
-    assert [i["n"] for i in j.inputs()] == list(range(300))
-    assert j.document(names[7])["v"] == 2 and j.document(names[8])["v"] == 1
+    # the entries' JSON text, as the manifest writes them, copied without being parsed again
+    assert list(j.inputs()) == [json.dumps({"n": n}) for n in range(300)]
+    found = j.document(names[7])
+    assert found == json.dumps({"records": names[7], "v": 2}) and found.value["v"] == 2
+    assert j.document(names[8]).value["v"] == 1
     assert j.document(names[3]) is None and j.document("other.jsonl") is None
     assert j.runs == {"fp": {"p": 1}}
     lines = j.path.read_text(encoding="utf-8").splitlines()

@@ -193,7 +193,7 @@ class AlignmentJob:
         from .. import formats
         from ..inputs import read_document
         from ..outputs import overwrite_message, relative_source
-        from ..run import Unit
+        from ..windows import Unit
 
         if inp.error is not None:
             ledger.fail(seq, inp, inp.error)
@@ -256,7 +256,7 @@ def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool =
     and ``manifest.json``, on the run engine of :func:`pipeline.translate_files` (the same skip
     rule, failure records and manifest). Inputs with a line longer than ``max_line_chars``
     (default: translate's) are refused, as is a pair whose outputs would be written over a
-    file the run reads. Returns a :class:`pipeline.run.RunSummary`. The pinned model
+    file the run reads. Returns a :class:`pipeline.summary.RunSummary`. The pinned model
     translates German to English: for MT of another pair, pass a ``translator`` or
     ``model_dir`` for it."""
     import time
@@ -267,7 +267,8 @@ def align_files(inputs: Sequence[str | Path], out_dir: str | Path, *, mt: bool =
     from ..manifest import FILENAME
     from ..io import prepare_output_dir
     from ..outputs import Inputs, refuse_clash
-    from ..run import LocalExecutor, RunLedger, run_job
+    from ..ledger import RunLedger
+    from ..windows import LocalExecutor, run_job
     from ..translator import Translator
 
     started = time.time()
