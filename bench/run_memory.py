@@ -64,15 +64,17 @@ def main() -> None:
             started = time.perf_counter()
             again, cpu = peak_mib(command)  # every article up to date
             rerun = time.perf_counter() - started
-            rows.append((n, mib, rerun, cpu))
+            rows.append((n, mib, rerun, cpu, again))
             print(f"| {n:,} | {n * args.sentences:,} | {mib:.0f} | {ran:.1f} | {rerun:.1f} | "
                   f"{cpu:.1f} | {again:.0f} |", flush=True)
         if len(rows) > 1:
-            (n0, mib0, rerun0, cpu0), (n1, mib1, rerun1, cpu1) = rows[0], rows[-1]
+            (n0, mib0, rerun0, cpu0, again0) = rows[0]
+            (n1, mib1, rerun1, cpu1, again1) = rows[-1]
             print(f"per article from {n0:,} to {n1:,}: peak RSS "
                   f"{(mib1 - mib0) * 1024 / (n1 - n0):.2f} KB (plain run), rerun "
                   f"{(rerun1 - rerun0) * 1000 / (n1 - n0):.3f} ms wall, "
-                  f"{(cpu1 - cpu0) * 1000 / (n1 - n0):.3f} ms CPU")
+                  f"{(cpu1 - cpu0) * 1000 / (n1 - n0):.3f} ms CPU, "
+                  f"{(again1 - again0) * 1024 / (n1 - n0):.2f} KB peak RSS")
 
 if __name__ == "__main__":
     main()

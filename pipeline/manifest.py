@@ -29,6 +29,7 @@ from . import formats
 from . import journal as journals
 from ._version import __version__
 from .digests import sha256_file
+from .earlier import Earlier, index_manifest, usable
 from .errors import OutputError, PipelineError, VerificationError
 from .formats import jsonl
 from .io import atomic_writer
@@ -156,10 +157,20 @@ def previous_entries(previous: dict | None) -> tuple[dict[str, dict], dict[str, 
         return {}, {}
     docs = previous.get("documents")
     runs = previous.get("runs")
-    entries = {d["records"]: d for d in docs if isinstance(d, dict)
-               and isinstance(d.get("records"), str) and isinstance(d.get("stat"), dict)
-               and isinstance(d.get("fingerprint"), str)} if isinstance(docs, list) else {}
+    entries = {d["records"]: d for d in docs if usable(d)} if isinstance(docs, list) else {}
     return entries, runs if isinstance(runs, dict) else {}
+
+
+def earlier(out_dir: Path) -> Earlier:
+    """What the manifest in ``out_dir`` says of its record files, asked one at a time (indexed
+    when this version streamed it: see :mod:`pipeline.earlier`); nothing when it is unreadable."""
+    found = index_manifest(Path(out_dir) / FILENAME, SCHEMA, __version__)
+    if found is None:
+        try:
+            found = Earlier(*previous_entries(read(out_dir)))
+        except (PipelineError, OSError):  # unreadable: every entry is computed afresh
+            found = Earlier()
+    return found
 
 
 def sound_outputs(path: Path, entry: dict | None, stats: dict[str, list[int]]) -> set[str]:
@@ -184,7 +195,7 @@ def sound_outputs(path: Path, entry: dict | None, stats: dict[str, list[int]]) -
 
 
 def describe_directory(out_dir: Path, runs: dict[str, dict],
-                       known: dict[str, dict] | None = None, old_runs: dict[str, dict] | None = None,
+                       known: dict[str, dict] | Earlier | None = None, old_runs: dict[str, dict] | None = None,
                        described: Callable[[str], dict | None] = lambda name: None,
                        described_runs: dict[str, dict] | None = None) -> Iterator[dict]:
     """The entry of every record file in ``out_dir`` (by name), one at a time; the runs they
@@ -352,19 +363,13 @@ def write_run(out_dir: Path, journal: Journal, *, header: dict, settings: dict,
     finished = time.time()
     seconds = round(finished - started, 3)
     with _directory_lock(out_dir):  # concurrent runs (make -j2): the last one sees all
-        try:
-            previous = read(out_dir)
-        except (PipelineError, OSError):  # unreadable: every entry is computed afresh
-            previous = None
-        known, old_runs = previous_entries(previous)
+        known = earlier(out_dir)
         left = journals.stale(out_dir)
         for path in left:
-            docs, runs_of = journals.read_documents(path)
-            known.update(docs)
-            old_runs.update(runs_of)
+            known.update(*journals.read_documents(path))
         runs: dict[str, dict] = {}
         totals = _Totals()
-        documents = describe_directory(out_dir, runs, known, old_runs, journal.document,
+        documents = describe_directory(out_dir, runs, known, known.runs, journal.document,
                                        journal.runs)
         manifest = [
             ("manifest", SCHEMA),
@@ -388,6 +393,8 @@ def write_run(out_dir: Path, journal: Journal, *, header: dict, settings: dict,
             target = out_dir / FILENAME
             raise OutputError(f"{target}: cannot write {FILENAME}: {exc.strerror or exc}") \
                 from None
+        finally:
+            known.close()
         journal.close(remove=True)
         for path in left:
             path.unlink(missing_ok=True)

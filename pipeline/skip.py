@@ -19,7 +19,6 @@ from pathlib import Path
 
 from . import formats, manifest
 from .document import Document
-from .errors import PipelineError
 from .formats import jsonl
 from .io import atomic_files, open_regular
 from .journal import read_documents, stale
@@ -53,20 +52,16 @@ class Previous:
 
     def __init__(self, out: Path) -> None:
         self.out = out
-        self._entries: dict[str, dict] | None = None
+        self._earlier: manifest.Earlier | None = None
         self.runs: dict[str, dict] = {}
 
     def entry(self, name: str) -> dict | None:
-        if self._entries is None:
-            try:
-                self._entries, self.runs = manifest.previous_entries(manifest.read(self.out))
-            except (PipelineError, OSError):
-                self._entries = {}
+        if self._earlier is None:
+            self._earlier = manifest.earlier(self.out)
             for path in stale(self.out):
-                entries, runs = read_documents(path)
-                self._entries.update(entries)
-                self.runs.update(runs)
-        return self._entries.get(name)
+                self._earlier.update(*read_documents(path))
+            self.runs = self._earlier.runs
+        return self._earlier.get(name)
 
 
 def _unchanged(old: dict | None, stats: dict, names: dict[str, list[str]],

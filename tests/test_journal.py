@@ -181,3 +181,73 @@ def test_the_journal_finds_each_document_and_lists_inputs_in_input_order(tmp_pat
     assert sum("runs" in json.loads(line) for line in lines) == 1
     j.close(remove=True)
     assert not j.path.exists()
+
+
+def _entry(name: str, k: int) -> dict:
+    return {"records": name, "sha256": f"{k:064x}", "stat": {name: [k, 1, 2, 3]},
+            "fingerprint": "fp", "status": "translated", "note": "ü\u2028\"},\n    {"}
+
+
+def _manifest(documents: list[dict], **header) -> dict:
+    return {"manifest": manifest.SCHEMA, "pipeline": pipeline.__version__, **header,
+            "inputs": [{"path": "a.jsonl", "sha256": None}] * 3, "documents": documents,
+            "runs": {"fp": {"model": {"repo": "x"}}, "other": {}}, "totals": {"documents": 1}}
+
+
+def test_a_previous_manifest_is_indexed_not_held(tmp_path):
+    """A manifest this version streamed is asked one record file at a time (its lines found
+    by hash, the last of a name winning), as the whole parse would answer."""
+    docs = [_entry(f"d{k}.jsonl", k) for k in range(50)] + [_entry("d7.jsonl", 99),
+                                                            {"records": "bad.jsonl"}]
+    manifest.write(tmp_path, _manifest(docs, settings={"window": 4}))
+    earlier = manifest.earlier(tmp_path)
+    assert earlier._index is not None  # indexed, not parsed whole
+    entries, runs = manifest.previous_entries(manifest.read(tmp_path))
+    assert earlier.runs == runs and len(entries) == 50
+    for name in [*entries, "bad.jsonl", "absent.jsonl"]:
+        assert earlier.get(name) == entries.get(name), name
+    assert earlier.get("d7.jsonl")["sha256"] == f"{99:064x}"
+    earlier.update({"d1.jsonl": {"records": "d1.jsonl", "from": "journal"}}, {"j": {}})
+    assert earlier.get("d1.jsonl")["from"] == "journal" and "j" in earlier.runs
+    earlier.close()
+
+
+@pytest.mark.parametrize("text", [
+    lambda m: json.dumps(m, indent=2),  # another tool's layout: parsed whole
+    lambda m: manifest.render(m).replace('"documents": [\n    ', '"documents": [ '),
+])
+def test_a_manifest_of_another_layout_is_parsed_whole(tmp_path, text):
+    docs = [_entry(f"d{k}.jsonl", k) for k in range(5)]
+    (tmp_path / manifest.FILENAME).write_text(text(_manifest(docs)), encoding="utf-8")
+    earlier = manifest.earlier(tmp_path)
+    assert earlier._index is None and earlier.get("d3.jsonl") == docs[3]
+
+
+@pytest.mark.parametrize("change", [
+    lambda s: s.replace(pipeline.__version__, "0.0.0-other", 1),  # another version
+    lambda s: s[: len(s) // 2],  # torn: no closing brace, and not JSON
+    lambda s: "",
+])
+def test_a_manifest_of_another_version_or_torn_gives_nothing(tmp_path, change):
+    manifest.write(tmp_path, _manifest([_entry("d0.jsonl", 0)]))
+    path = tmp_path / manifest.FILENAME
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    earlier = manifest.earlier(tmp_path)
+    assert earlier.get("d0.jsonl") is None and earlier.runs == {}
+
+
+def test_indexing_a_manifest_keeps_little_per_document(tmp_path):
+    import tracemalloc
+
+    held = {}
+    for n in (2000, 10000):
+        out = tmp_path / str(n)
+        out.mkdir()
+        manifest.write(out, _manifest([_entry(f"article-{k:06d}.jsonl", k) for k in range(n)]))
+        tracemalloc.start()
+        earlier = manifest.earlier(out)
+        held[n] = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        assert earlier.get("article-000123.jsonl")["sha256"] == f"{123:064x}"
+        earlier.close()
+    assert (held[10000] - held[2000]) / 8000 < 100, held  # bytes per document
