@@ -195,7 +195,8 @@ def sound_outputs(path: Path, entry: dict | None, stats: dict[str, list[int]]) -
 
 
 def describe_directory(out_dir: Path, runs: dict[str, dict],
-                       known: dict[str, dict] | Earlier | None = None, old_runs: dict[str, dict] | None = None,
+                       known: dict[str, dict] | Earlier | None = None,
+                       old_runs: dict[str, dict] | None = None,
                        described: Callable[[str], dict | None] = lambda name: None,
                        described_runs: dict[str, dict] | None = None) -> Iterator[dict]:
     """The entry of every record file in ``out_dir`` (by name), one at a time; the runs they
