@@ -230,7 +230,7 @@ DEV_SETS = [
 ]
 
 
-def per_set(folder: Path) -> None:
+def per_set(folder: Path, sets: Sequence[tuple[str, str, str, str]] = DEV_SETS) -> None:
     """Strict F1 of every development set with MT, weak MT and without MT, 2-2 recall with
     MT, beside the anchors; and for each set the two halves (even / odd documents), so a
     setting chosen on one half can be checked on the other."""
@@ -238,7 +238,7 @@ def per_set(folder: Path) -> None:
           "sent/s |")
     print("|---|---:|---:|---:|---:|---|---|---:|---:|")
     found = total = 0
-    for label, name, with_mt, without in DEV_SETS:
+    for label, name, with_mt, without in sets:
         if not (folder / name).exists():
             print(f"| {label} | absent | | | | | | | |")
             continue
@@ -328,8 +328,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="only print F1 without MT with each signal of 1.3 switched off")
     ap.add_argument("--sweep", action="store_true",
                     help="also print the sensitivity of the chosen settings (slow)")
+    ap.add_argument("--sets", type=Path, metavar="DIR",
+                    help="only print the per-set table for every *.jsonl set in DIR (sets "
+                         "in the shared format, e.g. made by bench.alignment_wmt)")
     args = ap.parse_args(argv)
 
+    if args.sets:
+        from pipeline.alignment import ALIGNER
+
+        found = sorted(args.sets.glob("*.jsonl"))
+        if not found:
+            print(f"no alignment sets (*.jsonl) in {args.sets}", file=sys.stderr)
+            return 2
+        print(f"## {ALIGNER} on the sets in {args.sets}: strict F1\n")
+        per_set(args.sets, [(p.stem, p.name, "—", "—") for p in found])
+        return 0
     folder = args.eval_dir / "alignment"
     if not all((folder / f).exists() for f in (NTREX, WMT22, NEWSTEST19)):
         print(f"no alignment evaluation data in {folder}", file=sys.stderr)
