@@ -207,7 +207,7 @@ class RayExecutor:
         on_progress = job.translator.scheduler.on_progress if router is None \
             else (router.on_progress or (lambda n: None))
         planned = time.perf_counter()
-        windows = list(windows)  # the driver's pass: what to skip, what to translate
+        windows, refs = planned_windows(windows, job.encoding)  # the driver's pass
         details: dict = {"address": self.address, "ray": ray.__version__,
                          "windows": len(windows),
                          "plan_seconds": round(time.perf_counter() - planned, 3)}
@@ -226,7 +226,6 @@ class RayExecutor:
             env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ} \
                 if self.address == "local" else {}
             dispatched = time.perf_counter()
-            refs = [[_reference(u, job.encoding) for u in w.units] for w in windows]
             outcomes = _execute(ray, refs, plan, env, job)
             said: set[str] = set()  # each actor says what its translator found; once is enough
             for k, outcome in _in_order(outcomes):
@@ -240,7 +239,7 @@ class RayExecutor:
                                                              {"node": outcome.node})
                 seen["windows"] = seen.get("windows", 0) + 1
                 seen["peak_rss_mib"] = max(outcome.peak_rss_mib, seen.get("peak_rss_mib", 0))
-                yield windows[k], outcome.results
+                yield pickle.loads(windows[k]), outcome.results
             details["translate_seconds"] = round(time.perf_counter() - dispatched, 3)
         finally:
             if started_here:
@@ -249,6 +248,25 @@ class RayExecutor:
         from .io import sweep_stale_temps
 
         sweep_stale_temps(job.out, is_output_name)  # those of an actor killed mid-write
+
+
+def planned_windows(windows: Iterable[Window], encoding: str) -> tuple[list[bytes], list[bytes]]:
+    """The driver's pass over the planned windows, each kept pickled: its units without their
+    documents' text and sentences (the ledger needs a unit's input and digest only), and the
+    references the read tasks read the documents again by. So the driver holds no text of the
+    archive, and a few hundred bytes per document instead of objects of several KB."""
+    kept, refs = [], []
+    for w in windows:
+        refs.append(pickle.dumps([_reference(u, encoding) for u in w.units]))
+        kept.append(pickle.dumps(Window(w.number, [_without_text(u) for u in w.units])))
+    return kept, refs
+
+
+def _without_text(u: Unit) -> Unit:
+    art = u.input.article
+    return replace(u, doc=replace(u.doc, text=""), sentences=[],
+                   input=u.input if art is None else replace(u.input,
+                                                             article=replace(art, text="")))
 
 
 def _reference(u: Unit, encoding: str) -> DocumentRef:
@@ -261,13 +279,14 @@ def _reference(u: Unit, encoding: str) -> DocumentRef:
                                                   "text_field": art.text_field}))
 
 
-def _execute(ray, refs: list[list[DocumentRef]], plan: Layout, env: dict, job: TranslationJob
+def _execute(ray, refs: list[bytes], plan: Layout, env: dict, job: TranslationJob
              ) -> Iterator[tuple[int, bytes]]:
-    """The Ray Data pipeline: windows → read and split (tasks) → translate and write (actor
-    pool); yields (window number, pickled outcome) as windows finish."""
+    """The Ray Data pipeline: windows (their pickled references) → read and split (tasks) →
+    translate and write (actor pool); yields (window number, pickled outcome) as windows
+    finish."""
     import ray.data
 
-    rows = [{"window": k, "refs": pickle.dumps(r)} for k, r in enumerate(refs)]
+    rows = [{"window": k, "refs": r} for k, r in enumerate(refs)]
     ds = ray.data.from_items(rows, override_num_blocks=len(rows))
     ds = ds.map_batches(_read_windows, batch_size=1, batch_format="pyarrow", num_cpus=READ_CPUS,
                         fn_kwargs={"max_line_chars": job.max_line_chars,
@@ -436,5 +455,5 @@ def _counters(stats) -> dict[str, int]:
 
 
 __all__ = ["RayExecutor", "connect", "layout", "Layout", "WindowTranslator", "WindowOutcome",
-           "DocumentRef",
+           "DocumentRef", "planned_windows",
            "ClusterError", "ACTOR_CPU_SHARE", "READ_CPUS"]

@@ -13,6 +13,7 @@ import importlib.util
 import json
 import logging
 import os
+import pickle
 import re
 import signal
 import subprocess
@@ -177,6 +178,32 @@ def test_archive_on_ray_equals_a_plain_run(ray_address, tiny_model, archive, tmp
     assert sum(a["windows"] for a in details["actor_processes"].values()) == details["windows"]
     verified = run("verify", *sorted((tmp_path / "ray").glob("*.jsonl")))
     assert verified.exit_code == 0, verified.output
+
+
+def test_the_driver_keeps_no_text_of_the_windows_it_planned(tmp_path, write_archive):
+    """A Ray run's driver keeps of each planned document its reference (where to read it
+    again, and its digest) and what the ledger needs, never its text or sentences."""
+    from pipeline.cluster import planned_windows
+    from pipeline.document import Document
+    from pipeline.inputs import iter_inputs
+    from pipeline.windows import Unit, Window
+
+    archive = write_archive(tmp_path / "a.jsonl", [{"id": f"n{k}", "text": f"Satz {k}. Noch einer."}
+                                                   for k in range(4)])
+    units = []
+    for seq, inp in enumerate(iter_inputs([archive], "jsonl")):
+        doc = Document(str(inp.path), f"{seq:064x}", inp.article.text, doc_id=inp.article.doc_id,
+                       doc_line=inp.line)
+        units.append(Unit(seq, inp, doc, f"a.jsonl#{seq}", pipeline.split(doc.text)))
+    kept, pickled = planned_windows(iter([Window(1, units[:3]), Window(2, units[3:])]), "utf-8")
+    windows, refs = [pickle.loads(w) for w in kept], [pickle.loads(r) for r in pickled]
+    assert [w.number for w in windows] == [1, 2] and [len(r) for r in refs] == [3, 1]
+    assert all(u.doc.text == u.input.article.text == "" and u.sentences == []
+               for w in windows for u in w.units)
+    assert [u.doc.sha256 for w in windows for u in w.units] == [u.doc.sha256 for u in units]
+    assert [u.input.label for w in windows for u in w.units] == [u.input.label for u in units]
+    assert [(r.seq, r.sha256, r.line, r.doc_id, r.offset) for w in refs for r in w] == [
+        (u.seq, u.doc.sha256, u.input.line, u.doc.doc_id, u.input.article.offset) for u in units]
 
 
 @needs_ray
