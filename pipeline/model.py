@@ -17,16 +17,15 @@ and passed on explicitly.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import LockError, ModelIntegrityError, ModelUnavailableError
-from .lock import (COMPLETE_HINT, DIRECTORY, HUB, NOT_PINNED_HINT, WEIGHT_FILES, ModelLock,
-                   check_files, check_pin, directory_digests, files_to_pin)
+from .lock import (COMPLETE_HINT, DIRECTORY, HUB, NOT_PINNED_HINT, ModelLock, check_files,
+                   check_pin, directory_digests, files_to_pin)
+from .snapshots import cached_snapshot, install, pinned_view
 
 #: Seconds to wait for the hub to answer one metadata request (the listing, a file's HEAD):
 #: an unreachable hub fails fast instead of hanging a batch.
@@ -134,14 +133,14 @@ def from_lock(lock: ModelLock, download: bool = True, rehash: bool = False) -> M
     if not lock.pinned:
         raise _incomplete(lock, "offline mode is on" if download and hub_offline() else None)
     cache = hf_cache_dir()
-    directory = _cached_snapshot(lock, cache)
+    directory = cached_snapshot(lock, cache)
     if directory is None:
         if not download or hub_offline():
             raise _unavailable(lock, cache, "offline mode is on" if hub_offline() else None)
         directory = fetch(lock).path
     expected = {n: p.sha256 for n, p in lock.files.items()}
     check_files(directory, expected, "models.lock", None if rehash else _digest_cache())
-    return ModelSource(path=_pinned_view(lock, directory), files=expected, repo=lock.repo,
+    return ModelSource(path=pinned_view(lock, directory), files=expected, repo=lock.repo,
                        revision=lock.revision)
 
 
@@ -199,7 +198,7 @@ def fetch(lock: ModelLock) -> Fetched:
         raise LockError(f"models.lock does not pin {lock.repo} yet: {NOT_PINNED_HINT}")
     cache = hf_cache_dir()
     if lock.pinned:
-        directory = _cached_snapshot(lock, cache)
+        directory = cached_snapshot(lock, cache)
         if directory is not None:
             check_files(directory, {n: p.sha256 for n, p in lock.files.items()}, "models.lock",
                         _digest_cache())
@@ -284,7 +283,7 @@ def install_from_dir(lock: ModelLock, directory: str | Path) -> Fetched:
             raise ModelIntegrityError(f"{exc}: refused; nothing was installed and models.lock "
                                       "was left as it was") from None
     done = replace(lock, files=files)
-    snapshot = _install(done, {n: d / n for n in names}, hf_cache_dir())
+    snapshot = install(done, {n: d / n for n in names}, hf_cache_dir())
     check_files(snapshot, {n: p.sha256 for n, p in files.items()}, "models.lock")
     return Fetched(done, snapshot)
 
@@ -358,88 +357,6 @@ def _refuse_lfs_pointer(path: Path) -> None:
         if st.st_size < 1024 and f.read(len(_LFS_POINTER)) == _LFS_POINTER:
                 raise ModelIntegrityError(f"{path}: a Git LFS pointer, not the file itself: run "
                                           "`git lfs pull` in that copy, then try again")
-
-
-def _git_blob_sha1(path: Path) -> str:
-    """The git object id of a file: the hub's ETag for a file not stored with LFS."""
-    from .io import open_regular
-
-    f, st = open_regular(path)
-    h = hashlib.sha1(f"blob {st.st_size}\0".encode())
-    with f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _install(lock: ModelLock, sources: dict[str, Path], cache: Path) -> Path:
-    """Lay ``sources`` out as huggingface_hub does: ``blobs/<etag>`` (the LFS sha256 for
-    weights, the git blob id for the rest) and ``snapshots/<revision>/<name>`` linking to it."""
-    base = cache / ("models--" + lock.repo.replace("/", "--"))
-    snapshot = base / "snapshots" / str(lock.revision)
-    (base / "blobs").mkdir(parents=True, exist_ok=True)
-    snapshot.mkdir(parents=True, exist_ok=True)
-    for name, src in sorted(sources.items()):
-        etag = lock.files[name].sha256 if name in WEIGHT_FILES else _git_blob_sha1(src)
-        blob = base / "blobs" / etag
-        if not blob.is_file() or blob.stat().st_size != src.stat().st_size:
-            tmp = blob.with_name(f".{etag}.{os.getpid()}.incomplete")
-            shutil.copyfile(src, tmp)
-            os.replace(tmp, blob)
-        _replace_link(snapshot / name, os.path.join("..", "..", "blobs", etag), fallback=blob)
-    return snapshot
-
-
-def _replace_link(link: Path, target: str, fallback: Path | None = None) -> None:
-    """Point ``link`` at ``target`` atomically; copy ``fallback`` where links are not allowed."""
-    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
-    if os.path.lexists(tmp):
-        os.unlink(tmp)
-    try:
-        os.symlink(target, tmp)
-    except OSError:
-        if fallback is None:
-            raise
-        shutil.copyfile(fallback, tmp)
-    os.replace(tmp, link)
-
-
-def _pinned_view(lock: ModelLock, snapshot: Path) -> Path:
-    """A directory (in the pipeline cache) of links to exactly the pinned files of ``snapshot``.
-
-    transformers loads whatever a directory holds (model.safetensors before pytorch_model.bin,
-    any tokenizer file); a snapshot may hold files another tool downloaded at the same
-    revision. Loading from this view, an engine sees the pinned files and nothing else."""
-    from .paths import cache_dir
-
-    text = f"{lock.repo}@{lock.revision}\n" + "\n".join(
-        f"{n}:{p.sha256}" for n, p in sorted(lock.files.items()))
-    view = cache_dir() / "models" / hashlib.sha256(text.encode()).hexdigest()[:24]
-    try:
-        view.mkdir(parents=True, exist_ok=True)
-        for name in sorted(lock.files):
-            target = str(snapshot / name)
-            if not (os.path.islink(view / name) and os.readlink(view / name) == target):
-                _replace_link(view / name, target)
-        for entry in view.iterdir():
-            if entry.name not in lock.files and not entry.name.startswith("."):
-                entry.unlink()
-    except OSError as exc:
-        raise ModelUnavailableError(f"{view}: cannot link the pinned model files there ({exc}); "
-                                    "set PIPELINE_CACHE to a writable directory") from None
-    return view
-
-
-def _cached_snapshot(lock: ModelLock, cache: Path) -> Path | None:
-    from huggingface_hub import try_to_load_from_cache
-
-    found = []
-    for name in lock.files:
-        path = try_to_load_from_cache(lock.repo, name, cache_dir=cache, revision=lock.revision)
-        if not isinstance(path, str):
-            return None
-        found.append(Path(path).parent)
-    return found[0] if found and all(p == found[0] for p in found) else None
 
 
 def _incomplete(lock: ModelLock, why: str | None) -> LockError:
