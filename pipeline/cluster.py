@@ -8,7 +8,7 @@ the outputs a plain run writes:
    windows, so the same de-duplication and the same summary), keeping of each only a small reference
    (path, byte offset of an archive line, digest): an archive of a million articles is never
    held by the driver or put in Ray's object store.
-2. Ray Data reads and splits each window in tasks (:func:`_read_windows`: the text read again
+2. Ray Data reads and splits each window in tasks (:func:`~pipeline.references.read_windows`: the text read again
    must have the digest the driver saw), and translates it in an actor pool
    (:class:`WindowTranslator`: one :class:`~pipeline.translator.Translator`, built from the
    run's :class:`~pipeline.translator.TranslatorConfig`, hence one engine, per actor, built
@@ -47,10 +47,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from .errors import ClusterError, InputError, PipelineError
-from .inputs import Input, check_document, read_document
+from .errors import ClusterError, PipelineError
+from .inputs import Input
 from .outputs import Written
 from .run import TranslationJob
+from .references import planned_windows, read_windows
 from .windows import Unit, Window, write_window
 from .translate.spec import cores
 from .translator import Translator, TranslatorConfig
@@ -63,26 +64,6 @@ READ_CPUS = 0.25
 #: Environment a local run hands to its actors: they share this machine's caches.
 FORWARDED_ENV = ("PIPELINE_CACHE", "PIPELINE_LOCK", "PIPELINE_REHASH", "HF_HOME",
                  "HF_HUB_CACHE", "HF_HUB_OFFLINE")
-
-
-@dataclass(frozen=True)
-class DocumentRef:
-    """What a read task needs to read one document again: the file (absolute), the byte
-    offset, line and id of an archive article, and the digest the driver read."""
-
-    path: str
-    stem: str
-    label: str
-    doc_path: str
-    sha256: str
-    encoding: str
-    seq: int = 0
-    line: int | None = None
-    offset: int | None = None
-    doc_id: str | None = None
-    id_field: str = "id"
-    text_field: str = "text"
-    src_lang: str | None = None  # a routed run: the language the document was routed to
 
 
 @dataclass(frozen=True)
@@ -250,35 +231,6 @@ class RayExecutor:
         sweep_stale_temps(job.out, is_output_name)  # those of an actor killed mid-write
 
 
-def planned_windows(windows: Iterable[Window], encoding: str) -> tuple[list[bytes], list[bytes]]:
-    """The driver's pass over the planned windows, each kept pickled: its units without their
-    documents' text and sentences (the ledger needs a unit's input and digest only), and the
-    references the read tasks read the documents again by. So the driver holds no text of the
-    archive, and a few hundred bytes per document instead of objects of several KB."""
-    kept, refs = [], []
-    for w in windows:
-        refs.append(pickle.dumps([_reference(u, encoding) for u in w.units]))
-        kept.append(pickle.dumps(Window(w.number, [_without_text(u) for u in w.units])))
-    return kept, refs
-
-
-def _without_text(u: Unit) -> Unit:
-    art = u.input.article
-    return replace(u, doc=replace(u.doc, text=""), sentences=[],
-                   input=u.input if art is None else replace(u.input,
-                                                             article=replace(art, text="")))
-
-
-def _reference(u: Unit, encoding: str) -> DocumentRef:
-    inp, art = u.input, u.input.article
-    return DocumentRef(path=os.path.abspath(inp.path), stem=inp.stem, label=inp.label,
-                       doc_path=u.doc_path, sha256=u.doc.sha256, encoding=u.doc.encoding,
-                       seq=u.seq, line=inp.line, offset=None if art is None else art.offset,
-                       doc_id=None if art is None else art.doc_id, src_lang=u.lang,
-                       **({} if art is None else {"id_field": art.id_field,
-                                                  "text_field": art.text_field}))
-
-
 def _execute(ray, refs: list[bytes], plan: Layout, env: dict, job: TranslationJob
              ) -> Iterator[tuple[int, bytes]]:
     """The Ray Data pipeline: windows (their pickled references) → read and split (tasks) →
@@ -288,7 +240,7 @@ def _execute(ray, refs: list[bytes], plan: Layout, env: dict, job: TranslationJo
 
     rows = [{"window": k, "refs": r} for k, r in enumerate(refs)]
     ds = ray.data.from_items(rows, override_num_blocks=len(rows))
-    ds = ds.map_batches(_read_windows, batch_size=1, batch_format="pyarrow", num_cpus=READ_CPUS,
+    ds = ds.map_batches(read_windows, batch_size=1, batch_format="pyarrow", num_cpus=READ_CPUS,
                         fn_kwargs={"max_line_chars": job.max_line_chars,
                                    "src_lang": plan.config.src_lang})
     remote = {"runtime_env": {"env_vars": env}} if env else {}
@@ -342,52 +294,6 @@ def _add_stats(total, delta: dict) -> None:
 
 
 # --- inside Ray ------------------------------------------------------------------------------
-
-def _reread(ref: DocumentRef, max_line_chars: int):
-    """The document again, as the driver read it (a task on any node)."""
-    from .archive import read_article_at
-
-    def ignore(message: str) -> None:  # the driver reported its warnings already
-        pass
-
-    if ref.doc_id is None:
-        doc = read_document(Path(ref.path), ref.encoding, max_line_chars, ignore)
-    else:
-        doc = read_article_at(ref.path, ref.offset, ref.line, ref.doc_id,
-                              id_field=ref.id_field, text_field=ref.text_field)
-        check_document(doc, ref.label, max_line_chars, ignore)
-    if doc.sha256 != ref.sha256:
-        raise InputError(f"changed while the run was reading it (sha256 {doc.sha256[:12]}…, "
-                         f"first read {ref.sha256[:12]}…); run again")
-    return replace(doc, path=ref.label)
-
-
-def _read_windows(batch, max_line_chars: int, src_lang: str = "de"):
-    """Ray task: read and split the documents of each window (with the source language's
-    splitter)."""
-    import pyarrow as pa
-
-    from .segment import splitter
-
-    splitters: dict = {}  # a routed run: each document's own language's splitter
-
-    def split(lang: str, text: str):
-        if lang not in splitters:
-            splitters[lang] = splitter(lang)
-        return splitters[lang].split(text)
-
-    out = []
-    for row in batch.to_pylist():
-        docs = []
-        for ref in pickle.loads(row["refs"]):
-            try:
-                doc = _reread(ref, max_line_chars)
-                docs.append((ref, doc, split(ref.src_lang or src_lang, doc.text)))
-            except InputError as exc:
-                docs.append((ref, None, str(exc).removeprefix(f"{ref.label}: ")))
-        out.append({"window": row["window"], "docs": pickle.dumps(docs)})
-    return pa.Table.from_pylist(out)
-
 
 class WindowTranslator:
     """Ray actor: one :class:`~pipeline.run.Translator` (the engine loads once, on first
@@ -455,5 +361,4 @@ def _counters(stats) -> dict[str, int]:
 
 
 __all__ = ["RayExecutor", "connect", "layout", "Layout", "WindowTranslator", "WindowOutcome",
-           "DocumentRef", "planned_windows",
            "ClusterError", "ACTOR_CPU_SHARE", "READ_CPUS"]

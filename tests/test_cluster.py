@@ -183,7 +183,7 @@ def test_archive_on_ray_equals_a_plain_run(ray_address, tiny_model, archive, tmp
 def test_the_driver_keeps_no_text_of_the_windows_it_planned(tmp_path, write_archive):
     """A Ray run's driver keeps of each planned document its reference (where to read it
     again, and its digest) and what the ledger needs, never its text or sentences."""
-    from pipeline.cluster import planned_windows
+    from pipeline.references import planned_windows
     from pipeline.document import Document
     from pipeline.inputs import iter_inputs
     from pipeline.windows import Unit, Window
