@@ -31,6 +31,9 @@ SEED = 20261207
 #: As the shared ru-en set records them (``perturbation``).
 P = {"merge_src": 0.07, "merge_en": 0.07, "merge3_src": 0.01, "merge3_en": 0.01,
      "cross22": 0.015, "drop_src": 0.03, "drop_en": 0.03}
+#: Each edit and the lines it takes, in the order they are drawn.
+EDITS = [("cross22", 3), ("merge3_src", 3), ("merge3_en", 3), ("merge_src", 2), ("merge_en", 2),
+         ("drop_src", 1), ("drop_en", 1)]
 #: The reference each pair's sets use (cs-en has no reference A).
 REFERENCE = {"cs": "B"}
 _DOC = re.compile(r"<doc\b[^>]*\bid=\"([^\"]+)\"")
@@ -118,10 +121,8 @@ def perturb(rng: random.Random, src: list[str], en: list[str], mts: list[list[st
     i, n = 0, len(src)
     while i < n:
         r = rng.random() if i else 1.0
-        edges = [("cross22", 3), ("merge3_src", 3), ("merge3_en", 3), ("merge_src", 2),
-                 ("merge_en", 2), ("drop_src", 1), ("drop_en", 1)]
         chosen = None
-        for name, width in edges:
+        for name, width in EDITS:
             if r < P[name] and i + width <= n:
                 chosen = name
                 break

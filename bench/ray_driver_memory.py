@@ -59,7 +59,7 @@ def main() -> None:
             out = subprocess.run([sys.executable, "-m", "bench.ray_driver_memory", "--one",
                                   str(n), "--sentences", str(args.sentences), "--work", tmp],
                                  cwd=ROOT, capture_output=True, text=True, check=True)
-            n_, mib, secs = out.stdout.split()[-3:]
+            mib, secs = out.stdout.split()[-2:]
             rows.append((n, float(mib)))
             print(f"| {n:,} | {n * args.sentences:,} | {float(mib):.0f} | {float(secs):.0f} |",
                   flush=True)

@@ -8,7 +8,8 @@ a manifest this version wrote (:func:`pipeline.manifest.stream`: one line per do
 indexed instead, by the hash of their record file's name (:class:`~pipeline.hashindex.HashIndex`,
 an offset and a length: ~50 bytes a document), and read again and parsed when asked. A manifest
 of another layout (written by hand, pretty-printed by another tool) is parsed whole, as before.
-Entries from the journals of killed runs (rare, and only what those runs finished) are held.
+Entries from the journals of killed runs (rare, and only what those runs finished) are held;
+:attr:`Earlier.journals` names those journals (the manifest that takes them in removes them).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from .hashindex import HashIndex
+from .journal import read_documents
 
 
 def usable(d: object) -> bool:
@@ -32,16 +35,25 @@ class Earlier:
     killed run came after the manifest it found), and the provenance of their ``runs``."""
 
     def __init__(self, entries: dict[str, dict] | None = None,
-                 runs: dict[str, dict] | None = None) -> None:
+                 runs: dict[str, dict] | None = None, index: HashIndex | None = None,
+                 file: BinaryIO | None = None) -> None:
         self.runs: dict[str, dict] = dict(runs or {})
         self._held: dict[str, dict] = dict(entries or {})
-        self._index: HashIndex | None = None
-        self._file = None  # the indexed manifest, kept open: a rename over it changes nothing
+        self._index = index  # record file name -> (offset, length) of its manifest line
+        self._file = file  # the indexed manifest, kept open: a rename over it changes nothing
+        self.journals: list[Path] = []  # those of killed runs whose entries were added
 
-    def update(self, entries: dict[str, dict], runs: dict[str, dict]) -> None:
+    @property
+    def indexed(self) -> bool:
+        """Whether the manifest's entries are read when asked (not held)."""
+        return self._index is not None
+
+    def add_journal(self, path: Path) -> None:
         """Add what a killed run's journal says (it wins over what is already here)."""
+        entries, runs = read_documents(path)
         self._held.update(entries)
         self.runs.update(runs)
+        self.journals.append(path)
 
     def get(self, name: str) -> dict | None:
         held = self._held.get(name)
@@ -66,11 +78,7 @@ class Earlier:
         self.close()
 
 
-def _item(line: bytes, indent: bytes) -> bytes | None:
-    """The JSON text of a list item or ``runs`` member line of the streamed layout."""
-    if not line.startswith(indent) or not line.endswith(b"\n"):
-        return None
-    return line[len(indent):-1].removesuffix(b",")
+_INDENT = b"    "  # a list item's or a ``runs`` member's line in the streamed layout
 
 
 def index_manifest(path: Path, schema: str, version: str) -> Earlier | None:
@@ -83,34 +91,35 @@ def index_manifest(path: Path, schema: str, version: str) -> Earlier | None:
     except OSError:
         return None
     try:
-        earlier = _scan(f, schema, version)
+        scanned = _scan(f)
     except OSError:
-        earlier = None
-    if earlier is None or earlier._index is None:
+        scanned = None
+    if scanned is None or scanned[0] != (schema, version):
         f.close()
-    else:
-        earlier._file = f
-    return earlier
+        return None if scanned is None else Earlier()
+    return Earlier(runs=scanned[2], index=scanned[1], file=f)
 
 
-def _scan(f, schema: str, version: str) -> Earlier | None:
+def _scan(f: BinaryIO) -> tuple[tuple[object, object], HashIndex, dict] | None:
+    """The manifest's (schema, version), its documents' index and its runs; None when its
+    layout is not the streamed one."""
     index, runs, header = HashIndex(2), {}, {}
     if os.fstat(f.fileno()).st_size == 0 or f.readline() != b"{\n":
         return None
     offset, section = 2, None
     for line in f:
         at, offset = offset, offset + len(line)
-        if section is not None and line.startswith(b"    "):
-            text = _item(line, b"    ")
-            if text is None:
+        if section is not None and line.startswith(_INDENT):
+            if not line.endswith(b"\n"):
                 return None
+            text = line[len(_INDENT):-1].removesuffix(b",")
             if section == b"documents":
                 try:
                     d = json.loads(text)
                 except (ValueError, RecursionError):
                     return None
                 if usable(d):
-                    index.add(d["records"], at + 4, len(text))
+                    index.add(d["records"], at + len(_INDENT), len(text))
             elif section == b"runs":
                 try:
                     runs.update(json.loads(b"{" + text + b"}"))
@@ -139,11 +148,7 @@ def _scan(f, schema: str, version: str) -> Earlier | None:
                 return None
     else:
         return None  # no closing brace: not a complete manifest
-    if header.get("manifest") != schema or header.get("pipeline") != version:
-        return Earlier()
-    earlier = Earlier(runs=runs)
-    earlier._index = index
-    return earlier
+    return (header.get("manifest"), header.get("pipeline")), index, runs
 
 
 __all__ = ["Earlier", "index_manifest", "usable"]

@@ -162,14 +162,17 @@ def previous_entries(previous: dict | None) -> tuple[dict[str, dict], dict[str, 
 
 
 def earlier(out_dir: Path) -> Earlier:
-    """What the manifest in ``out_dir`` says of its record files, asked one at a time (indexed
-    when this version streamed it: see :mod:`pipeline.earlier`); nothing when it is unreadable."""
+    """What the manifest in ``out_dir`` and the journals of killed runs there (later ones
+    win) say of its record files, asked one at a time (the manifest indexed when this version
+    streamed it: see :mod:`pipeline.earlier`); nothing of a manifest that is unreadable."""
     found = index_manifest(Path(out_dir) / FILENAME, SCHEMA, __version__)
     if found is None:
         try:
             found = Earlier(*previous_entries(read(out_dir)))
         except (PipelineError, OSError):  # unreadable: every entry is computed afresh
             found = Earlier()
+    for path in journals.stale(Path(out_dir)):
+        found.add_journal(path)
     return found
 
 
@@ -365,9 +368,6 @@ def write_run(out_dir: Path, journal: Journal, *, header: dict, settings: dict,
     seconds = round(finished - started, 3)
     with _directory_lock(out_dir):  # concurrent runs (make -j2): the last one sees all
         known = earlier(out_dir)
-        left = journals.stale(out_dir)
-        for path in left:
-            known.update(*journals.read_documents(path))
         runs: dict[str, dict] = {}
         totals = _Totals()
         documents = describe_directory(out_dir, runs, known, known.runs, journal.document,
@@ -397,7 +397,7 @@ def write_run(out_dir: Path, journal: Journal, *, header: dict, settings: dict,
         finally:
             known.close()
         journal.close(remove=True)
-        for path in left:
+        for path in known.journals:
             path.unlink(missing_ok=True)
         return written
 

@@ -45,7 +45,7 @@ def planned_windows(windows: Iterable[Window], encoding: str) -> tuple[list[byte
     archive, and a few hundred bytes per document instead of objects of several KB."""
     kept, refs = [], []
     for w in windows:
-        refs.append(pickle.dumps([reference(u, encoding) for u in w.units]))
+        refs.append(pickle.dumps([_reference(u, encoding) for u in w.units]))
         kept.append(pickle.dumps(Window(w.number, [_without_text(u) for u in w.units])))
     return kept, refs
 
@@ -57,7 +57,7 @@ def _without_text(u: Unit) -> Unit:
                                                              article=replace(art, text="")))
 
 
-def reference(u: Unit, encoding: str) -> DocumentRef:
+def _reference(u: Unit, encoding: str) -> DocumentRef:
     inp, art = u.input, u.input.article
     return DocumentRef(path=os.path.abspath(inp.path), stem=inp.stem, label=inp.label,
                        doc_path=u.doc_path, sha256=u.doc.sha256, encoding=u.doc.encoding,
@@ -69,7 +69,7 @@ def reference(u: Unit, encoding: str) -> DocumentRef:
 
 # --- inside Ray: a read task ----------------------------------------------------------------
 
-def reread(ref: DocumentRef, max_line_chars: int):
+def _reread(ref: DocumentRef, max_line_chars: int):
     """The document again, as the driver read it (a task on any node)."""
     from .archive import read_article_at
 
@@ -107,7 +107,7 @@ def read_windows(batch, max_line_chars: int, src_lang: str = "de"):
         docs = []
         for ref in pickle.loads(row["refs"]):
             try:
-                doc = reread(ref, max_line_chars)
+                doc = _reread(ref, max_line_chars)
                 docs.append((ref, doc, split(ref.src_lang or src_lang, doc.text)))
             except InputError as exc:
                 docs.append((ref, None, str(exc).removeprefix(f"{ref.label}: ")))
@@ -115,4 +115,4 @@ def read_windows(batch, max_line_chars: int, src_lang: str = "de"):
     return pa.Table.from_pylist(out)
 
 
-__all__ = ["DocumentRef", "planned_windows", "reference", "reread", "read_windows"]
+__all__ = ["DocumentRef", "planned_windows", "read_windows"]

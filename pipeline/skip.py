@@ -21,7 +21,6 @@ from . import formats, manifest
 from .document import Document
 from .formats import jsonl
 from .io import atomic_files, open_regular
-from .journal import read_documents, stale
 from .outputs import stage_outputs
 from .records import DEFAULT_PAIR, RECORD_SCHEMA, SCHEMA_2
 
@@ -58,8 +57,6 @@ class Previous:
     def entry(self, name: str) -> dict | None:
         if self._earlier is None:
             self._earlier = manifest.earlier(self.out)
-            for path in stale(self.out):
-                self._earlier.update(*read_documents(path))
             self.runs = self._earlier.runs
         return self._earlier.get(name)
 

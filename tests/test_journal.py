@@ -201,14 +201,18 @@ def test_a_previous_manifest_is_indexed_not_held(tmp_path):
                                                             {"records": "bad.jsonl"}]
     manifest.write(tmp_path, _manifest(docs, settings={"window": 4}))
     earlier = manifest.earlier(tmp_path)
-    assert earlier._index is not None  # indexed, not parsed whole
+    assert earlier.indexed  # not parsed whole
     entries, runs = manifest.previous_entries(manifest.read(tmp_path))
     assert earlier.runs == runs and len(entries) == 50
     for name in [*entries, "bad.jsonl", "absent.jsonl"]:
         assert earlier.get(name) == entries.get(name), name
     assert earlier.get("d7.jsonl")["sha256"] == f"{99:064x}"
-    earlier.update({"d1.jsonl": {"records": "d1.jsonl", "from": "journal"}}, {"j": {}})
+    killed = tmp_path / "killed.journal"
+    killed.write_text(json.dumps({"seq": 0, "runs": {"j": {}}, "document": {
+        "records": "d1.jsonl", "from": "journal"}}) + "\n", encoding="utf-8")
+    earlier.add_journal(killed)
     assert earlier.get("d1.jsonl")["from"] == "journal" and "j" in earlier.runs
+    assert earlier.journals == [killed]
     earlier.close()
 
 
@@ -220,7 +224,7 @@ def test_a_manifest_of_another_layout_is_parsed_whole(tmp_path, text):
     docs = [_entry(f"d{k}.jsonl", k) for k in range(5)]
     (tmp_path / manifest.FILENAME).write_text(text(_manifest(docs)), encoding="utf-8")
     earlier = manifest.earlier(tmp_path)
-    assert earlier._index is None and earlier.get("d3.jsonl") == docs[3]
+    assert not earlier.indexed and earlier.get("d3.jsonl") == docs[3]
 
 
 @pytest.mark.parametrize("change", [
