@@ -1,5 +1,6 @@
-"""py3langid's model read from an uncompressed copy in the cache (pipeline.languages.stored_model):
-the same answers as py3langid's own loading, a damaged or foreign copy never used, one load
+"""The language identifiers' models read from copies in the cache, py3langid's
+(pipeline.languages.stored_model) and langidentify's (pipeline.languages.short_model): the
+same answers as each library's own loading, a damaged or foreign copy never used, one load
 per process."""
 
 from __future__ import annotations
@@ -101,3 +102,81 @@ def test_threads_wait_for_one_load(monkeypatch):
     for t in threads:
         t.join()
     assert len(built) == 1 and got == built * 4
+
+
+# ------------------------------------------------------------ langidentify (short texts)
+
+#: Short texts of each kind the detector meets: Latin, Cyrillic, Han and kana, mixed scripts.
+SHORT_TEXTS = ("Was gestern in Berlin geschah", "What happened in London yesterday",
+               "Wat er gisteren in Amsterdam gebeurde", "Что случилось в Москве вчера",
+               "北京昨天发生了什么", "東京で何が起きたのか", "Apple 新製品 news", "Hallo 你好 world")
+
+
+@pytest.fixture
+def short_languages():
+    """German, English, Dutch, Russian, Chinese and Japanese (with the Chinese/Japanese
+    classifier), as langidentify names them."""
+    from langidentify import Language
+
+    return [Language.GERMAN, Language.ENGLISH, Language.DUTCH, Language.RUSSIAN,
+            Language.CHINESE_SIMPLIFIED, Language.JAPANESE]
+
+
+def short_answers(model) -> list:
+    from langidentify import Detector
+
+    detector = Detector(model)
+    return [(detector.detect(text), float(detector.results.gap)) for text in SHORT_TEXTS]
+
+
+def tables(model) -> list:
+    """Every table of the model, probabilities as plain floats (the copy keeps tuples)."""
+    def plain(table):
+        return {gram: entry if not isinstance(entry, tuple) else (entry[0], tuple(entry[1]))
+                for gram, entry in table.items()}
+    return [plain(model.get_table(n)) for n in range(1, model.max_ngram + 1)] + [
+        plain(model.topwords_table)]
+
+
+def test_the_short_model_copy_is_langidentifys_model(tmp_path, monkeypatch, short_languages):
+    from langidentify import Model
+
+    from pipeline.languages import short_model
+
+    monkeypatch.setenv("PIPELINE_CACHE", str(tmp_path / "cache"))
+    built = short_model.load(short_languages)
+    reference = Model.load_variant("lite", short_languages, -12, -12)
+    assert built is reference  # nothing in the cache: langidentify's own build
+    path = short_model.cache_path(short_model._key(short_languages))
+    assert path.is_file()
+    copy = short_model.load(short_languages)  # as a later process: read from the copy
+    assert copy is not reference and copy.cj_classifier is not None
+    assert tables(copy) == tables(reference)
+    assert (copy.languages, copy.min_log_prob, copy.tw_min_log_prob, copy.max_ngram) == (
+        reference.languages, reference.min_log_prob, reference.tw_min_log_prob,
+        reference.max_ngram)
+    assert short_answers(copy) == short_answers(reference)
+    assert [lang for lang, _ in short_answers(copy)][:6] == short_languages  # one text each
+
+
+@pytest.mark.parametrize("damage", ["truncated", "from other files"])
+def test_a_damaged_or_foreign_short_model_copy_is_rebuilt(tmp_path, monkeypatch, damage):
+    from langidentify import Language, Model
+
+    from pipeline.languages import short_model
+
+    monkeypatch.setenv("PIPELINE_CACHE", str(tmp_path / "cache"))
+    languages = [Language.GERMAN, Language.ENGLISH]
+    key = short_model._key(languages)
+    path = short_model.cache_path(key)
+    short_model._write(path, key, Model.load_variant("lite", languages, -12, -12))
+    good = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(good[: len(good) // 2])
+    else:  # another langidentify, another set of languages: another key in the same file
+        path.write_bytes(b"another key\n" + good.split(b"\n", 1)[1])
+    assert short_model._read(path, key) is None
+    model = short_model.load(languages)
+    assert path.read_bytes() == good  # rewritten, whole
+    assert short_answers(model)[0][0] == Language.GERMAN
+

@@ -95,7 +95,9 @@ def detect_language(text: str, *, candidates: Iterable[str] | None = None) -> st
     is the most effective way to be right.
     Raises :class:`~pipeline.errors.LanguageNotIdentifiedError` for a text without letters and
     :class:`~pipeline.errors.UnknownLanguageError` for a candidate the models do not know.
-    The models are loaded on first use (about a second each).
+    The models are loaded on first use: about a second each once the cache holds copies
+    of them; building langidentify's for a new set of candidates takes up to ~30 s, once
+    (:mod:`.short_model`).
     """
     return _decide(text, _candidates(candidates))[0]
 
@@ -217,15 +219,18 @@ class _ShortModel:
     detector keeps scores between calls, so calls are serialised."""
 
     def __init__(self, langs: tuple[str, ...]):
-        from langidentify import Detector, Language, Model
+        from langidentify import Detector, Language
+
+        from . import short_model
 
         chosen = [lang for lang in Language if _iso(lang) in langs]
         self._unknown = Language.UNKNOWN
         # The lite model of the wheel, with Model.load_lite's thresholds: the same answers
         # whether or not the optional full model is installed. (load_lite itself looks for
         # the first language's file and falls back to the full model when that language is
-        # Chinese, which the lite model leaves to its CJ classifier.)
-        self._detector = Detector(Model.load_variant("lite", chosen, -12, -12))
+        # Chinese, which the lite model leaves to its CJ classifier.) Read from the cache's
+        # copy after the first build (:mod:`.short_model`).
+        self._detector = Detector(short_model.load(chosen))
         self._langs = frozenset(langs)
         self._lock = threading.Lock()
 
