@@ -157,9 +157,9 @@ def layout(config: TranslatorConfig, actors: int | None, node_cpus: list[int]) -
     return Layout(actors, config, threads, cpus)
 
 
-def _node_cpus(ray, address: str) -> list[int]:
-    if address == "local":
-        return [cores()]
+def _node_cpus(ray) -> list[int]:
+    """The CPUs of each live node of the cluster this process is connected to (also for
+    ``local``: the process may have joined a cluster before it was asked to start one)."""
     cpus = [int(n.get("Resources", {}).get("CPU", 0)) for n in ray.nodes() if n.get("Alive")]
     return [c for c in cpus if c > 0] or [1]
 
@@ -198,7 +198,7 @@ class RayExecutor:
         started_here, connect_seconds = connect(self.address)
         _quiet_ray_data()
         try:
-            nodes = _node_cpus(ray, self.address)
+            nodes = _node_cpus(ray)
             plan = layout(config, self.actors, nodes)
             plan = replace(plan, actors=min(plan.actors, len(windows)))  # no idle actor
             details.update(nodes=len(nodes), actors=plan.actors, threads_per_actor=plan.threads,

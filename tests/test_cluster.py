@@ -207,22 +207,30 @@ def test_the_driver_keeps_no_text_of_the_windows_it_planned(tmp_path, write_arch
 
 
 @needs_ray
-def test_ray_read_tasks_split_with_the_source_language(ray_address, tiny_model, tmp_path):
+def test_ray_read_tasks_split_with_the_source_language(ray_address, tiny_model, tmp_path,
+                                                       monkeypatch):
     """The read tasks of a Ray run split with the run's source language, as a plain run does:
-    French knows the elided "l'art." before a number, German does not."""
+    French knows the elided "l'art." before a number, German does not. (And ``local`` in a
+    process already joined to Ray lays out its actors for that cluster, 2 CPUs here, not for
+    the cores of this machine, which would leave an actor waiting for CPUs forever.)"""
+    from pipeline import cluster
     from pipeline.cluster import RayExecutor
+
+    monkeypatch.setattr(cluster, "cores", lambda: 16)
 
     text = "Voir l'art. 5 du code. Le juge a tranché."
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text(text, encoding="utf-8")
     assert len(pipeline.split(text, lang="de")) == 3
     spans = {}
-    for name, executor in (("plain", None), ("ray", RayExecutor(ray_address))):
-        translate_files([tmp_path / "in"], tmp_path / name, model_dir=tiny_model, src_lang="fr",
-                        formats=("jsonl",), executor=executor, report=lambda message: None)
+    for name, executor in (("plain", None), ("ray", RayExecutor("local"))):
+        summary = translate_files([tmp_path / "in"], tmp_path / name, model_dir=tiny_model,
+                                  src_lang="fr", formats=("jsonl",), executor=executor,
+                                  report=lambda message: None)
         spans[name] = [(r["start"], r["end"]) for r in map(json.loads, (
             tmp_path / name / "a.jsonl").read_text(encoding="utf-8").splitlines())]
     assert spans["ray"] == spans["plain"] == [(0, 22), (23, 41)]
+    assert summary.cluster["actor_cpus"] <= 2
 
 
 def _actor_pids() -> list[int]:
