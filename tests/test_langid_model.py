@@ -5,6 +5,7 @@ per process."""
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -180,3 +181,23 @@ def test_a_damaged_or_foreign_short_model_copy_is_rebuilt(tmp_path, monkeypatch,
     assert path.read_bytes() == good  # rewritten, whole
     assert short_answers(model)[0][0] == Language.GERMAN
 
+
+
+def test_the_short_model_copies_are_bounded(tmp_path, monkeypatch):
+    """One copy per candidate set, at most KEEP of them: the least recently used goes first."""
+    from langidentify import Language
+
+    from pipeline.languages import short_model
+
+    monkeypatch.setenv("PIPELINE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(short_model, "KEEP", 2)
+    sets = [[Language.GERMAN, Language.ENGLISH], [Language.GERMAN, Language.DUTCH],
+            [Language.ENGLISH, Language.DUTCH]]
+    paths = [short_model.cache_path(short_model._key(langs)) for langs in sets]
+    short_model.load(sets[0])
+    short_model.load(sets[1])
+    os.utime(paths[0], ns=(1, 1))
+    os.utime(paths[1], ns=(2, 2))
+    short_model.load(sets[0])  # read back from its copy: now the most recently used
+    short_model.load(sets[2])
+    assert [p.is_file() for p in paths] == [True, False, True]

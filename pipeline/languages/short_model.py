@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import marshal
+import os
 import pickle
 from importlib import metadata, resources
 from pathlib import Path
@@ -28,6 +29,10 @@ from pathlib import Path
 VARIANT, MIN_LOG_PROB, TW_MIN_LOG_PROB = "lite", -12, -12
 #: Changes when the layout of the copy changes.
 FORMAT = "pipeline-langidentify/1"
+#: Copies kept (one per candidate set, up to 65 MB each): the least recently used beyond
+#: these are removed when a new one is written, so callers that ask for many different
+#: candidate sets (a server's clients) cannot fill the disk.
+KEEP = 6
 
 
 def load(languages):
@@ -82,7 +87,25 @@ def _write(path: Path, key: str, model) -> None:
             f.write(key.encode() + b"\n")
             f.write(marshal.dumps(payload))
     except (OSError, ValueError):  # a read-only or full cache: the next process builds again
-        pass
+        return
+    _prune(path.parent, path)
+
+
+def _prune(folder: Path, kept: Path) -> None:
+    """Remove the least recently used copies beyond :data:`KEEP` (``kept`` stays)."""
+    def used(p: Path) -> int:
+        try:
+            return p.stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    copies = sorted((p for p in folder.glob("langidentify-*.marshal") if p != kept),
+                    key=used, reverse=True)
+    for old in copies[KEEP - 1:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
 
 
 def _read(path: Path, key: str):
@@ -97,6 +120,10 @@ def _read(path: Path, key: str):
             if f.readline() != key.encode() + b"\n":
                 return None
             data = f.read()  # marshal.load reads a file object a few bytes at a time
+        try:
+            os.utime(path)  # used now: the last to be removed (_prune)
+        except OSError:
+            pass
         names, min_lp, tw_min_lp, max_ngram, tables, topwords, cj = marshal.loads(data)
         return Model(tables=[_entries(t) for t in tables],
                      languages=[Language[name] for name in names], min_log_prob=min_lp,
