@@ -6,15 +6,22 @@ half of it).
 
 Issue 21 measures alignment on hidden sets of uk, cs, ja, he and ru to English with real
 WMT22–23 system MT; the shared development sets hold only de, ru and zh. This builds such sets
-from ``wmt-conference/wmt22-news-systems`` (cs, ja, uk, ru, zh → en; research use only: the
-sets are written where you say, never into this repository), so that
+from ``wmt-conference/wmt22-news-systems`` (cs, ja, uk, ru, zh → en) and, with ``--year 2023``,
+from ``wmt-conference/wmt23-news-systems`` (he, ja, uk, ru, zh → en; Hebrew only there)
+(research use only: the sets are written where you say, never into this repository), so that
 ``python -m bench.alignment --sets DIR`` measures them. They were not used to choose any
 setting of the aligner. Our own construction, from the description in FORMAT.md: the
 perturbation probabilities are those the shared ru set records; the seed is another.
 
     git clone https://github.com/wmt-conference/wmt22-news-systems /tmp/wmt22
     python -m bench.alignment_wmt /tmp/wmt22 /tmp/wmt-sets [--pairs cs,ja,uk]
+    git clone https://github.com/wmt-conference/wmt23-news-systems /tmp/wmt23
+    python -m bench.alignment_wmt /tmp/wmt23 /tmp/wmt23-sets --year 2023 --pairs he,ja,uk,ru,zh
     python -m bench.alignment --sets /tmp/wmt-sets
+
+Document boundaries come from the year's xml where it is there and holds the same segments as
+the plain-text files (WMT23's xml also holds the test suites' segments: then, as where the xml
+is missing, from heuristic pseudo-documents, and the set says which).
 """
 
 from __future__ import annotations
@@ -84,14 +91,14 @@ def _lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").split("\n")[:-1]
 
 
-def systems(root: Path, lang: str, ref: list[str]) -> tuple[str, str, dict]:
+def systems(root: Path, lang: str, ref: list[str], year: int = 2022) -> tuple[str, str, dict]:
     """The median and the weakest system by corpus BLEU against ``ref`` (of those scoring at
     least half the median), and every score."""
     import sacrebleu
 
     scores = {}
     for path in sorted((root / "txt" / "system-outputs").glob(
-            f"generaltest2022.{lang}-en.hyp.*.en")):
+            f"generaltest{year}.{lang}-en.hyp.*.en")):
         hyp = _lines(path)
         if len(hyp) == len(ref):
             name = path.name.split(".hyp.")[1].removesuffix(".en")
@@ -153,22 +160,26 @@ def perturb(rng: random.Random, src: list[str], en: list[str], mts: list[list[st
     return s, t, gold, mt
 
 
-def build(root: Path, lang: str, out: Path) -> Path:
-    pair = f"{lang}-en"
-    src = _lines(root / "txt" / "sources" / f"generaltest2022.{pair}.src.{lang}")
-    ref_name = REFERENCE.get(lang, "A")
-    ref = _lines(root / "txt" / "references" / f"generaltest2022.{pair}.ref.{ref_name}.en")
-    xml = root / "xml" / f"wmttest2022.{pair}.all.xml"
+def build(root: Path, lang: str, out: Path, year: int = 2022) -> Path:
+    pair, test = f"{lang}-en", f"generaltest{year}"
+    src = _lines(root / "txt" / "sources" / f"{test}.{pair}.src.{lang}")
+    ref_name = REFERENCE.get(lang, "A") if year == 2022 else "A"
+    refs = root / "txt" / "references"
+    ref = _lines(next(p for p in (refs / f"{test}.{pair}.ref.{ref_name}.en",
+                                  refs / f"{test}.{pair}.ref.ref{ref_name}.en") if p.is_file()))
+    if len(ref) != len(src):
+        raise SystemExit(f"{pair}: the source and the reference disagree")
+    xml = root / "xml" / f"wmttest{year}.{pair}.all.xml"
     docs = documents(xml) if xml.is_file() and xml.stat().st_size else []
+    if sum(n for _, n in docs) != len(src):  # missing, or more than the general test
+        docs = []
     bounds = "real WMT documents from xml" if docs else "heuristic pseudo-documents"
     docs = docs or pseudo_documents(src)
-    if sum(n for _, n in docs) != len(src) or len(ref) != len(src):
-        raise SystemExit(f"{pair}: the xml's segments, source and reference disagree")
-    main, weak, scores = systems(root, lang, ref)
-    outputs = [_lines(root / "txt" / "system-outputs" / f"generaltest2022.{pair}.hyp.{name}.en")
+    main, weak, scores = systems(root, lang, ref, year)
+    outputs = [_lines(root / "txt" / "system-outputs" / f"{test}.{pair}.hyp.{name}.en")
                for name in (main, weak)]
-    rng = random.Random(f"{SEED}-{lang}")
-    target = out / f"{lang}en_wmt22_mt_perturbed.jsonl"
+    rng = random.Random(f"{SEED}-{lang}" if year == 2022 else f"{SEED}-{lang}-{year}")
+    target = out / f"{lang}en_wmt{year % 100}_mt_perturbed.jsonl"
     start = 0
     with open(target, "w", encoding="utf-8") as f:
         for doc_id, n in docs:
@@ -177,14 +188,15 @@ def build(root: Path, lang: str, out: Path) -> Path:
             s, t, gold, (mt, mt_weak) = perturb(rng, src[lines], ref[lines],
                                                 [o[lines] for o in outputs])
             f.write(json.dumps({
-                "doc_id": f"generaltest2022-{lang}en-{doc_id}", "src_lang": lang,
+                "doc_id": f"{test}-{lang}en-{doc_id}", "src_lang": lang,
                 "tgt_lang": "en", "src_sentences": s, "tgt_sentences": t,
                 "alignments": gold, "mt_sentences": mt, "mt_sentences_weak": mt_weak,
                 "mt_system": main, "mt_system_weak": weak,
                 "mt_scores": {k: {"bleu": v} for k, v in scores.items() if k in (main, weak)},
                 "synthetic": True, "perturbation": {"seed": SEED, **P},
-                "source": f"WMT generaltest2022 {pair} ({lang} original + English reference "
-                          f"{ref_name} + system outputs), wmt-conference/wmt22-news-systems; "
+                "source": f"WMT {test} {pair} ({lang} original + English reference "
+                          f"{ref_name} + system outputs), "
+                          f"wmt-conference/wmt{year % 100}-news-systems; "
                           f"built by bench/alignment_wmt.py; document boundaries: {bounds}",
                 "license": "WMT test data and submitted system outputs: research use only",
             }, ensure_ascii=False) + "\n")
@@ -196,17 +208,20 @@ def build(root: Path, lang: str, out: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("wmt22", type=Path, help="a checkout of wmt-conference/wmt22-news-systems")
+    ap.add_argument("wmt", type=Path,
+                    help="a checkout of wmt-conference/wmt22-news-systems (or wmt23-...)")
     ap.add_argument("out", type=Path, help="where to write the sets (not this repository)")
     ap.add_argument("--pairs", default="cs,ja,uk,ru,zh", help="source languages (into English)")
+    ap.add_argument("--year", type=int, default=2022, choices=(2022, 2023),
+                    help="the year of the checkout (its file names)")
     args = ap.parse_args(argv)
-    if not (args.wmt22 / "txt" / "sources").is_dir():
-        print(f"{args.wmt22}: not a wmt22-news-systems checkout (no txt/sources)",
+    if not (args.wmt / "txt" / "sources").is_dir():
+        print(f"{args.wmt}: not a wmt{args.year % 100}-news-systems checkout (no txt/sources)",
               file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     for lang in args.pairs.split(","):
-        build(args.wmt22, lang.strip(), args.out)
+        build(args.wmt, lang.strip(), args.out, args.year)
     return 0
 
 

@@ -50,3 +50,34 @@ def test_documents_from_xml_and_pseudo_documents(tmp_path):
     docs = pseudo_documents(lines)
     assert sum(n for _, n in docs) == len(lines) and max(n for _, n in docs) <= 60
     assert docs[0][1] == 3  # "Head" and its two sentences; the next heading starts another
+
+
+def test_a_wmt23_checkout_without_xml_gives_a_set_of_pseudo_documents(tmp_path):
+    """WMT23's layout (``ref.refA``, no xml for Hebrew): the set is built from pseudo-documents,
+    named by its year, with the median and the weakest system as its MT."""
+    import json
+
+    from bench.alignment_wmt import main
+
+    root = tmp_path / "wmt23"
+    for sub in ("sources", "references", "system-outputs"):
+        (root / "txt" / sub).mkdir(parents=True)
+    src = [f"משפט מספר {k}." for k in range(12)]
+    ref = [f"Sentence number {k} of the news." for k in range(12)]
+    (root / "txt" / "sources" / "generaltest2023.he-en.src.he").write_text(
+        "\n".join(src) + "\n", encoding="utf-8")
+    (root / "txt" / "references" / "generaltest2023.he-en.ref.refA.en").write_text(
+        "\n".join(ref) + "\n", encoding="utf-8")
+    for name, words in (("good", ref), ("fair", [r.replace("news", "paper") for r in ref]),
+                        ("poor", [r.split()[0] for r in ref])):
+        (root / "txt" / "system-outputs" / f"generaltest2023.he-en.hyp.{name}.en").write_text(
+            "\n".join(words) + "\n", encoding="utf-8")
+    assert main([str(root), str(tmp_path / "sets"), "--year", "2023", "--pairs", "he"]) == 0
+    rows = [json.loads(line) for line in
+            (tmp_path / "sets" / "heen_wmt23_mt_perturbed.jsonl").read_text().splitlines()]
+    assert rows and all(r["doc_id"].startswith("generaltest2023-heen-pseudo_") for r in rows)
+    assert "pseudo-documents" in rows[0]["source"] and rows[0]["src_lang"] == "he"
+    assert all(sorted(i for g in r["alignments"] for i in g[0]) ==
+               list(range(len(r["src_sentences"]))) for r in rows)  # each sentence in one entry
+    assert rows[0]["mt_system"] == "fair" and all(
+        len(r["mt_sentences"]) == len(r["src_sentences"]) for r in rows)
