@@ -1,6 +1,8 @@
 """A local stand-in for the Hugging Face hub: the requests ``huggingface_hub`` really makes.
 
-Written against huggingface_hub 2.4.0 (:data:`WRITTEN_FOR`), by reading its code:
+Written against huggingface_hub 2.4.0, by reading its code, and read again for 2.5.0 (its
+requests are the same: it adds a file lock to ``local_dir`` downloads, the ``kernels`` repo
+type and ``EgressLimitError``); :data:`WRITTEN_FOR`:
 
 * ``HfApi.model_info(repo, revision=R, files_metadata=True)`` (hf_api.py): ``GET
   {endpoint}/api/models/{repo}/revision/{R}?blobs=True`` → JSON with ``id``, ``sha`` (the
@@ -41,7 +43,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-WRITTEN_FOR = "2.4.0"  # huggingface_hub version whose requests this server answers
+#: huggingface_hub versions whose requests this server answers (their code was read)
+WRITTEN_FOR = ("2.4.0", "2.5.0")
 COMMIT = "5ad0c0ffee5ad0c0ffee5ad0c0ffee5ad0c0ffee"  # the stand-in's own revision
 ROOT = Path(__file__).resolve().parent.parent
 
