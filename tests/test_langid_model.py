@@ -6,6 +6,7 @@ per process."""
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 from pathlib import Path
 
@@ -150,9 +151,17 @@ def test_the_short_model_copy_is_langidentifys_model(tmp_path, monkeypatch, shor
     assert built is reference  # nothing in the cache: langidentify's own build
     path = short_model.cache_path(short_model._key(short_languages))
     assert path.is_file()
+    def no_pickle(*args, **kwargs):
+        raise AssertionError("the copy must be data only")
+
+    monkeypatch.setattr(pickle, "loads", no_pickle)
+    monkeypatch.setattr(pickle, "load", no_pickle)
     copy = short_model.load(short_languages)  # as a later process: read from the copy
     assert copy is not reference and copy.cj_classifier is not None
     assert tables(copy) == tables(reference)
+    cj, ref_cj = copy.cj_classifier, reference.cj_classifier
+    assert (cj._unigram_log_probs, cj._bigram_map._keys, cj._bigram_map.prob_data) == (
+        ref_cj._unigram_log_probs, ref_cj._bigram_map._keys, ref_cj._bigram_map.prob_data)
     assert (copy.languages, copy.min_log_prob, copy.tw_min_log_prob, copy.max_ngram) == (
         reference.languages, reference.min_log_prob, reference.tw_min_log_prob,
         reference.max_ngram)

@@ -8,8 +8,9 @@ tables into the pipeline's cache (``langid/langidentify-<digest>.marshal``), and
 processes read them back (about 1 s for the default set).
 
 The copy holds what the model is built from (its tables, its thresholds, its languages, the
-Chinese/Japanese classifier) and is turned back into a model through langidentify's own
-constructor, so every score, hence every answer, is the same. The copy names what it was made
+Chinese/Japanese classifier's arrays) and is turned back into a model through the libraries'
+own constructors, so every score, hence every answer, is the same. It is data only (no pickle:
+a cache folder others can write to must not be a way to run code). The copy names what it was made
 from (the versions and files of both packages, the languages, the thresholds); a copy made
 from anything else, or damaged, is ignored and rewritten. It is written atomically; a cache
 that cannot be written costs time, nothing else.
@@ -21,14 +22,14 @@ import gc
 import hashlib
 import marshal
 import os
-import pickle
+from array import array
 from importlib import metadata, resources
 from pathlib import Path
 
 #: The lite model of the wheel with Model.load_lite's thresholds.
 VARIANT, MIN_LOG_PROB, TW_MIN_LOG_PROB = "lite", -12, -12
 #: Changes when the layout of the copy changes.
-FORMAT = "pipeline-langidentify/1"
+FORMAT = "pipeline-langidentify/2"
 #: Copies kept (one per candidate set, up to 65 MB each): the least recently used beyond
 #: these are removed when a new one is written, so callers that ask for many different
 #: candidate sets (a server's clients) cannot fill the disk.
@@ -81,7 +82,7 @@ def _write(path: Path, key: str, model) -> None:
     payload = (
         [lang.name for lang in model.languages], model.min_log_prob, model.tw_min_log_prob,
         model.max_ngram, [_table(model.get_table(n)) for n in range(1, model.max_ngram + 1)],
-        _table(model.topwords_table), None if cj is None else pickle.dumps(cj, protocol=5))
+        _table(model.topwords_table), None if cj is None else _classifier(cj))
     try:
         with atomic_writer(path, "wb", encoding=None) as f:
             f.write(key.encode() + b"\n")
@@ -128,13 +129,35 @@ def _read(path: Path, key: str):
         return Model(tables=[_entries(t) for t in tables],
                      languages=[Language[name] for name in names], min_log_prob=min_lp,
                      tw_min_log_prob=tw_min_lp, max_ngram=max_ngram,
-                     cj_classifier=None if cj is None else pickle.loads(cj),
+                     cj_classifier=None if cj is None else _unclassifier(cj),
                      topwords_table=_entries(topwords) or EMPTY)
     except Exception:  # missing, truncated, foreign: build the model again
         return None
     finally:
         if enabled:
             gc.enable()
+
+
+def _classifier(cj) -> tuple:
+    """cjclassifier's ``CJClassifier`` as plain data: its unigram log-probabilities, its
+    bigram hash map's arrays (keys, value offsets, probabilities: typecode and bytes each)
+    and mask, its default log-probability and kana threshold."""
+    bigrams = cj._bigram_map
+    arrays = [(a.typecode, a.tobytes()) for a in (bigrams._keys, bigrams._value_indices,
+                                                   bigrams.prob_data)]
+    return (list(cj._unigram_log_probs), arrays, bigrams._mask, cj._default_log_prob,
+            cj.tolerated_kana_threshold)
+
+
+def _unclassifier(stored: tuple):
+    from cjclassifier import CJClassifier
+    from cjclassifier.classifier import _BigramMap
+
+    unigrams, arrays, mask, default, kana = stored
+    keys, offsets, probs = (array(code, data) for code, data in arrays)
+    cj = CJClassifier(unigrams, _BigramMap(keys, offsets, probs, mask), default)
+    cj.tolerated_kana_threshold = kana
+    return cj
 
 
 def _table(table: dict) -> tuple[dict, list]:
