@@ -19,9 +19,9 @@ perturbation probabilities are those the shared ru set records; the seed is anot
     python -m bench.alignment_wmt /tmp/wmt23 /tmp/wmt23-sets --year 2023 --pairs he,ja,uk,ru,zh
     python -m bench.alignment --sets /tmp/wmt-sets
 
-Document boundaries come from the year's xml where it is there and holds the same segments as
-the plain-text files (WMT23's xml also holds the test suites' segments: then, as where the xml
-is missing, from heuristic pseudo-documents, and the set says which).
+Document boundaries come from the year's xml where it is there and holds as many source
+segments as the plain-text files have lines; otherwise (the xml missing, or holding more, as
+where test suites are added) from heuristic pseudo-documents, and the set says which.
 """
 
 from __future__ import annotations
@@ -165,13 +165,16 @@ def build(root: Path, lang: str, out: Path, year: int = 2022) -> Path:
     src = _lines(root / "txt" / "sources" / f"{test}.{pair}.src.{lang}")
     ref_name = REFERENCE.get(lang, "A") if year == 2022 else "A"
     refs = root / "txt" / "references"
-    ref = _lines(next(p for p in (refs / f"{test}.{pair}.ref.{ref_name}.en",
-                                  refs / f"{test}.{pair}.ref.ref{ref_name}.en") if p.is_file()))
+    found = next((p for p in (refs / f"{test}.{pair}.ref.{ref_name}.en",
+                              refs / f"{test}.{pair}.ref.ref{ref_name}.en") if p.is_file()), None)
+    if found is None:
+        raise SystemExit(f"{pair}: no reference {ref_name} in {refs}")
+    ref = _lines(found)
     if len(ref) != len(src):
         raise SystemExit(f"{pair}: the source and the reference disagree")
     xml = root / "xml" / f"wmttest{year}.{pair}.all.xml"
     docs = documents(xml) if xml.is_file() and xml.stat().st_size else []
-    if sum(n for _, n in docs) != len(src):  # missing, or more than the general test
+    if sum(n for _, n in docs) != len(src):  # missing, or more segments than the lines
         docs = []
     bounds = "real WMT documents from xml" if docs else "heuristic pseudo-documents"
     docs = docs or pseudo_documents(src)

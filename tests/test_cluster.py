@@ -233,6 +233,21 @@ def test_ray_read_tasks_split_with_the_source_language(ray_address, tiny_model, 
     assert summary.cluster["actor_cpus"] <= 2
 
 
+def test_the_layout_reads_the_nodes_of_the_cluster_joined():
+    """``local`` in a process already joined to a cluster: the nodes Ray reports (alive, with
+    CPUs), never this machine's cores (an actor larger than a node would wait forever)."""
+    from pipeline import cluster
+
+    class Joined:
+        @staticmethod
+        def nodes():
+            return [{"Alive": True, "Resources": {"CPU": 1.0}},
+                    {"Alive": False, "Resources": {"CPU": 64.0}},
+                    {"Alive": True, "Resources": {"CPU": 2.0}}, {"Alive": True, "Resources": {}}]
+
+    assert cluster._node_cpus(Joined) == [1, 2]
+
+
 def _actor_pids() -> list[int]:
     """Processes of this machine that run a WindowTranslator actor (Ray names them so)."""
     pids = []

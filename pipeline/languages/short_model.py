@@ -5,12 +5,13 @@ langidentify builds its model by parsing its gzipped n-gram and word lists in Py
 ~8 s more for its Chinese/Japanese classifier. A headline given to ``pipeline detect`` would
 wait that long in every process. So the first build for a set of languages writes the built
 tables into the pipeline's cache (``langid/langidentify-<digest>.marshal``), and later
-processes read them back (about 1 s for the default set).
+processes read them back (about 2 s for the default set).
 
 The copy holds what the model is built from (its tables, its thresholds, its languages, the
 Chinese/Japanese classifier's arrays) and is turned back into a model through the libraries'
-own constructors, so every score, hence every answer, is the same. It is data only (no pickle:
-a cache folder others can write to must not be a way to run code). The copy names what it was made
+own constructors, so every score, hence every answer, is the same. It is data only: no
+pickle, so reading it runs no code; a copy whose checksum or shape is wrong is not used.
+(Whoever can write the cache folder can still change the answers, as with any cache.) The copy names what it was made
 from (the versions and files of both packages, the languages, the thresholds); a copy made
 from anything else, or damaged, is ignored and rewritten. It is written atomically; a cache
 that cannot be written costs time, nothing else.
@@ -22,6 +23,7 @@ import gc
 import hashlib
 import marshal
 import os
+import sys
 from array import array
 from importlib import metadata, resources
 from pathlib import Path
@@ -76,20 +78,25 @@ def _key(languages) -> str | None:
 
 
 def _write(path: Path, key: str, model) -> None:
+    """The copy: the key and the payload's sha256 on one line, then the payload (marshal)."""
     from ..io import atomic_writer
 
-    cj = model.cj_classifier
-    payload = (
-        [lang.name for lang in model.languages], model.min_log_prob, model.tw_min_log_prob,
-        model.max_ngram, [_table(model.get_table(n)) for n in range(1, model.max_ngram + 1)],
-        _table(model.topwords_table), None if cj is None else _classifier(cj))
     try:
+        cj = model.cj_classifier
+        data = marshal.dumps((
+            [lang.name for lang in model.languages], model.min_log_prob, model.tw_min_log_prob,
+            model.max_ngram, [_table(model.get_table(n)) for n in range(1, model.max_ngram + 1)],
+            _table(model.topwords_table), None if cj is None else _classifier(cj)))
         with atomic_writer(path, "wb", encoding=None) as f:
-            f.write(key.encode() + b"\n")
-            f.write(marshal.dumps(payload))
-    except (OSError, ValueError):  # a read-only or full cache: the next process builds again
+            f.write(_header(key, data))
+            f.write(data)
+    except Exception:  # a read-only or full cache, a library whose insides changed: no copy
         return
     _prune(path.parent, path)
+
+
+def _header(key: str, data: bytes) -> bytes:
+    return f"{key} {hashlib.sha256(data).hexdigest()}\n".encode()
 
 
 def _prune(folder: Path, kept: Path) -> None:
@@ -118,14 +125,20 @@ def _read(path: Path, key: str):
     gc.disable()  # a million small tuples: the collector would only walk them
     try:
         with open(path, "rb") as f:
-            if f.readline() != key.encode() + b"\n":
+            header = f.readline()
+            if not header.startswith(key.encode() + b" "):
                 return None
             data = f.read()  # marshal.load reads a file object a few bytes at a time
+        if header != _header(key, data):  # damaged (a byte flipped would change scores)
+            return None
         try:
             os.utime(path)  # used now: the last to be removed (_prune)
         except OSError:
             pass
-        names, min_lp, tw_min_lp, max_ngram, tables, topwords, cj = marshal.loads(data)
+        stored = marshal.loads(data, **_NO_CODE)
+        if not _well_formed(stored):
+            return None
+        names, min_lp, tw_min_lp, max_ngram, tables, topwords, cj = stored
         return Model(tables=[_entries(t) for t in tables],
                      languages=[Language[name] for name in names], min_log_prob=min_lp,
                      tw_min_log_prob=tw_min_lp, max_ngram=max_ngram,
@@ -136,6 +149,26 @@ def _read(path: Path, key: str):
     finally:
         if enabled:
             gc.enable()
+
+
+#: marshal can carry code objects; the copy never holds one (Python 3.13 can refuse them).
+_NO_CODE = {"allow_code": False} if sys.version_info >= (3, 13) else {}
+
+
+def _well_formed(stored) -> bool:
+    """Whether a loaded payload has the copy's shape: languages by name, numbers, one table
+    per n-gram length (entries and skipped n-grams), the classifier's fields."""
+    if not (isinstance(stored, tuple) and len(stored) == 7):
+        return False
+    names, min_lp, tw_min_lp, max_ngram, tables, topwords, cj = stored
+    stored_table = (lambda t: isinstance(t, tuple) and len(t) == 2
+                    and isinstance(t[0], dict) and isinstance(t[1], list))
+    return (isinstance(names, list) and all(isinstance(n, str) for n in names)
+            and all(isinstance(x, (int, float)) for x in (min_lp, tw_min_lp))
+            and isinstance(max_ngram, int) and isinstance(tables, list)
+            and len(tables) == max_ngram and all(map(stored_table, tables))
+            and stored_table(topwords)
+            and (cj is None or (isinstance(cj, tuple) and len(cj) == 5)))
 
 
 def _classifier(cj) -> tuple:
