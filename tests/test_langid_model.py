@@ -218,3 +218,17 @@ def test_the_short_model_copies_are_bounded(tmp_path, monkeypatch):
     short_model.load(sets[0])  # read back from its copy: now the most recently used
     short_model.load(sets[2])
     assert [p.is_file() for p in paths] == [True, False, True]
+
+
+def test_without_a_key_the_short_model_is_built_and_not_copied(tmp_path, monkeypatch):
+    """Where the packages' files cannot be read (no key to name a copy by), the model is
+    langidentify's own build and nothing is written."""
+    from langidentify import Language, Model
+
+    from pipeline.languages import short_model
+
+    monkeypatch.setenv("PIPELINE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(short_model, "_key", lambda languages: None)
+    languages = [Language.GERMAN, Language.ENGLISH]
+    assert short_model.load(languages) is Model.load_variant("lite", languages, -12, -12)
+    assert not (tmp_path / "cache").exists()

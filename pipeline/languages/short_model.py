@@ -10,11 +10,12 @@ processes read them back (about 2 s for the default set).
 The copy holds what the model is built from (its tables, its thresholds, its languages, the
 Chinese/Japanese classifier's arrays) and is turned back into a model through the libraries'
 own constructors, so every score, hence every answer, is the same. It is data only: no
-pickle, so reading it runs no code; a copy whose checksum or shape is wrong is not used.
-(Whoever can write the cache folder can still change the answers, as with any cache.) The copy names what it was made
-from (the versions and files of both packages, the languages, the thresholds); a copy made
-from anything else, or damaged, is ignored and rewritten. It is written atomically; a cache
-that cannot be written costs time, nothing else.
+pickle, so reading it runs no code. Its first line names what it was made from (the versions
+and files of both packages, the languages, the thresholds) and the payload's sha256; a copy
+made from anything else, damaged, or not of the copy's shape is ignored and rewritten. (Whoever
+can write the cache folder can still change the answers, as with any cache.) It is written
+atomically; a cache that cannot be written costs time, nothing else. At most :data:`KEEP`
+copies are kept, the least recently used removed first.
 """
 
 from __future__ import annotations
@@ -44,12 +45,11 @@ def load(languages):
     from langidentify import Model
 
     key = _key(languages)
-    path = cache_path(key)
-    model = _read(path, key) if key else None
+    model = _read(cache_path(key), key) if key else None
     if model is None:
         model = Model.load_variant(VARIANT, list(languages), MIN_LOG_PROB, TW_MIN_LOG_PROB)
         if key:
-            _write(path, key, model)
+            _write(cache_path(key), key, model)
     return model
 
 
