@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+import typer.main
+import typer.testing
 from hypothesis import settings
 
 # One OpenMP thread (torch) in the tests and the processes they start: the tiny models gain
@@ -24,6 +27,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 # linear-time checks time themselves).
 settings.register_profile("suite", deadline=None)
 settings.load_profile("suite")
+
+# The click command of a Typer app, built once per app rather than at each CliRunner.invoke:
+# typer reads every command's signature and type hints to build it (60 ms for pipeline's app,
+# 20 s of CPU over the suite's ~350 invocations). A process running ``pipeline`` builds it once.
+typer.testing._get_command = functools.lru_cache(maxsize=None)(typer.main.get_command)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "data" / "raw"

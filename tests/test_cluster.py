@@ -129,33 +129,6 @@ def test_without_ray_the_option_says_how_to_install_it(tiny_model, seeds, tmp_pa
 
 
 @needs_ray
-def test_seeds_on_ray_equal_a_plain_run(ray_address, tiny_model, seeds, tmp_path, monkeypatch):
-    """Byte for byte, with the translation memory on (each run its own, fresh)."""
-    results = {}
-    for name, extra in (("plain", ()), ("ray", ("--ray", "local"))):
-        cache = tmp_path / f"cache-{name}"
-        cache.mkdir()
-        for shared in ("ct2", "langid"):
-            (cache / shared).symlink_to(Path(os.environ["PIPELINE_CACHE"]) / shared)
-        monkeypatch.setenv("PIPELINE_CACHE", str(cache))
-        res = run("translate", seeds, "-o", tmp_path / name, "--model-dir", tiny_model, *extra)
-        assert res.exit_code == 0, res.output
-        results[name] = res.output
-        assert (cache / "tm.sqlite3").is_file()  # the actors used this run's memory
-    assert outputs(tmp_path / "ray") == outputs(tmp_path / "plain")
-    assert manifest_without_run_details(tmp_path / "ray") == \
-        manifest_without_run_details(tmp_path / "plain")
-    last = {name: [line for line in output.splitlines() if not RAY_FORWARDED.match(line)][-1]
-            for name, output in results.items()}
-    assert last["ray"] == last["plain"]
-    ray_details = json.loads((tmp_path / "ray" / "manifest.json").read_text())["settings"]["ray"]
-    assert ray_details["actors"] == 1 and ray_details["windows"] == 1  # two articles: one window
-    second = run("translate", seeds, "-o", tmp_path / "ray", "--model-dir", tiny_model, "--ray",
-                 "local")
-    assert "0 translated, 2 skipped" in second.output
-
-
-@needs_ray
 def test_archive_on_ray_equals_a_plain_run(ray_address, tiny_model, archive, tmp_path):
     """Bad lines are reported one line each, the others translated in several windows by two
     actors; outputs, manifest, messages, summary and exit code are the plain run's."""
@@ -207,30 +180,47 @@ def test_the_driver_keeps_no_text_of_the_windows_it_planned(tmp_path, write_arch
 
 
 @needs_ray
-def test_ray_read_tasks_split_with_the_source_language(ray_address, tiny_model, tmp_path,
-                                                       monkeypatch):
-    """The read tasks of a Ray run split with the run's source language, as a plain run does:
-    French knows the elided "l'art." before a number, German does not. (And ``local`` in a
+def test_text_files_on_ray_equal_a_plain_run(ray_address, tiny_model, seeds, tmp_path,
+                                            monkeypatch):
+    """Text files: outputs and manifest byte for byte those of a plain run, with the
+    translation memory on (each run its own, fresh: the actors use the run's); the read tasks
+    split with the run's source language, as a plain run does (French knows the elided
+    "l'art." before a number, German does not); a rerun skips all. (And ``local`` in a
     process already joined to Ray lays out its actors for that cluster, 2 CPUs here, not for
     the cores of this machine, which would leave an actor waiting for CPUs forever.)"""
     from pipeline import cluster
     from pipeline.cluster import RayExecutor
 
     monkeypatch.setattr(cluster, "cores", lambda: 16)
-
     text = "Voir l'art. 5 du code. Le juge a tranché."
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "in" / "b.txt").write_bytes((seeds / "article_02.txt").read_bytes())
     assert len(pipeline.split(text, lang="de")) == 3
-    spans = {}
+    summaries = {}
     for name, executor in (("plain", None), ("ray", RayExecutor("local"))):
-        summary = translate_files([tmp_path / "in"], tmp_path / name, model_dir=tiny_model,
-                                  src_lang="fr", formats=("jsonl",), executor=executor,
-                                  report=lambda message: None)
-        spans[name] = [(r["start"], r["end"]) for r in map(json.loads, (
-            tmp_path / name / "a.jsonl").read_text(encoding="utf-8").splitlines())]
-    assert spans["ray"] == spans["plain"] == [(0, 22), (23, 41)]
-    assert summary.cluster["actor_cpus"] <= 2
+        cache = tmp_path / f"cache-{name}"
+        cache.mkdir()
+        for shared in ("ct2", "langid"):
+            (cache / shared).symlink_to(Path(os.environ["PIPELINE_CACHE"]) / shared)
+        monkeypatch.setenv("PIPELINE_CACHE", str(cache))
+        summaries[name] = translate_files([tmp_path / "in"], tmp_path / name,
+                                          model_dir=tiny_model, src_lang="fr",
+                                          executor=executor, report=lambda message: None)
+        assert (cache / "tm.sqlite3").is_file()  # the run's memory, in the actors too
+    spans = [(r["start"], r["end"]) for r in map(json.loads, (
+        tmp_path / "ray" / "a.jsonl").read_text(encoding="utf-8").splitlines())]
+    assert spans == [(0, 22), (23, 41)]
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "plain")
+    assert manifest_without_run_details(tmp_path / "ray") == \
+        manifest_without_run_details(tmp_path / "plain")
+    details = summaries["ray"].cluster
+    assert details["actor_cpus"] <= 2 and details["actors"] == 1
+    assert details["windows"] == 1  # two articles: one window
+    again = translate_files([tmp_path / "in"], tmp_path / "ray", model_dir=tiny_model,
+                            src_lang="fr", executor=RayExecutor("local"),
+                            report=lambda message: None)
+    assert (len(again.translated), len(again.skipped)) == (0, 2)
 
 
 def test_the_layout_reads_the_nodes_of_the_cluster_joined():
@@ -246,47 +236,6 @@ def test_the_layout_reads_the_nodes_of_the_cluster_joined():
                     {"Alive": True, "Resources": {"CPU": 2.0}}, {"Alive": True, "Resources": {}}]
 
     assert cluster._node_cpus(Joined) == [1, 2]
-
-
-def _actor_pids() -> list[int]:
-    """Processes of this machine that run a WindowTranslator actor (Ray names them so)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and b"WindowTranslator" in (entry / "cmdline").read_bytes():
-                pids.append(int(entry.name))
-        except OSError:
-            pass
-    return sorted(pids)
-
-
-@needs_ray
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the actor's process in /proc")
-def test_a_killed_actor_loses_nothing(ray_address, tiny_model, archive, tmp_path):
-    """kill -9 of an actor while windows are in flight: Ray restarts it and retries its
-    windows, and the outputs are byte for byte those of an uninterrupted plain run."""
-    common = dict(model_dir=tiny_model, cache=False, input_format="jsonl", window=6,
-                  report=lambda message: None)
-    translate_files([archive], tmp_path / "plain", **common)
-    killed: list[int] = []
-
-    def kill_one(n: int) -> None:
-        if n == 2:  # two windows written, the others queued or in flight
-            pids = _actor_pids()
-            assert pids, "no actor process found"
-            os.kill(pids[0], signal.SIGKILL)
-            killed.append(pids[0])
-
-    from pipeline.cluster import RayExecutor
-
-    summary = translate_files([archive], tmp_path / "ray", executor=RayExecutor("local", actors=2),
-                              on_window=kill_one, **common)
-    assert killed and len(summary.translated) == 36 and len(summary.failed) == 3
-    assert str(killed[0]) not in [str(p) for p in _actor_pids()]
-    assert summary.cluster["windows"] > 6
-    assert outputs(tmp_path / "ray") == outputs(tmp_path / "plain")  # no temporaries either
-    assert manifest_without_run_details(tmp_path / "ray") == \
-        manifest_without_run_details(tmp_path / "plain")
 
 
 KILL_DRIVER_AFTER_WINDOW = """
@@ -330,11 +279,38 @@ def test_a_killed_driver_resumes(ray_address, tiny_model, archive, tmp_path):
 
 
 TWO_NODES = """
-import json, sys
+import json, os, signal, sys
+from pathlib import Path
 from ray.cluster_utils import Cluster
 import pipeline
 from pipeline import translate_files
 from pipeline.cluster import RayExecutor
+
+
+def actor_pids():
+    # processes of this machine that run a WindowTranslator actor (Ray titles them
+    # "ray::...WindowTranslator..."; this script's own command line names it too)
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            title = (entry / "cmdline").read_bytes() if entry.name.isdigit() else b""
+            if title.startswith(b"ray::") and b"WindowTranslator" in title:
+                pids.append(int(entry.name))
+        except OSError:
+            pass
+    return sorted(pids)
+
+
+killed = []
+
+
+def kill_one(n):
+    if n == 2:  # two windows written, the others queued or in flight
+        pids = actor_pids()
+        assert pids, "no actor process found"
+        os.kill(pids[0], signal.SIGKILL)
+        killed.append(pids[0])
+
 
 cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
 cluster.add_node(num_cpus=1)
@@ -343,8 +319,10 @@ try:
     summary = translate_files([sys.argv[1]], sys.argv[2], model_dir=sys.argv[3], cache=False,
                               window=6, input_format="jsonl",
                               executor=RayExecutor(cluster.address, actors=2),
-                              report=lambda message: None)
-    print(json.dumps({"cluster": summary.cluster, "translated": len(summary.translated)}))
+                              on_window=kill_one, report=lambda message: None)
+    print(json.dumps({"cluster": summary.cluster, "translated": len(summary.translated),
+                      "failed": len(summary.failed), "killed": killed,
+                      "alive": [p for p in killed if p in actor_pids()]}))
 finally:
     cluster.shutdown()
 """
@@ -355,9 +333,12 @@ class TestTwoNodes:
     the module, on the other worker, as it needs no module Ray but its own cluster."""
 
     @needs_ray
-    def test_two_simulated_nodes(self, tiny_model, archive, tmp_path):
+    @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the actor's process in /proc")
+    def test_two_simulated_nodes_and_a_killed_actor(self, tiny_model, archive, tmp_path):
         """Ray's own two-node simulation (ray.cluster_utils.Cluster), in a process of its
-        own: both nodes take part and the outputs are the plain run's."""
+        own: both nodes take part; an actor killed (kill -9) while windows are in flight is
+        restarted by Ray, which retries its windows; the outputs are byte for byte those of an
+        uninterrupted plain run, with no temporaries left."""
         translate_files([archive], tmp_path / "plain", model_dir=tiny_model, cache=False,
                         input_format="jsonl", window=6, report=lambda message: None)
         env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}  # not the module's
@@ -366,8 +347,12 @@ class TestTwoNodes:
                              capture_output=True, text=True, timeout=300, env=env)
         assert res.returncode == 0, res.stderr[-3000:]
         report = json.loads(res.stdout.strip().splitlines()[-1])
-        assert report["translated"] == 36 and report["cluster"]["nodes"] == 2
+        assert (report["translated"], report["failed"]) == (36, 3)
+        assert report["cluster"]["nodes"] == 2 and report["cluster"]["windows"] > 6
+        assert report["killed"] and report["alive"] == []
         assert outputs(tmp_path / "ray") == outputs(tmp_path / "plain")
+        assert manifest_without_run_details(tmp_path / "ray") == \
+            manifest_without_run_details(tmp_path / "plain")
         print(report["cluster"]["actor_processes"])
 
 
