@@ -70,19 +70,24 @@ class RunLedger:
         self.report(f"error: {inp.label}: {why}")
 
     def up_to_date(self, seq: int, inp: Input, doc: Document, selected: Sequence[str],
+                   current: Callable[[], bool], expected: dict | None = None,
                    partner: Document | None = None) -> bool:
-        """A document the skip rule found done: its missing or damaged side files rendered
-        again, its record file described, counted as skipped (or failed, when a side file
-        cannot be written). False when the rest of its record file is damaged: the caller
+        """Whether the skip rule finds the document done (see :func:`pipeline.skip.refresh`
+        for ``current`` and ``expected``): its missing or damaged side files rendered again,
+        its record file described, counted as skipped (or failed, when a side file cannot be
+        written). False when its record file holds other records or is damaged: the caller
         does it again."""
         target = record_path(inp.stem, self.out)
         try:
-            entry, runs = refresh(target, inp.stem, selected, self.previous)
+            refreshed = refresh(target, inp.stem, selected, self.previous, current, expected)
         except PipelineError:
             return False
         except OSError as exc:
             self.fail(seq, inp, write_failure(exc), doc.sha256)
             return True
+        if refreshed is None:
+            return False
+        entry, runs = refreshed
         self.summary.skipped.append(inp.name)
         self.journal.add(seq, self._input(inp, doc.sha256, self.manifest.UP_TO_DATE,
                                           partner=partner), entry, runs)

@@ -95,6 +95,8 @@ def document_facts(records: list) -> dict:
     }
     if first.doc_id is not None:
         facts["doc_id"] = first.doc_id
+    if first.doc_line is not None:
+        facts["doc_line"] = first.doc_line
     return facts
 
 
@@ -120,7 +122,7 @@ def document_entry(path: Path, facts: dict, status: str = EARLIER,
         **{k: facts[k] for k in ("sentences", "kinds", "flags", "fingerprint", "signature")},
         "outputs": outputs,
     }
-    for key in ("doc_id", "partner", "partner_sha256"):
+    for key in ("doc_id", "doc_line", "partner", "partner_sha256"):
         if facts.get(key) is not None:
             entry[key] = facts[key]
     if facts.get("pair") is not None and tuple(facts["pair"]) != DEFAULT_PAIR:

@@ -21,7 +21,7 @@ from .ledger import RunLedger
 from .outputs import (ALL_FORMATS, Inputs, overwrite_message, record_path, refuse_clash,
                       relative_source)
 from .routing import AUTO, Router
-from .skip import up_to_date
+from .skip import described, up_to_date
 from .summary import RunSummary
 from .translator import Translator
 from .windows import (Executor, Job, LocalExecutor, Unit, Window, plan, run_job,
@@ -72,8 +72,11 @@ class TranslationJob:
             self._doc_path = (inp.path, relative_source(inp.path, self.out))
         doc_path = self._doc_path[1]
         target = record_path(inp.stem, self.out)
-        if not self.force and up_to_date(doc, doc_path, translator.fingerprint, target) \
-                and ledger.up_to_date(seq, inp, doc, self.selected):
+        fingerprint = translator.fingerprint
+        if not self.force and ledger.up_to_date(
+                seq, inp, doc, self.selected,
+                current=lambda: up_to_date(doc, doc_path, fingerprint, target),
+                expected=described(doc, doc_path, fingerprint)):
             return None
         return Unit(seq, inp, doc, doc_path, translator.split(doc.text),
                     lang=None if self.router is None else translator.config.src_lang)

@@ -7,14 +7,16 @@ path, encoding and run fingerprint (:func:`up_to_date`; an alignment has its own
 missing or differ from what the manifest says was written, touches the record file (so that
 make agrees it is done) and describes it for the manifest. When the record file and every side
 file still have the size, mtime, inode and ctime the previous manifest saw (as git trusts its
-index), none of them is read again: the previous entry is taken over as it is.
+index), none of them is read again, not even the first line when the manifest's entry names
+the same source bytes, path, encoding, archive line and fingerprint (:func:`described`): the
+previous entry is taken over as it is.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import formats, manifest
@@ -27,6 +29,13 @@ from .records import DEFAULT_PAIR, RECORD_SCHEMA, SCHEMA_2
 #: What the first record must say, and what of the document says it.
 _SAME = (("doc_sha256", "sha256"), ("doc_encoding", "encoding"), ("doc_id", "doc_id"),
          ("doc_line", "doc_line"))
+
+
+def described(doc: Document, doc_path: str, fingerprint: str) -> dict:
+    """What the manifest entry of a record file holding the records of ``doc`` says of it: the
+    facts :func:`up_to_date` reads from the file's first line (see :func:`refresh`)."""
+    return {"source": doc_path, "source_sha256": doc.sha256, "encoding": doc.encoding,
+            "fingerprint": fingerprint, "doc_id": doc.doc_id, "doc_line": doc.doc_line}
 
 
 def up_to_date(doc: Document, doc_path: str, fingerprint: str, target: Path) -> bool:
@@ -80,19 +89,32 @@ def _pair(entry: dict | None) -> tuple[str, str] | None:
         and all(isinstance(x, str) for x in pair) else None
 
 
-def refresh(target: Path, stem: str, selected: Sequence[str], previous: Previous
-            ) -> tuple[dict, dict[str, dict]]:
-    """An up-to-date record file ``target``: render the missing or damaged side files, touch
-    it; its manifest entry (with the stat of its files) and the runs it names. A
-    :class:`PipelineError` when the rest of the record file is damaged (the document is then
-    done again); an ``OSError`` when a side file cannot be written."""
+def refresh(target: Path, stem: str, selected: Sequence[str], previous: Previous,
+            current: Callable[[], bool], expected: dict | None = None
+            ) -> tuple[dict, dict[str, dict]] | None:
+    """If the record file ``target`` holds the document's records (``current()``, which reads
+    its first line): render the missing or damaged side files, touch it; its manifest entry
+    (with the stat of its files) and the runs it names. None when it does not hold them. When
+    the files have the stat the previous manifest saw and its entry says ``expected`` (see
+    :func:`described`), nothing is read. A :class:`PipelineError` when the rest of the record
+    file is damaged (the document is then done again); an ``OSError`` when a side file cannot
+    be written."""
     old = previous.entry(target.name)
+    said = old is not None and expected is not None \
+        and all(old.get(key) == value for key, value in expected.items())
+    if not said and not current():
+        return None
     pair = _pair(old) or jsonl.file_pair(target)  # Moses files end in its languages
     before = manifest.file_stats(target, pair=pair)
     names = formats.filenames(stem, pair)
-    if _unchanged(old, before, names, selected, previous.runs):
+    unchanged = _unchanged(old, before, names, selected, previous.runs)
+    if said and not unchanged and not current():  # the entry describes the file as it was
+        return None
+    if unchanged:
         os.utime(target)
-        entry = {**old, "status": manifest.UP_TO_DATE,
+        # what the first line confirmed completes an entry of an earlier version (doc_line)
+        known = {key: value for key, value in (expected or {}).items() if value is not None}
+        entry = {**old, **known, "status": manifest.UP_TO_DATE,
                  "stat": {**before, **manifest.file_stats(target, target.name)}}
         return entry, {old["fingerprint"]: previous.runs[old["fingerprint"]]}
     records = jsonl.read(target)
@@ -108,4 +130,4 @@ def refresh(target: Path, stem: str, selected: Sequence[str], previous: Previous
     return entry, manifest.run_provenances(records)
 
 
-__all__ = ["up_to_date", "refresh", "Previous"]
+__all__ = ["described", "up_to_date", "refresh", "Previous"]

@@ -46,6 +46,17 @@ def _reads(monkeypatch) -> list[str]:
     return seen
 
 
+def _first_lines(monkeypatch) -> list[str]:
+    """Names of the record files whose first line the skip rule reads from now on."""
+    from pipeline import skip
+
+    seen: list[str] = []
+    real = skip.open_regular
+    monkeypatch.setattr(skip, "open_regular", lambda path: seen.append(Path(path).name)
+                        or real(path))
+    return seen
+
+
 def _same_stat_damage(path: Path, old: bytes, new: bytes) -> None:
     """Replace ``old`` by ``new`` (as long) in ``path``, keeping its size and mtime: only the
     ctime tells."""
@@ -98,9 +109,10 @@ def test_a_rerun_reads_nothing_unchanged_and_redoes_what_changed(tiny_model, tmp
     out = tmp_path / "out"
     _translate(archive, out, tiny_model)
     before = _files(out)
-    read = _reads(monkeypatch)
+    read, first = _reads(monkeypatch), _first_lines(monkeypatch)
     summary, _ = _translate(archive, out, tiny_model)
-    assert (len(summary.translated), len(summary.skipped)) == (0, 6) and read == []
+    # the manifest's entries and the files' stat tell: not even a first line is read
+    assert (len(summary.translated), len(summary.skipped)) == (0, 6) and read == first == []
     assert _files(out) == before
 
     rows = [json.loads(line) for line in archive.read_text(encoding="utf-8").splitlines()]
@@ -117,6 +129,7 @@ def test_a_rerun_reads_nothing_unchanged_and_redoes_what_changed(tiny_model, tmp
     assert sorted(map(str, summary.translated)) == [f"{archive}:1", f"{archive}:4"]
     assert len(summary.skipped) == 4
     assert sorted(read) == ["a1.jsonl", "a2.jsonl", "a3.jsonl"]  # no other record file read
+    assert sorted(set(first)) == ["a0.jsonl", "a1.jsonl", "a2.jsonl", "a3.jsonl"]
     after = _files(out)
     assert after["a1.tsv"] == before["a1.tsv"] and after["a2.tmx"] == before["a2.tmx"]
     assert after["a3.jsonl"] == before["a3.jsonl"]
@@ -124,6 +137,28 @@ def test_a_rerun_reads_nothing_unchanged_and_redoes_what_changed(tiny_model, tmp
 
     summary, _ = _translate(archive, out, tiny_model, beam=2)  # changed settings
     assert len(summary.translated) == 6
+
+
+def test_an_entry_without_the_archive_line_is_completed_by_one_rerun(tiny_model, tmp_path,
+                                                                    monkeypatch):
+    """A manifest whose entries do not say the article's archive line (as written before they
+    did): the rerun reads each first line, which does say it, and completes the entries; the
+    next rerun reads nothing."""
+    archive = _archive(tmp_path / "a.jsonl", 3)
+    out = tmp_path / "out"
+    _translate(archive, out, tiny_model)
+    m = json.loads((out / manifest.FILENAME).read_text(encoding="utf-8"))
+    assert [d.pop("doc_line") for d in m["documents"]] == [1, 2, 3]
+    (out / manifest.FILENAME).write_text(manifest.render(m), encoding="utf-8")
+    first = _first_lines(monkeypatch)
+    summary, _ = _translate(archive, out, tiny_model)
+    assert len(summary.skipped) == 3 and sorted(first) == ["a0.jsonl", "a1.jsonl", "a2.jsonl"]
+    m = json.loads((out / manifest.FILENAME).read_text(encoding="utf-8"))
+    assert [d["doc_line"] for d in m["documents"]] == [1, 2, 3]
+    first.clear()
+    summary, _ = _translate(archive, out, tiny_model)
+    assert len(summary.skipped) == 3 and first == []
+    pipeline.verify(sorted(out.glob("a*.jsonl")))
 
 
 def test_the_manifest_is_streamed_as_it_was_rendered(tiny_model, tmp_path):

@@ -212,8 +212,9 @@ class AlignmentJob:
             return None
         rel_de, rel_en = relative_source(inp.path, self.out), relative_source(en_path, self.out)
         target = self.out / f"{inp.stem}.jsonl"
-        if not self.force and _up_to_date(target, de, en, rel_de, rel_en, self.fingerprint) \
-                and ledger.up_to_date(seq, inp, de, self.selected, partner=en):
+        if not self.force and ledger.up_to_date(
+                seq, inp, de, self.selected, partner=en,
+                current=lambda: _up_to_date(target, de, en, rel_de, rel_en, self.fingerprint)):
             return None
         return Unit(seq, inp, de, rel_de, [], partner=en, partner_path=rel_en)
 
