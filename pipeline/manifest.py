@@ -234,9 +234,7 @@ def describe_directory(out_dir: Path, runs: dict[str, dict],
             runs.setdefault(old["fingerprint"], old_runs[old["fingerprint"]])
         else:
             try:
-                records = jsonl.read(path)
-                if not records:
-                    raise VerificationError(f"{path}: holds no records")
+                records = jsonl.read_document(path)
             except PipelineError as exc:
                 yield {"records": path.name, "error": str(exc)}
                 continue

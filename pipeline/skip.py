@@ -112,12 +112,16 @@ def refresh(target: Path, stem: str, selected: Sequence[str], previous: Previous
         return None
     if unchanged:
         os.utime(target)
-        # what the first line confirmed completes an entry of an earlier version (doc_line)
-        known = {key: value for key, value in (expected or {}).items() if value is not None}
-        entry = {**old, **known, "status": manifest.UP_TO_DATE,
-                 "stat": {**before, **manifest.file_stats(target, target.name)}}
-        return entry, {old["fingerprint"]: previous.runs[old["fingerprint"]]}
-    records = jsonl.read(target)
+        after = manifest.file_stats(target, target.name)
+        seen, now = before[target.name], after.get(target.name)
+        if now is not None and (now[0], now[2]) == (seen[0], seen[2]):  # size, inode
+            # what the first line confirmed completes an entry of an earlier version (doc_line)
+            known = {key: value for key, value in (expected or {}).items() if value is not None}
+            entry = {**old, **known, "status": manifest.UP_TO_DATE,
+                     "stat": {**before, **after}}
+            return entry, {old["fingerprint"]: previous.runs[old["fingerprint"]]}
+        return None  # replaced since it was looked at (another run writing it): done again
+    records = jsonl.read_document(target)
     sound = manifest.sound_outputs(target, old, before)
     sound.add(target.name)  # the records themselves were just read whole
     with atomic_files() as batch:

@@ -41,8 +41,10 @@ def _files(out: Path) -> dict[str, bytes]:
 def _reads(monkeypatch) -> list[str]:
     """Names of the record files read whole from now on."""
     seen: list[str] = []
-    real = jsonl.read
-    monkeypatch.setattr(jsonl, "read", lambda path: seen.append(Path(path).name) or real(path))
+    for name in ("read", "read_document"):
+        real = getattr(jsonl, name)
+        monkeypatch.setattr(jsonl, name, lambda path, real=real: seen.append(Path(path).name)
+                            or real(path))
     return seen
 
 
@@ -158,6 +160,53 @@ def test_an_entry_without_the_archive_line_is_completed_by_one_rerun(tiny_model,
     first.clear()
     summary, _ = _translate(archive, out, tiny_model)
     assert len(summary.skipped) == 3 and first == []
+    pipeline.verify(sorted(out.glob("a*.jsonl")))
+
+
+def test_a_record_file_that_lost_records_is_never_described_as_done(tiny_model, tmp_path):
+    """A record file whose first record is gone, re-described when the manifest is written
+    again: its entry says what is wrong (no facts a rerun could take for done), and the rerun
+    translates the document again."""
+    archive = _archive(tmp_path / "a.jsonl", 2)
+    out = tmp_path / "out"
+    _translate(archive, out, tiny_model)
+    records = out / "a0.jsonl"
+    lines = records.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert len(lines) > 1
+    records.write_text("".join(lines[1:]), encoding="utf-8")
+    manifest.refresh(out)  # as the end of another run into this directory, or an export
+    entry = next(d for d in manifest.read(out)["documents"] if d["records"] == "a0.jsonl")
+    assert "index 1, expected 0" in entry["error"] and "fingerprint" not in entry
+    summary, _ = _translate(archive, out, tiny_model)
+    assert [str(n) for n in summary.translated] == [f"{archive}:1"] and len(summary.skipped) == 1
+    assert records.read_text(encoding="utf-8").splitlines(keepends=True) == lines
+    pipeline.verify(sorted(out.glob("a*.jsonl")))
+
+
+def test_a_record_file_replaced_while_the_skip_rule_looks_is_done_again(tiny_model, tmp_path,
+                                                                        monkeypatch):
+    """Another run replaces a record file (other settings) between the skip rule's stat and
+    its touch: this run does the document again instead of tying its entry to the new file."""
+    from pipeline import skip
+
+    archive = _archive(tmp_path / "a.jsonl", 2)
+    out, other = tmp_path / "out", tmp_path / "other"
+    _translate(archive, out, tiny_model)
+    _translate(archive, other, tiny_model, beam=2)
+    before = _files(out)
+    real = skip.os.utime
+    swapped = []
+
+    def utime(path, *args, **kw):
+        if Path(path).name == "a0.jsonl" and not swapped:
+            swapped.append(path)
+            os.replace(other / "a0.jsonl", path)  # a rename: another inode
+        return real(path, *args, **kw)
+
+    monkeypatch.setattr(skip.os, "utime", utime)
+    summary, _ = _translate(archive, out, tiny_model)
+    assert swapped and [str(n) for n in summary.translated] == [f"{archive}:1"]
+    assert _files(out) == before
     pipeline.verify(sorted(out.glob("a*.jsonl")))
 
 

@@ -135,5 +135,20 @@ def read(path: str | Path) -> list[Record]:
     return [r for _, r in iter_records(path)]
 
 
+def read_document(path: str | Path) -> list[Record]:
+    """The records of a record file that holds one whole document: at least one, indexes 0,
+    1, 2, ... in order (a :class:`RecordError` names the first that is not). The skip rule
+    and the manifest describe only such a file."""
+    records = []
+    for n, record in iter_records(path):
+        if record.index != len(records):
+            raise RecordError(f"{path}:{n}: index {record.index}, expected {len(records)}: "
+                              "records are missing, duplicated or out of order")
+        records.append(record)
+    if not records:
+        raise RecordError(f"{path}: holds no records")
+    return records
+
+
 def write_files(records: list[Record], stem: str) -> dict[str, Iterable[str]]:
     return {stem + SUFFIX: lines(records)}
