@@ -103,7 +103,7 @@ class RunLedger:
         target = record_path(unit.input.stem, self.out)
         facts = m.document_facts(result.records)
         entry = m.document_entry(target, facts, m.TRANSLATED, result.files)
-        entry["stat"] = m.file_stats(target, pair=facts["pair"])
+        entry["stat"] = m.written_stats(target, result.files.get(target.name), facts["pair"])
         self.summary.translated.append(unit.input.name)
         self.summary.sentences += len(result.records)
         self.journal.add(unit.seq, self._input(unit.input, unit.doc.sha256, m.TRANSLATED,

@@ -152,6 +152,22 @@ def file_stats(path: Path, only: str | None = None,
     return out
 
 
+def written_stats(path: Path, digest: str | None,
+                  pair: tuple[str, str] | None = None) -> dict[str, list[int]]:
+    """:func:`file_stats` of a record file this run has just written (``digest``: the sha256
+    of its text), without the record file's own stat when the file there is no longer the one
+    written (another run replaced it since): the skip rule trusts a stat it saw only for the
+    bytes it describes, and reads the file when the stat is missing."""
+    stats = file_stats(path, pair=pair)
+    try:
+        ours = sha256_file(path) == digest and _stat(os.fspath(path)) == stats.get(path.name)
+    except OSError:
+        ours = False
+    if not ours:
+        stats.pop(path.name, None)
+    return stats
+
+
 def previous_entries(previous: dict | None) -> tuple[dict[str, dict], dict[str, dict]]:
     """Entries (by record file name) and runs of a previous manifest written by this version."""
     if not isinstance(previous, dict) or previous.get("manifest") != SCHEMA \

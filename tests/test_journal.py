@@ -210,6 +210,32 @@ def test_a_record_file_replaced_while_the_skip_rule_looks_is_done_again(tiny_mod
     pipeline.verify(sorted(out.glob("a*.jsonl")))
 
 
+def test_a_record_file_replaced_right_after_it_was_written_is_not_trusted(tiny_model, tmp_path,
+                                                                         monkeypatch):
+    """Another run replaces a record file (other settings) between this run's rename and its
+    stat: the manifest does not tie this run's entry to that file's stat, so the next run
+    reads the file, finds other records and translates the document again."""
+    archive = _archive(tmp_path / "a.jsonl", 2)
+    out, other = tmp_path / "out", tmp_path / "other"
+    _translate(archive, other, tiny_model, beam=2)
+    real = manifest.file_stats
+    swapped = []
+
+    def file_stats(path, *args, **kw):
+        if Path(path).name == "a0.jsonl" and Path(path).parent == out and not swapped:
+            swapped.append(path)
+            os.replace(other / "a0.jsonl", path)
+        return real(path, *args, **kw)
+
+    monkeypatch.setattr(manifest, "file_stats", file_stats)
+    _translate(archive, out, tiny_model)
+    monkeypatch.setattr(manifest, "file_stats", real)
+    assert swapped
+    summary, _ = _translate(archive, out, tiny_model)
+    assert [str(n) for n in summary.translated] == [f"{archive}:1"] and len(summary.skipped) == 1
+    pipeline.verify(sorted(out.glob("a*.jsonl")))
+
+
 def test_the_manifest_is_streamed_as_it_was_rendered(tiny_model, tmp_path):
     """The streamed manifest is the text :func:`manifest.render` makes of the same content,
     and lists a failed input in its place among the others."""
