@@ -250,7 +250,7 @@ def describe_directory(out_dir: Path, runs: dict[str, dict],
             runs.setdefault(old["fingerprint"], old_runs[old["fingerprint"]])
         else:
             try:
-                records = jsonl.read_document(path)
+                records = jsonl.read_whole(path)
             except PipelineError as exc:
                 yield {"records": path.name, "error": str(exc)}
                 continue

@@ -121,7 +121,7 @@ def refresh(target: Path, stem: str, selected: Sequence[str], previous: Previous
                      "stat": {**before, **after}}
             return entry, {old["fingerprint"]: previous.runs[old["fingerprint"]]}
         return None  # replaced since it was looked at (another run writing it): done again
-    records = jsonl.read_document(target)
+    records = jsonl.read_whole(target, one=True)
     sound = manifest.sound_outputs(target, old, before)
     sound.add(target.name)  # the records themselves were just read whole
     with atomic_files() as batch:

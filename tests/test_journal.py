@@ -41,10 +41,10 @@ def _files(out: Path) -> dict[str, bytes]:
 def _reads(monkeypatch) -> list[str]:
     """Names of the record files read whole from now on."""
     seen: list[str] = []
-    for name in ("read", "read_document"):
+    for name in ("read", "read_whole"):
         real = getattr(jsonl, name)
-        monkeypatch.setattr(jsonl, name, lambda path, real=real: seen.append(Path(path).name)
-                            or real(path))
+        monkeypatch.setattr(jsonl, name, lambda path, *a, real=real, **kw:
+                            seen.append(Path(path).name) or real(path, *a, **kw))
     return seen
 
 
@@ -181,6 +181,24 @@ def test_a_record_file_that_lost_records_is_never_described_as_done(tiny_model, 
     assert [str(n) for n in summary.translated] == [f"{archive}:1"] and len(summary.skipped) == 1
     assert records.read_text(encoding="utf-8").splitlines(keepends=True) == lines
     pipeline.verify(sorted(out.glob("a*.jsonl")))
+
+
+def test_a_corpus_of_record_files_in_an_output_directory_is_described(tiny_model, tmp_path):
+    """Record files concatenated into a corpus beside them: whole documents, so the manifest
+    describes the corpus (no error entry), and the documents' own files stay skipped."""
+    archive = _archive(tmp_path / "a.jsonl", 2)
+    out = tmp_path / "out"
+    _translate(archive, out, tiny_model)
+    corpus = out / "corpus.jsonl"
+    corpus.write_bytes((out / "a0.jsonl").read_bytes() + (out / "a1.jsonl").read_bytes())
+    manifest.refresh(out)
+    entries = {d["records"]: d for d in manifest.read(out)["documents"]}
+    assert "error" not in entries["corpus.jsonl"]
+    assert entries["corpus.jsonl"]["sentences"] == \
+        entries["a0.jsonl"]["sentences"] + entries["a1.jsonl"]["sentences"]
+    summary, _ = _translate(archive, out, tiny_model)
+    assert len(summary.skipped) == 2
+    pipeline.verify([corpus, *sorted(out.glob("a*.jsonl"))])
 
 
 def test_a_record_file_replaced_while_the_skip_rule_looks_is_done_again(tiny_model, tmp_path,

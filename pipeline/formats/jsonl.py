@@ -135,16 +135,22 @@ def read(path: str | Path) -> list[Record]:
     return [r for _, r in iter_records(path)]
 
 
-def read_document(path: str | Path) -> list[Record]:
-    """The records of a record file that holds one whole document: at least one, indexes 0,
-    1, 2, ... in order (a :class:`RecordError` names the first that is not). The skip rule
-    and the manifest describe only such a file."""
-    records = []
-    for n, record in iter_records(path):
-        if record.index != len(records):
-            raise RecordError(f"{path}:{n}: index {record.index}, expected {len(records)}: "
-                              "records are missing, duplicated or out of order")
-        records.append(record)
+def read_whole(path: str | Path, one: bool = False) -> list[Record]:
+    """The records of a record file that holds whole documents, grouped as
+    :func:`iter_documents` groups them, each with indexes 0, 1, 2, ... in order (``one``: a
+    single document); a :class:`RecordError` names the first record that breaks this. The
+    skip rule and the manifest describe only such a file (a corpus of concatenated record
+    files is one)."""
+    records: list[Record] = []
+    for first, document in iter_documents(path):
+        if one and records:
+            raise RecordError(f"{path}:{first}: a second document; a record file of a run "
+                              "holds one")
+        for k, record in enumerate(document):
+            if record.index != k:
+                raise RecordError(f"{path}:{first + k}: index {record.index}, expected {k}: "
+                                  "records are missing, duplicated or out of order")
+        records += document
     if not records:
         raise RecordError(f"{path}: holds no records")
     return records
