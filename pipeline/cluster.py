@@ -31,8 +31,8 @@ share of the cores; thread options given by the user are used as they are.
 Resources: an actor asks Ray for :data:`ACTOR_CPU_SHARE` of a CPU per engine thread (less when
 the actors asked for would leave no room), a read task for :data:`READ_CPUS`: the actors'
 requests always leave a read task's share per node, so the read tasks that feed them are never
-starved (2 actors × 1 CPU on 2 cores would wait forever for their input). The operating
-system, not Ray, then shares the cores.
+starved (2 actors × 1 CPU on 2 cores would wait forever for their input); at most one read
+task per actor runs at a time. The operating system, not Ray, then shares the cores.
 """
 
 from __future__ import annotations
@@ -204,8 +204,10 @@ class RayExecutor:
             details.update(nodes=len(nodes), actors=plan.actors, threads_per_actor=plan.threads,
                            actor_cpus=plan.cpus, connect_seconds=round(connect_seconds, 3),
                            actor_processes={})
+            # a Ray this run started has this environment already (its workers inherit it);
+            # one it joined gets it as a runtime environment, whose workers start slower
             env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ} \
-                if self.address == "local" else {}
+                if self.address == "local" and not started_here else {}
             dispatched = time.perf_counter()
             outcomes = _execute(ray, refs, plan, env, job)
             said: set[str] = set()  # each actor says what its translator found; once is enough
@@ -240,7 +242,11 @@ def _execute(ray, refs: list[bytes], plan: Layout, env: dict, job: TranslationJo
 
     rows = [{"window": k, "refs": r} for k, r in enumerate(refs)]
     ds = ray.data.from_items(rows, override_num_blocks=len(rows))
+    # one read task in flight per actor: a window is read and split in a fraction of the time
+    # it takes to translate, and each task beyond that starts a Ray worker process of its own
+    # (about 2.5 s of CPU on this machine) that a small run never needed
     ds = ds.map_batches(read_windows, batch_size=1, batch_format="pyarrow", num_cpus=READ_CPUS,
+                        compute=ray.data.TaskPoolStrategy(size=plan.actors),
                         fn_kwargs={"max_line_chars": job.max_line_chars,
                                    "src_lang": plan.config.src_lang})
     remote = {"runtime_env": {"env_vars": env}} if env else {}
