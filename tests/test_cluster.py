@@ -198,6 +198,37 @@ def test_text_files_on_ray_equal_a_plain_run(ray_address, tiny_model, seeds, tmp
     assert (len(again.translated), len(again.skipped)) == (0, 2)
 
 
+@needs_ray
+@pytest.mark.parametrize("started_here", [True, False])
+def test_a_local_run_hands_its_environment_only_to_a_ray_it_joined(started_here, monkeypatch,
+                                                                    tiny_model, seeds, tmp_path):
+    """``--ray local``: a Ray the run started inherited the run's environment (its actors need
+    no runtime environment, whose workers start slower); one it joined gets the caches' and
+    the hub's settings as the actors' runtime environment."""
+    from pipeline import cluster
+    from pipeline.cluster import RayExecutor
+
+    class Stop(Exception):
+        pass
+
+    given = []
+
+    def execute(ray, refs, plan, env, job):
+        given.append(env)
+        raise Stop
+        yield
+
+    monkeypatch.setattr(cluster, "connect", lambda address: (started_here, 0.0))
+    monkeypatch.setattr(cluster, "_node_cpus", lambda ray: [2])
+    monkeypatch.setattr(cluster, "_execute", execute)
+    with pytest.raises(Stop):
+        translate_files([seeds], tmp_path / "out", model_dir=tiny_model,
+                        executor=RayExecutor("local"), report=lambda message: None)
+    forwarded = {k: os.environ[k] for k in ("PIPELINE_CACHE", "HF_HUB_OFFLINE")}
+    assert given == [{} if started_here else {**given[0], **forwarded}]
+    assert started_here or given[0]["PIPELINE_CACHE"] == os.environ["PIPELINE_CACHE"]
+
+
 def test_the_layout_reads_the_nodes_of_the_cluster_joined():
     """``local`` in a process already joined to a cluster: the nodes Ray reports (alive, with
     CPUs), never this machine's cores (an actor larger than a node would wait forever)."""
