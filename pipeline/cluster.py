@@ -100,6 +100,8 @@ def connect(address: str) -> tuple[bool, float]:
     ray = _import_ray()
     if ray.is_initialized():
         return False, 0.0
+    if address not in ("local", "auto"):
+        _check_reachable(address)
     started = time.perf_counter()
     common = dict(include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
     try:
@@ -112,6 +114,32 @@ def connect(address: str) -> tuple[bool, float]:
         raise ClusterError(f"cannot join a Ray cluster at {where}: {exc}; start one with "
                            "`ray start --head`, or use --ray local") from None
     return True, time.perf_counter() - started
+
+
+#: Seconds to wait for a cluster address to accept a connection.
+REACH_SECONDS = 5.0
+
+
+def _check_reachable(address: str) -> None:
+    """Refuse an address where nothing listens, in one line: Ray itself would retry its
+    connection to a dead head node for minutes (measured: over two, on Ray 2.60)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    try:
+        where = urlsplit(address if "://" in address else f"//{address}")
+        host, port = where.hostname, where.port
+    except ValueError:
+        host = port = None
+    if not host or not port:
+        raise ClusterError(f"--ray {address}: not a cluster address; give HOST:PORT of the "
+                           "head node, auto, or local")
+    try:
+        socket.create_connection((host, port), timeout=REACH_SECONDS).close()
+    except OSError as exc:
+        raise ClusterError(f"cannot join a Ray cluster at {address}: nothing answers there "
+                           f"({exc.strerror or exc}); start one with `ray start --head`, or use "
+                           "--ray local") from None
 
 
 def _quiet_ray_data() -> None:

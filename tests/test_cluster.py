@@ -18,6 +18,7 @@ import re
 import signal
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -218,6 +219,9 @@ def test_a_local_run_hands_its_environment_only_to_a_ray_it_joined(started_here,
         raise Stop
         yield
 
+    # a stand-in for Ray: the "started" one must not shut down the module's real instance
+    monkeypatch.setattr(cluster, "_import_ray",
+                        lambda: types.SimpleNamespace(__version__="stand-in", shutdown=lambda: None))
     monkeypatch.setattr(cluster, "connect", lambda address: (started_here, 0.0))
     monkeypatch.setattr(cluster, "_node_cpus", lambda ray: [2])
     monkeypatch.setattr(cluster, "_execute", execute)
@@ -227,6 +231,25 @@ def test_a_local_run_hands_its_environment_only_to_a_ray_it_joined(started_here,
     forwarded = {k: os.environ[k] for k in ("PIPELINE_CACHE", "HF_HUB_OFFLINE")}
     assert given == [{} if started_here else {**given[0], **forwarded}]
     assert started_here or given[0]["PIPELINE_CACHE"] == os.environ["PIPELINE_CACHE"]
+
+
+@needs_ray
+def test_an_address_where_nothing_listens_is_refused_at_once(tiny_model, seeds, tmp_path):
+    """Ray would retry a dead head node for minutes (over two, measured); the run refuses it
+    in one line, as it refuses what is no address at all."""
+    import socket
+    import time
+
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    for address, message in ((f"127.0.0.1:{port}", "nothing answers there"),
+                             ("nonsense", "not a cluster address")):
+        started = time.monotonic()
+        res = run("translate", seeds, "-o", tmp_path / "out", "--model-dir", tiny_model,
+                  "--ray", address)
+        assert res.exit_code == 2 and message in res.output, res.output
+        assert len(res.output.strip().splitlines()) == 1 and time.monotonic() - started < 30
 
 
 def test_the_layout_reads_the_nodes_of_the_cluster_joined():
