@@ -234,12 +234,17 @@ def test_a_local_run_hands_its_environment_only_to_a_ray_it_joined(started_here,
 
 
 @needs_ray
-def test_an_address_where_nothing_listens_is_refused_at_once(tiny_model, seeds, tmp_path):
+def test_an_address_where_nothing_listens_is_refused_at_once(tiny_model, seeds, tmp_path,
+                                                            monkeypatch):
     """Ray would retry a dead head node for minutes (over two, measured); the run refuses it
-    in one line, as it refuses what is no address at all."""
+    in one line, as it refuses what is no address at all. (As a process not joined to Ray:
+    this one may be, to the module's instance, which a run would keep using.)"""
     import socket
     import time
 
+    import ray
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
     with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
