@@ -100,14 +100,14 @@ def connect(address: str) -> tuple[bool, float]:
     ray = _import_ray()
     if ray.is_initialized():
         return False, 0.0
-    if address not in ("local", "auto"):
-        _check_reachable(address)
     started = time.perf_counter()
     common = dict(include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
     try:
         if address == "local":
             ray.init(address="local", num_cpus=cores(), **common)
         else:
+            if address != "auto":
+                _check_reachable(address)
             ray.init(address=address, **common)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         where = "RAY_ADDRESS or a running `ray start`" if address == "auto" else address
@@ -121,25 +121,20 @@ REACH_SECONDS = 5.0
 
 
 def _check_reachable(address: str) -> None:
-    """Refuse an address where nothing listens, in one line: Ray itself would retry its
-    connection to a dead head node for minutes (measured: over two, on Ray 2.60)."""
+    """A ``ConnectionError`` where nothing listens at ``address`` (Ray itself would retry its
+    connection to a dead head node for minutes: over two, measured on Ray 2.60), a
+    ``ValueError`` where it is no HOST:PORT."""
     import socket
     from urllib.parse import urlsplit
 
+    where = urlsplit(address if "://" in address else f"//{address}")
+    if not where.hostname or not where.port:  # .port raises ValueError where it is no number
+        raise ValueError("not a cluster address (give HOST:PORT of the head node, auto or "
+                         "local)")
     try:
-        where = urlsplit(address if "://" in address else f"//{address}")
-        host, port = where.hostname, where.port
-    except ValueError:
-        host = port = None
-    if not host or not port:
-        raise ClusterError(f"--ray {address}: not a cluster address; give HOST:PORT of the "
-                           "head node, auto, or local")
-    try:
-        socket.create_connection((host, port), timeout=REACH_SECONDS).close()
+        socket.create_connection((where.hostname, where.port), timeout=REACH_SECONDS).close()
     except OSError as exc:
-        raise ClusterError(f"cannot join a Ray cluster at {address}: nothing answers there "
-                           f"({exc.strerror or exc}); start one with `ray start --head`, or use "
-                           "--ray local") from None
+        raise ConnectionError(f"nothing answers there ({exc.strerror or exc})") from None
 
 
 def _quiet_ray_data() -> None:

@@ -288,8 +288,10 @@ translate_files([sys.argv[1]], sys.argv[2], model_dir=sys.argv[3], cache=False, 
 """
 
 
-def run_summary(line: str) -> bool:
-    return bool(re.match(r"\d+ translated, \d+ skipped, \d+ failed", line))
+def errors_said(output: str) -> list[str]:
+    """What a command said, less its lines per document translated and its summary line."""
+    return [line for line in said(output) if not line.startswith("translated ")
+            and not re.match(r"\d+ translated, \d+ skipped, \d+ failed", line)]
 
 
 def as_a_plain_run(manifest: dict) -> dict:
@@ -328,11 +330,9 @@ def test_archive_on_ray_equals_a_plain_run_after_a_killed_driver(ray_address, ti
     assert counts, again.output
     translated, skipped = map(int, counts.groups())
     assert translated + skipped == 36 and skipped >= done_before, counts[0]
-    errors = [line for line in said(plain.output) if not line.startswith("translated ")
-              and not run_summary(line)]
+    errors = errors_said(plain.output)
     assert len(errors) == 3
-    assert errors == [line for line in said(again.output.replace(str(out), str(tmp_path / "plain")))
-                      if not line.startswith("translated ") and not run_summary(line)]
+    assert errors == errors_said(again.output.replace(str(out), str(tmp_path / "plain")))
     assert outputs(out) == outputs(tmp_path / "plain")
     assert as_a_plain_run(manifest_without_run_details(out)) == \
         as_a_plain_run(manifest_without_run_details(tmp_path / "plain"))
