@@ -5,6 +5,10 @@ sentences), with MT and without.
 Usage::
 
     python -m bench.alignment_speed [--against REV] [--rounds 3] [--eval-dir ../shared/eval]
+                                    [--sets DIR]
+
+``--sets DIR`` times the sets in ``DIR`` too (``*_perturbed.jsonl``, as
+:mod:`bench.alignment_wmt` writes them: Japanese, Czech, Hebrew ...).
 
 With ``--against``, the ``pipeline/`` folder of ``REV`` is exported (``git archive``) to a
 temporary folder and both sides run in processes of their own, alternately (A B A B ...), so
@@ -32,16 +36,26 @@ LONG = [("de-en", WMT22)] + [(label[:5], name) for label, name, *_ in DEV_SETS[3
 CONDITIONS = (("MT", "mt_sentences"), ("no MT", None))
 
 
-def measure(folder: Path, size: int = 1000) -> dict[str, dict[str, float]]:
+def long_documents(folder: Path, sets: Path | None) -> list[tuple[str, Path]]:
+    """(label, file) of each set timed: the shared ones, then those in ``sets``."""
+    out = [(pair, folder / name) for pair, name in LONG]
+    if sets is not None:
+        out += [(f"{p.name[:2]}-{p.name[2:4]} {p.name.split('_')[1]}", p)
+                for p in sorted(sets.glob("*_perturbed.jsonl"))]
+    return out
+
+
+def measure(folder: Path, sets: Path | None = None,
+            size: int = 1000) -> dict[str, dict[str, float]]:
     """``{"de-en, MT": {"sentences": ..., "cpu_s": ..., "f1": ...}, ...}`` for the aligner
     that ``import pipeline`` finds."""
     from pipeline.alignment import ALIGNER, align
 
     out: dict[str, dict[str, float]] = {}
-    for pair, name in LONG:
-        if not (folder / name).exists():
+    for pair, path in long_documents(folder, sets):
+        if not path.exists():
             continue
-        big = concatenate(load_set(folder / name), size)
+        big = concatenate(load_set(path), size)
         for condition, key in CONDITIONS:
             mt = big.mt[key] if key else None
             t0 = time.process_time()
@@ -53,13 +67,15 @@ def measure(folder: Path, size: int = 1000) -> dict[str, dict[str, float]]:
     return out
 
 
-def _side(tree: Path | None, folder: Path) -> dict[str, dict[str, float]]:
+def _side(tree: Path | None, folder: Path, sets: Path | None) -> dict[str, dict[str, float]]:
     """:func:`measure` in a process of its own, importing ``pipeline`` from ``tree`` (the
     working tree when ``None``)."""
     command = [sys.executable, "-m", "bench.alignment_speed", "--json", "--eval-dir",
                str(folder.parent)]
     if tree is not None:
         command += ["--pipeline-tree", str(tree)]
+    if sets is not None:
+        command += ["--sets", str(sets)]
     done = subprocess.run(command, capture_output=True, text=True, check=False,
                           cwd=Path(__file__).resolve().parent.parent)
     if done.returncode != 0:
@@ -67,7 +83,7 @@ def _side(tree: Path | None, folder: Path) -> dict[str, dict[str, float]]:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def ab(rev: str, folder: Path, rounds: int) -> None:
+def ab(rev: str, folder: Path, rounds: int, sets: Path | None = None) -> None:
     """Print sentences per CPU second of ``rev`` and of the working tree, best of
     ``rounds`` alternating runs each, and their ratio."""
     root = Path(__file__).resolve().parent.parent
@@ -81,7 +97,7 @@ def ab(rev: str, folder: Path, rounds: int) -> None:
         for k in range(rounds):
             order = [("before", Path(tmp)), ("after", None)]
             for side, tree in order if k % 2 == 0 else order[::-1]:
-                runs[side].append(_side(tree, folder))
+                runs[side].append(_side(tree, folder, sets))
     names = {side: next(iter(r[0].values()))["aligner"] for side, r in runs.items()}
     print(f"| long document | sentences | {names['before']} ({rev}) sent/s | F1 | "
           f"{names['after']} (working tree) sent/s | F1 | after / before |")
@@ -103,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="folder holding alignment/*.jsonl (default: ../shared/eval)")
     ap.add_argument("--against", metavar="REV", help="also time this git revision (A/B)")
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds per side")
+    ap.add_argument("--sets", type=Path, metavar="DIR",
+                    help="also time the *_perturbed.jsonl sets in DIR (bench.alignment_wmt)")
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--pipeline-tree", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -113,12 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.pipeline_tree is not None:  # a child of ab(): time that revision's pipeline
         sys.path.insert(0, str(args.pipeline_tree))
     if args.json:
-        print(json.dumps(measure(folder)))
+        print(json.dumps(measure(folder, args.sets)))
         return 0
     if args.against:
-        ab(args.against, folder, max(1, args.rounds))
+        ab(args.against, folder, max(1, args.rounds), args.sets)
         return 0
-    result = measure(folder)
+    result = measure(folder, args.sets)
     print("| long document | sentences | sent/s | F1 |\n|---|---:|---:|---:|")
     for label, r in result.items():
         print(f"| {label} | {r['sentences']} | {r['sentences'] / r['cpu_s']:.0f} | "

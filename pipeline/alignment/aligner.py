@@ -34,7 +34,7 @@ from .score import PRIORS, Estimates, NgramScorer
 from .search import Band, Step, band_around, best_path, check_types, diagonal_band, full_band
 
 #: Name and version of the aligner (bump when the same input may give different links).
-ALIGNER = "pipeline-align/1.3"
+ALIGNER = "pipeline-align/1.4"
 
 _FIRST_PASS = ((1, 1), (1, 0), (0, 1))
 
@@ -69,6 +69,9 @@ class AlignParams:
     #: Learn from the first path how often a link's two sides hold as many sentence ends,
     #: and score that (:mod:`pipeline.alignment.ends`), with the length model.
     learn_ends: bool = True
+    #: Without MT, give the source the target words of its words where the pair has a word
+    #: list (:mod:`pipeline.alignment.lexicon`: Japanese into English).
+    lexicon: bool = True
     #: Character n-gram order of the similarity.
     ngram: int = 3
     #: Share of links whose lengths do not follow the length model (a floor under it).
@@ -208,7 +211,7 @@ def align_document(de_sentences: Sequence[str], en_sentences: Sequence[str],
                          priors=dict(p.priors), ngram=p.ngram, length_ratio=p.length_ratio,
                          base=p.base, length_outliers=p.length_outliers,
                          src_lang=src_lang, tgt_lang=tgt_lang, crossing=p.crossings,
-                         values=p.values)
+                         values=p.values, lexicon=p.lexicon)
     path, band = _search(scorer, len(de), len(en), p)
     links = []
     for i, j, a, b in path:

@@ -32,6 +32,8 @@ sentences ``[j, j + b)`` are translations of each other, as a sum of log-odds-li
   document's typical similarity of *unrelated* sentence pairs (the median over sampled pairs,
   each German sentence's best match left out), so ``sim - base`` is the evidence above chance,
   calibrated per document, per MT system and per language pair without fitting anything.
+  Without MT, a source language with a word list into the target (:mod:`.lexicon`: Japanese
+  into English) also adds the trigrams of the target words its words gloss as.
   A link whose source or English side has no trigram at all gets no content evidence.
   A 2-2 link may also be read as a *crossing* (source ``[x+y, z]``, target ``[x, y+z]``):
   three translated pieces, three content terms, pooled by their harmonic mean
@@ -54,6 +56,7 @@ import numpy as np
 
 from .ends import EndsModel, ends
 from .lengths import LengthModel, split_length
+from .lexicon import lexicon as lexicon_of
 from .quantities import quantities
 from .signals import SKELETON_SCRIPTS, dominant_script, features
 
@@ -108,6 +111,10 @@ class Estimates:
     #: (:mod:`pipeline.alignment.ends`; 0 and 0: not learned).
     ends_agree: float = 0.0
     ends_differ: float = 0.0
+    #: The word list that glossed source sentences without MT (:mod:`.lexicon`;
+    #: ``"ja-en/<sha256 prefix>"``), and how many it found a word in ("" and 0: none).
+    lexicon: str = ""
+    glossed: int = 0
 
     def as_dict(self) -> dict[str, float | int]:
         """The estimates as a plain dict, rounded for provenance records."""
@@ -115,7 +122,8 @@ class Estimates:
                 "length_variance": round(self.length_variance, 4),
                 "length_links": self.length_links, "base": round(self.base, 4),
                 "ends_agree": round(self.ends_agree, 4), "ends_differ": round(self.ends_differ, 4),
-                "base_pairs": self.base_pairs, "mt_sentences": self.mt_sentences}
+                "base_pairs": self.base_pairs, "mt_sentences": self.mt_sentences,
+                **({"lexicon": self.lexicon, "glossed": self.glossed} if self.lexicon else {})}
 
 
 class NgramScorer:
@@ -134,7 +142,7 @@ class NgramScorer:
                  ngram: int = 3, length_ratio: float | None = None,
                  base: float | None = None, length_outliers: float = 0.0,
                  src_lang: str | None = None, tgt_lang: str | None = None,
-                 crossing: bool = True, values: bool = True) -> None:
+                 crossing: bool = True, values: bool = True, lexicon: bool = True) -> None:
         self.n, self.m = len(de), len(en)
         self.crossing = crossing
         self.content_weight = content_weight
@@ -150,6 +158,14 @@ class NgramScorer:
         src = [features(s, tgt_lang if use_mt[k] else src_lang, ngram,
                         skeletons=skel and use_mt[k]) for k, s in enumerate(source)]
         tgt = [features(s, tgt_lang, ngram, skeletons=skel) for s in en]
+        words = lexicon_of(src_lang, tgt_lang) if lexicon and not all(use_mt) else None
+        glossed = 0
+        if words is not None:
+            for k, text in enumerate(source):
+                if not use_mt[k]:
+                    found = words.words(text)
+                    glossed += bool(found)
+                    src[k].update(features(" ".join(found), tgt_lang, ngram, punctuation=False))
         if values:
             for counts, text in (*zip(src, source), *zip(tgt, en)):
                 counts.update(quantities(text))
@@ -183,7 +199,8 @@ class NgramScorer:
             base, pairs = self._estimate_base()
         self.base = float(base)
         self.estimates = Estimates(self.ratio, self.base, pairs, sum(use_mt),
-                                   self.length_variance)
+                                   self.length_variance, lexicon=words.provenance if words else "",
+                                   glossed=glossed)
 
     # ------------------------------------------------------------------ the three terms
 

@@ -1,0 +1,91 @@
+"""Bilingual word lists: the words of a source sentence in the target language, for aligning
+without MT where the two scripts share nothing else.
+
+Han characters carry no sound a letter table could give (:mod:`.signals`), so without MT a
+Japanese sentence and its English translation meet only in numbers, Latin names, katakana
+names and punctuation, and a sentence without them rests on its length alone. A word list
+gives such sentences content evidence: :meth:`Lexicon.words` reads the source text by greedy
+longest match against the list's keys and returns the English words they gloss as
+(``政府は経済を発展させる`` -> ``government``, ``economy``, ``development``), whose
+trigrams then meet the English side's. No morphology: an inflected verb meets its entry only
+where the list has the inflected form or a key for its kanji stem; the rest is left out, as
+every signal here leaves out what it cannot read.
+
+Lists (``data/<src>-<tgt>.tsv.gz``: key TAB words, ``#`` comment lines naming the source
+and its licence):
+
+* ``ja-en``: Japanese -> English, about 32,000 common words of JMdict (CC BY-SA 4.0, © the
+  Electronic Dictionary Research and Development Group), built by
+  ``python -m bench.jmdict_lexicon`` (see there what is kept).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+#: Longest key looked up (characters); longer keys in a list are not used.
+MAX_KEY = 8
+
+
+class Lexicon:
+    """One word list, read once (:func:`lexicon`)."""
+
+    def __init__(self, name: str, data: bytes):
+        self.name = name
+        #: The first 12 hex digits of the list file's sha256 (recorded in provenance).
+        self.digest = hashlib.sha256(data).hexdigest()[:12]
+        self._words: dict[str, tuple[str, ...]] = {}
+        for line in gzip.decompress(data).decode("utf-8").splitlines():
+            if line and not line.startswith("#"):
+                key, _, words = line.partition("\t")
+                if len(key) <= MAX_KEY and words:
+                    self._words[key] = tuple(words.split())
+        self._starts = frozenset(key[0] for key in self._words)
+        self._longest = max(map(len, self._words), default=0)
+
+    @property
+    def provenance(self) -> str:
+        """The list's name and digest (``ja-en/1a2b3c4d5e6f``)."""
+        return f"{self.name}/{self.digest}"
+
+    def words(self, text: str) -> list[str]:
+        """The target-language words of the keys found in ``text`` (NFKC-normalised), read
+        left to right by longest match; characters that start no key are skipped."""
+        text = unicodedata.normalize("NFKC", text)
+        out: list[str] = []
+        k, n = 0, len(text)
+        words, starts = self._words, self._starts
+        while k < n:
+            if text[k] in starts:
+                for size in range(min(self._longest, n - k), 0, -1):
+                    found = words.get(text[k:k + size])
+                    if found is not None:
+                        out.extend(found)
+                        k += size
+                        break
+                else:
+                    k += 1
+            else:
+                k += 1
+        return out
+
+
+#: The pairs with a word list.
+PAIRS = frozenset({("ja", "en")})
+
+
+@lru_cache(maxsize=None)
+def lexicon(src_lang: str | None, tgt_lang: str | None) -> Lexicon | None:
+    """The word list from ``src_lang`` into ``tgt_lang``, or None where there is none."""
+    if (src_lang, tgt_lang) not in PAIRS:
+        return None
+    name = f"{src_lang}-{tgt_lang}"
+    data = resources.files(__package__).joinpath("data", f"{name}.tsv.gz").read_bytes()
+    return Lexicon(name, data)
+
+
+__all__ = ["Lexicon", "PAIRS", "lexicon"]
