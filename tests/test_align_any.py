@@ -377,12 +377,12 @@ def test_cli_refuses_mt_for_a_pair_the_pinned_model_does_not_translate(tmp_path)
 @pytest.mark.skipif(not EVAL.is_dir(), reason="../shared/eval is not available")
 @pytest.mark.parametrize("name, key, floor", [
     # measured on the even-numbered documents (bench/alignment.py prints both halves):
-    # ru 0.988 with MT, 0.972 without; zh 0.981 with MT, 0.937 without (pipeline-align/1.3;
-    # zh without MT was 0.913 with 1.2)
+    # ru 0.988 with MT, 0.972 without; zh 0.980 with MT, 0.965 without (pipeline-align/1.4;
+    # zh without MT was 0.913 with 1.2, 0.937 with 1.3, before its word list)
     ("ruen_wmt22_mt_perturbed.jsonl", "mt_sentences", 0.98),
     ("ruen_wmt22_mt_perturbed.jsonl", None, 0.96),
     ("zhen_wmt22_mt_perturbed.jsonl", "mt_sentences", 0.965),
-    ("zhen_wmt22_mt_perturbed.jsonl", None, 0.925),
+    ("zhen_wmt22_mt_perturbed.jsonl", None, 0.955),
 ])
 def test_f1_on_the_other_pairs(name, key, floor):
     from bench import alignment as bench

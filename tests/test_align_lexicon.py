@@ -1,5 +1,5 @@
 """The word lists of pipeline.alignment.lexicon: what they read, how the aligner uses them
-without MT, what provenance says, and how bench/jmdict_lexicon.py builds one."""
+without MT, what provenance says, and how bench/lexicons.py builds them."""
 
 from __future__ import annotations
 
@@ -33,18 +33,35 @@ def test_japanese_words_are_read_by_longest_match_into_english():
     assert lexicon("ja", "en").words("ＮＨＫ 2022") == []
 
 
-@pytest.mark.parametrize("pair", [("de", "en"), ("zh", "en"), ("ja", "fr"), ("en", "ja"),
-                                  (None, None)])
+def test_chinese_words_of_both_scripts_are_read_into_english():
+    zh = lexicon("zh", "en")
+    assert zh.words("中国政府发展经济") == ["china", "government", "development", "economy"]
+    assert zh.words("中國政府發展經濟") == ["china", "government", "development", "economy"]
+    # single characters are no keys (的 is "of" here, and "taxi" as CC-CEDICT's first entry)
+    assert zh.words("的") == []
+
+
+@pytest.mark.parametrize("pair", [("de", "en"), ("ru", "en"), ("ja", "fr"), ("en", "ja"),
+                                  ("en", "zh"), (None, None)])
 def test_other_pairs_have_no_list(pair):
     assert lexicon(*pair) is None
 
 
-def test_without_mt_the_list_finds_the_english_sentence_without_source():
+ZH = ["政府宣布了明年的经济政策。",
+      "总理说他有责任向人民解释。",
+      "许多专家反对这个计划。",
+      "农村地区的医院缺少医生。",
+      "预计明天起天气将会变坏。"]
+
+
+@pytest.mark.parametrize("lang, source", [("ja", JA), ("zh", ZH)])
+def test_without_mt_the_list_finds_the_english_sentence_without_source(lang, source):
     """Nothing else is shared (no number, name or Latin word): lengths alone join the
     sentence without source to a neighbour and shift the links after it."""
-    found = [(link.de, link.en) for link in align(JA, EN, src_lang="ja")]
+    found = [(link.de, link.en) for link in align(source, EN, src_lang=lang)]
     assert found == GOLD
-    assert [(link.de, link.en) for link in align(JA, EN, src_lang="ja", lexicon=False)] != GOLD
+    off = [(link.de, link.en) for link in align(source, EN, src_lang=lang, lexicon=False)]
+    assert off != GOLD
 
 
 def test_provenance_names_the_list_and_what_it_glossed():
@@ -58,16 +75,18 @@ def test_provenance_names_the_list_and_what_it_glossed():
     assert "lexicon" not in off["estimates"] and off["params"]["lexicon"] is False
 
 
-def test_the_shipped_list_names_its_source_and_licence():
+@pytest.mark.parametrize("name, source, size", [("ja-en", "JMdict", 25_000),
+                                                ("zh-en", "CC-CEDICT", 150_000)])
+def test_the_shipped_lists_name_their_source_and_licence(name, source, size):
     from importlib import resources
 
-    data = resources.files("pipeline.alignment").joinpath("data", "ja-en.tsv.gz").read_bytes()
+    data = resources.files("pipeline.alignment").joinpath("data", f"{name}.tsv.gz").read_bytes()
     text = gzip.decompress(data).decode("utf-8")
     header = [line for line in text.splitlines() if line.startswith("#")]
-    assert any("JMdict" in line for line in header)
+    assert any(source in line for line in header)
     assert any("CC BY-SA 4.0" in line for line in header)
     rows = [line.split("\t") for line in text.splitlines() if not line.startswith("#")]
-    assert len(rows) > 25_000 and all(len(r) == 2 and r[1] for r in rows)
+    assert len(rows) > size and all(len(r) == 2 and r[1] for r in rows)
     assert [r[0] for r in rows] == sorted(r[0] for r in rows)
 
 
@@ -120,7 +139,7 @@ def _jamdict(path):
 
 
 def test_the_builder_keeps_marked_words_as_jmdict_writes_them(tmp_path):
-    from bench.jmdict_lexicon import build
+    from bench.lexicons import build
 
     lex = build(_jamdict(tmp_path / "jamdict.db"))
     assert lex == {"政府": ["government"], "治る": ["get", "better"], "為る": ["do"],
@@ -128,14 +147,43 @@ def test_the_builder_keeps_marked_words_as_jmdict_writes_them(tmp_path):
 
 
 def test_the_builder_writes_the_same_bytes_and_the_aligner_reads_them(tmp_path):
-    from bench.jmdict_lexicon import main
+    from bench.lexicons import main
 
     _jamdict(tmp_path / "jamdict.db").close()
     outs = [tmp_path / "a.tsv.gz", tmp_path / "b.tsv.gz"]
     for out in outs:
-        assert main(["--db", str(tmp_path / "jamdict.db"), "--version", "1.5",
+        assert main(["ja", "--db", str(tmp_path / "jamdict.db"), "--version", "1.5",
                      "--out", str(out)]) == 0
     assert outs[0].read_bytes() == outs[1].read_bytes()
     read = Lexicon("ja-en", outs[0].read_bytes())
     assert read.words("政府が治るとする") == ["government", "get", "better", "do"]
     assert "jamdict-data 1.5" in gzip.decompress(outs[0].read_bytes()).decode()
+
+
+CEDICT = """\
+# CC-CEDICT
+#! date=2023-11-07T06:42:16Z
+的 的 [di1] /see 的士[di1 shi4]/
+的 的 [de5] /of; ~'s (possessive particle)/
+北京 北京 [Bei3 jing1] /Beijing, capital of the People's Republic of China/
+發展 发展 [fa1 zhan3] /development; growth/to develop/
+乾乾淨淨 干干净净 [gan1 gan1 jing4 jing4] /(of a room etc) clean and tidy/
+一模一樣 一模一样 [yi1 mu2 yi1 yang4] /variant of 一模一样/exactly the same/
+張家口市 张家口市 [Zhang1 jia1 kou3 shi4] /Zhangjiakou, prefecture-level city in Hebei/
+國際標準組織 国际标准组织 [guo2 ji4 biao1 zhun3 zu3 zhi1] /International Standards Organization/
+"""
+
+
+def test_the_chinese_builder_keeps_words_with_their_first_meaning(tmp_path):
+    from bench.lexicons import build_cedict, main
+
+    lex = build_cedict(CEDICT.splitlines())
+    assert lex == {"北京": ["beijing"], "发展": ["development"], "發展": ["development"],
+                   "干干净净": ["clean", "tidy"], "乾乾淨淨": ["clean", "tidy"],
+                   "一模一样": ["exactly", "same"], "一模一樣": ["exactly", "same"],
+                   "张家口市": ["zhangjiakou"], "張家口市": ["zhangjiakou"]}
+    src = tmp_path / "cedict.txt.gz"
+    src.write_bytes(gzip.compress(CEDICT.encode("utf-8")))
+    assert main(["zh", "--cedict", str(src), "--out", str(tmp_path / "zh.tsv.gz")]) == 0
+    text = gzip.decompress((tmp_path / "zh.tsv.gz").read_bytes()).decode("utf-8")
+    assert "CC-CEDICT of 2023-11-07" in text and "北京\tbeijing\n" in text

@@ -32,8 +32,8 @@ sentences ``[j, j + b)`` are translations of each other, as a sum of log-odds-li
   document's typical similarity of *unrelated* sentence pairs (the median over sampled pairs,
   each German sentence's best match left out), so ``sim - base`` is the evidence above chance,
   calibrated per document, per MT system and per language pair without fitting anything.
-  Without MT, a source language with a word list into the target (:mod:`.lexicon`: Japanese
-  into English) also adds the trigrams of the target words its words gloss as.
+  Without MT, a source language with a word list into the target (:mod:`.lexicon`: Chinese,
+  Japanese into English) also adds the trigrams of the target words its words gloss as.
   A link whose source or English side has no trigram at all gets no content evidence.
   A 2-2 link may also be read as a *crossing* (source ``[x+y, z]``, target ``[x, y+z]``):
   three translated pieces, three content terms, pooled by their harmonic mean
