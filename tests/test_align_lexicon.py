@@ -187,3 +187,17 @@ def test_the_chinese_builder_keeps_words_with_their_first_meaning(tmp_path):
     assert main(["zh", "--cedict", str(src), "--out", str(tmp_path / "zh.tsv.gz")]) == 0
     text = gzip.decompress((tmp_path / "zh.tsv.gz").read_bytes()).decode("utf-8")
     assert "CC-CEDICT of 2023-11-07" in text and "北京\tbeijing\n" in text
+
+
+def test_a_runs_fingerprint_names_the_list_it_would_use(monkeypatch):
+    """A rebuilt list changes alignments without MT: a rerun must redo them, not skip."""
+    from pipeline.alignment import documents
+    from pipeline.alignment.lexicon import identity
+
+    assert identity("ja", "en") == lexicon("ja", "en").provenance
+    assert identity("zh", "en") == lexicon("zh", "en").provenance
+    assert identity("de", "en") is None
+    before = documents.alignment_fingerprint(None, "ja", "en")
+    assert before != documents.alignment_fingerprint(None, "ja", "en", lexicon=False)
+    monkeypatch.setattr(documents, "lexicon_identity", lambda s, t: "ja-en/000000000000")
+    assert documents.alignment_fingerprint(None, "ja", "en") != before

@@ -25,6 +25,7 @@ from ..errors import InputError, PipelineError
 from ..flags import LOW_SIMILARITY, UNALIGNED
 from ..records import AlignmentRecord
 from .aligner import ALIGNER, align_document, resolve_params
+from .lexicon import identity as lexicon_identity
 
 Report = Callable[[str], None]
 
@@ -38,10 +39,14 @@ def _side(doc: Document, sentences: list[Sentence], indices: tuple[int, ...]):
 def alignment_fingerprint(translator=None, src_lang: str = "de", tgt_lang: str = "en",
                           **params) -> str:
     """Identity of an alignment's settings, known before aligning: aligner and its parameters,
-    both splitters, the translation run (its fingerprint, or none), the pipeline version."""
+    the pair's word list (:mod:`.lexicon`, where it has one and it is on), both splitters,
+    the translation run (its fingerprint, or none), the pipeline version."""
     from ..segment import splitter
 
-    blob = json.dumps({"aligner": ALIGNER, "params": resolve_params(**params).as_dict(),
+    p = resolve_params(**params)
+    words = lexicon_identity(src_lang, tgt_lang) if p.lexicon else None
+    blob = json.dumps({"aligner": ALIGNER, "params": p.as_dict(),
+                       **({"lexicon": words} if words else {}),
                        "splitters": {src_lang: splitter(src_lang).name,
                                      tgt_lang: splitter(tgt_lang).name},
                        "translation": None if translator is None else translator.fingerprint,

@@ -81,14 +81,26 @@ class Lexicon:
 PAIRS = frozenset({("ja", "en"), ("zh", "en")})
 
 
-@lru_cache(maxsize=None)
-def lexicon(src_lang: str | None, tgt_lang: str | None) -> Lexicon | None:
-    """The word list from ``src_lang`` into ``tgt_lang``, or None where there is none."""
+def _data(src_lang: str | None, tgt_lang: str | None) -> tuple[str, bytes] | None:
     if (src_lang, tgt_lang) not in PAIRS:
         return None
     name = f"{src_lang}-{tgt_lang}"
-    data = resources.files(__package__).joinpath("data", f"{name}.tsv.gz").read_bytes()
-    return Lexicon(name, data)
+    return name, resources.files(__package__).joinpath("data", f"{name}.tsv.gz").read_bytes()
 
 
-__all__ = ["Lexicon", "PAIRS", "lexicon"]
+@lru_cache(maxsize=None)
+def lexicon(src_lang: str | None, tgt_lang: str | None) -> Lexicon | None:
+    """The word list from ``src_lang`` into ``tgt_lang``, or None where there is none."""
+    found = _data(src_lang, tgt_lang)
+    return None if found is None else Lexicon(*found)
+
+
+@lru_cache(maxsize=None)
+def identity(src_lang: str | None, tgt_lang: str | None) -> str | None:
+    """:attr:`Lexicon.provenance` of the pair's list without reading it into a table (for a
+    run's fingerprint, known before aligning), or None where the pair has none."""
+    found = _data(src_lang, tgt_lang)
+    return None if found is None else f"{found[0]}/{hashlib.sha256(found[1]).hexdigest()[:12]}"
+
+
+__all__ = ["Lexicon", "PAIRS", "identity", "lexicon"]
