@@ -161,6 +161,44 @@ def test_the_short_model_copy_is_langidentifys_model(tmp_path, monkeypatch, shor
         reference.max_ngram)
     assert short_answers(copy) == short_answers(reference)
     assert [lang for lang, _ in short_answers(copy)][:6] == short_languages  # one text each
+    _another_set_takes_the_classifier_from_its_copy(monkeypatch, short_languages, ref_cj)
+
+
+def _classifier_data(cj) -> tuple:
+    bigrams = cj._bigram_map
+    return (cj._unigram_log_probs, bigrams._keys, bigrams._value_indices, bigrams.prob_data,
+            bigrams._mask, cj._default_log_prob, cj.tolerated_kana_threshold)
+
+
+def _another_set_takes_the_classifier_from_its_copy(monkeypatch, languages, ref_cj):
+    """The first build wrote the Chinese/Japanese classifier's copy; a later process building
+    another candidate set with Chinese and Japanese takes it from there (cjclassifier never
+    parses its tables: ~5 s), and a damaged copy is not used but rewritten."""
+    from cjclassifier import CJClassifier
+
+    from pipeline.languages import short_model
+
+    path = short_model.cj_path(short_model._cj_key())
+    assert path.is_file()
+    parsed = []
+
+    def parse(cls, floor):
+        parsed.append(floor)
+        return ref_cj
+
+    monkeypatch.setattr(CJClassifier, "_load_bundled", classmethod(parse))
+    for k, (damage, expect) in enumerate([(None, []), (b"x", [0.0])]):
+        if damage:
+            path.write_bytes(path.read_bytes()[:-1] + damage)
+        CJClassifier.clear_cached_models()  # as in a new process
+        other = languages[:-2 - k] + languages[-2:]  # another set, Chinese and Japanese kept
+        model = short_model.load(other)
+        assert parsed == expect
+        assert _classifier_data(model.cj_classifier) == _classifier_data(ref_cj)
+    header = path.read_bytes().split(b"\n", 1)[0]
+    assert header == short_model._header(short_model._cj_key(),
+                                         path.read_bytes().split(b"\n", 1)[1]).rstrip(b"\n")
+    CJClassifier.clear_cached_models()
 
 
 @pytest.mark.parametrize("damage", ["truncated", "from other files", "a byte changed",
