@@ -21,8 +21,8 @@ def align(
         "NAME.de.txt / NAME.en.txt pairs (NAME.<from>.txt / NAME.<to>.txt).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("aligned"),
     no_mt: Annotated[bool, typer.Option(
-        "--no-mt", help="Align on sentence lengths and shared names and numbers only, without "
-        "translating the German.")] = False,
+        "--no-mt", help="Align without translating the source: on sentence lengths, shared "
+        "names and numbers (and word lists for Chinese and Japanese).")] = False,
     model_dir: Annotated[Optional[Path], typer.Option(
         help="A local MarianMT directory (save_pretrained) instead of the pinned model.")] = None,
     beam: Annotated[Optional[int], typer.Option(help="Beam size for the MT.", min=1)] = None,
