@@ -265,13 +265,14 @@ def per_set(folder: Path, sets: Sequence[tuple[str, str, str, str]] = DEV_SETS) 
         print(f"\n2-2 links found with MT, all sets: {found}/{total} = {found / total:.0%}")
 
 
-#: The signals of pipeline-align/1.3, each switched off alone by ``--ablation``.
+#: The signals of pipeline-align/1.3 and 1.4, each switched off alone by ``--ablation``.
 ABLATIONS = [("all on", {}), ("no sentence ends", {"learn_ends": False}),
-             ("no numbers by value", {"values": False})]
+             ("no numbers by value", {"values": False}),
+             ("no word list (zh, ja)", {"lexicon": False})]
 
 
 def ablation(folder: Path) -> None:
-    """Strict F1 without MT of every set (even / odd documents) with each 1.3 signal off,
+    """Strict F1 without MT of every set (even / odd documents) with each 1.3/1.4 signal off,
     so that each one's share is seen on the held-out half too. The length model's split of
     kept characters has no switch (it is how lengths are measured); compare with 1.2 for it."""
     print("| set, no MT | " + " | ".join(label for label, _ in ABLATIONS) + " |")

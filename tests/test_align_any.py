@@ -424,5 +424,5 @@ def test_the_bench_prints_each_signal_switched_off(tmp_path, capsys):
             encoding="utf-8")
     assert bench.main(["--eval-dir", str(tmp_path), "--ablation"]) == 0
     out = capsys.readouterr().out
-    assert "| no sentence ends | no numbers by value |" in out
+    assert "| no sentence ends | no numbers by value | no word list (zh, ja) |" in out
     assert "| zh-en WMT22 perturbed (even / odd) | 1.000 / 1.000 |" in out
