@@ -49,7 +49,8 @@ from pathlib import Path
 
 from .errors import ClusterError, PipelineError
 from .inputs import Input
-from .outputs import Written
+from .manifest import written_facts
+from .outputs import Written, WrittenFacts
 from .run import TranslationJob
 from .references import planned_windows, read_windows
 from .windows import Unit, Window, write_window
@@ -69,8 +70,9 @@ FORWARDED_ENV = ("PIPELINE_CACHE", "PIPELINE_LOCK", "PIPELINE_REHASH", "HF_HOME"
 @dataclass(frozen=True)
 class WindowOutcome:
     """What an actor sends back for one window: per document its
-    :class:`~pipeline.run.Written` or why it failed, the scheduler's counters for the window,
-    what its translator reported, and which process on which node did the work."""
+    :class:`~pipeline.outputs.WrittenFacts` (not its records) or why it failed, the
+    scheduler's counters for the window, what its translator reported, and which process on
+    which node did the work."""
 
     results: list
     stats: dict[str, int]
@@ -201,7 +203,7 @@ class RayExecutor:
         self.details: dict | None = None
 
     def execute(self, windows: Iterable[Window], job: TranslationJob
-                ) -> Iterator[tuple[Window, list[Written | str]]]:
+                ) -> Iterator[tuple[Window, list[WrittenFacts | str]]]:
         if not isinstance(job, TranslationJob):
             raise ClusterError("--ray runs translations only")
         ray = _import_ray()
@@ -369,7 +371,10 @@ class WindowTranslator:
                                  router=self.translator if routing else None)  # reads are done
             before = _counters(self._stats())
             written = iter(write_window(job, units) if units else [])
-            results = [next(written) if doc is not None else why_or_sentences
+            # the driver's ledger needs the facts of a written document, not its records;
+            # one provenance dict per run for the window (pickled once)
+            runs: dict[str, dict] = {}
+            results = [_facts(next(written), runs) if doc is not None else why_or_sentences
                        for _, doc, why_or_sentences in docs]
             after = _counters(self._stats())
             messages, self.messages[:] = list(self.messages), []
@@ -382,6 +387,10 @@ class WindowTranslator:
     def _stats(self):
         t = self.translator
         return t.scheduler.stats if isinstance(t, Translator) else t.stats()
+
+
+def _facts(result: Written | str, runs: dict[str, dict]) -> WrittenFacts | str:
+    return written_facts(result, runs) if isinstance(result, Written) else result
 
 
 def _counters(stats) -> dict[str, int]:

@@ -13,7 +13,8 @@ from .document import Document
 from .errors import OutputError, PipelineError
 from .inputs import Input, Report, stderr
 from .journal import Journal
-from .outputs import Written, json_text, record_path, relative_source, write_failure
+from .outputs import (Written, WrittenFacts, json_text, record_path, relative_source,
+                      write_failure)
 from .skip import Previous, refresh
 from .summary import RunSummary
 
@@ -94,21 +95,25 @@ class RunLedger:
         self.on_document()
         return True
 
-    def finish(self, unit: Unit, result: Written | str, message: str = "") -> None:
+    def finish(self, unit: Unit, result: Written | WrittenFacts | str,
+               message: str = "") -> None:
         """Account for one unit of a window: written (``message`` reported), or failed."""
         if isinstance(result, str):
             self.fail(unit.seq, unit.input, result, unit.doc.sha256)
             return
         m = self.manifest
         target = record_path(unit.input.stem, self.out)
-        facts = m.document_facts(result.records)
+        if isinstance(result, Written):
+            result = m.written_facts(result, self.provenances)
+        # one dict per run for the whole run, whichever process made the facts
+        runs = {fp: self.provenances.setdefault(fp, p) for fp, p in result.provenances.items()}
+        facts = result.document
         entry = m.document_entry(target, facts, m.TRANSLATED, result.files)
         entry["stat"] = m.written_stats(target, result.files.get(target.name), facts["pair"])
         self.summary.translated.append(unit.input.name)
-        self.summary.sentences += len(result.records)
+        self.summary.sentences += result.count
         self.journal.add(unit.seq, self._input(unit.input, unit.doc.sha256, m.TRANSLATED,
-                                               partner=unit.partner),
-                         entry, m.run_provenances(result.records, self.provenances))
+                                               partner=unit.partner), entry, runs)
         self.on_document()
         if message:
             self.report(message)

@@ -34,7 +34,7 @@ from .errors import OutputError, PipelineError, VerificationError
 from .formats import jsonl
 from .io import atomic_writer
 from .journal import Journal
-from .outputs import MANIFEST_NAME, is_record_file
+from .outputs import MANIFEST_NAME, Written, WrittenFacts, is_record_file
 from .records import DEFAULT_PAIR, AlignmentRecord, pair_of
 
 FILENAME = MANIFEST_NAME
@@ -259,6 +259,13 @@ def describe_directory(out_dir: Path, runs: dict[str, dict],
             run_provenances(records, shared=runs)  # adds the runs not yet in `runs`
         entry["stat"] = stats
         yield entry
+
+
+def written_facts(written: Written, shared: dict[str, dict] | None = None) -> WrittenFacts:
+    """What the ledger needs of a written document (:class:`~pipeline.outputs.WrittenFacts`),
+    computed where its records are."""
+    return WrittenFacts(written.count, document_facts(written.records),
+                        run_provenances(written.records, shared), written.files)
 
 
 def run_provenances(records: list, shared: dict[str, dict] | None = None) -> dict[str, dict]:

@@ -245,6 +245,23 @@ class Written:
     records: list
     files: dict[str, str]
 
+    @property
+    def count(self) -> int:
+        return len(self.records)
+
+
+@dataclass(frozen=True)
+class WrittenFacts:
+    """What a run's ledger needs of a :class:`Written` document, without its records (what a
+    Ray actor sends back to the driver: :func:`pipeline.manifest.written_facts`): how many
+    records, the manifest's facts about the document, the provenance of the runs its records
+    name (by fingerprint), and the sha256 of each file written."""
+
+    count: int
+    document: dict
+    provenances: dict[str, dict]
+    files: dict[str, str]
+
 
 
 def stage_outputs(batch: AtomicBatch, records: list, out_dir: Path, stem: str,

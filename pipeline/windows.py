@@ -24,7 +24,7 @@ from .document import Document, Sentence
 from .errors import InputError
 from .inputs import Input
 from .io import AtomicBatch
-from .outputs import Written, record_path, stage_outputs, write_failure
+from .outputs import Written, WrittenFacts, record_path, stage_outputs, write_failure
 
 if TYPE_CHECKING:
     from .ledger import RunLedger
@@ -70,10 +70,12 @@ class Job(Protocol):
 
 
 class Executor(Protocol):
-    """Writes windows and yields, in window order, each with what its units came to."""
+    """Writes windows and yields, in window order, each with what its units came to: per unit
+    its :class:`~pipeline.outputs.Written` (or, from another process, only its
+    :class:`~pipeline.outputs.WrittenFacts`), or why it failed."""
 
     def execute(self, windows: Iterable[Window], job: Job
-                ) -> Iterator[tuple[Window, list[Written | str]]]: ...
+                ) -> Iterator[tuple[Window, list[Written | WrittenFacts | str]]]: ...
 
 
 def plan(items: Iterable[Input], job: Job, ledger: RunLedger, window: int) -> Iterator[Window]:
@@ -148,7 +150,7 @@ def run_job(items: Iterable[Input], job: Job, ledger: RunLedger, executor: Execu
     for w, results in executor.execute(plan(items, job, ledger, window), job):
         for unit, result in zip(w.units, results):
             target = record_path(unit.input.stem, job.out)
-            count = len(result.records) if isinstance(result, Written) else 0
+            count = 0 if isinstance(result, str) else result.count
             ledger.finish(unit, result, job.done(unit, target, count))
         ledger.commit()
         on_window(w.number)
