@@ -69,3 +69,34 @@ def test_translate_files_runs_on_the_executor_it_is_given(tiny_model, tmp_path):
     assert [i["path"].rsplit("/", 1)[-1] for i in manifest["inputs"]] == \
         ["a0.txt", "a1.txt", "a2.txt", "bad.txt"]
     assert manifest["settings"]["engine"] == "ctranslate2" and not manifest["settings"]["cache"]
+
+
+class FactsExecutor(LocalExecutor):
+    """As a Ray actor answers: per written document only its facts, never its records."""
+
+    def execute(self, windows, job):
+        from pipeline.manifest import written_facts
+        from pipeline.outputs import Written, WrittenFacts
+
+        for w, results in super().execute(windows, job):
+            facts = [written_facts(r) if isinstance(r, Written) else r for r in results]
+            assert all(isinstance(f, (WrittenFacts, str)) for f in facts)
+            yield w, pickle.loads(pickle.dumps(facts))  # as it crosses to the driver
+
+
+def test_an_executor_that_sends_only_facts_gives_the_same_run(tiny_model, tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for n in range(3):
+        (raw / f"a{n}.txt").write_text(f"Das ist Satz {n}. Und noch einer.", encoding="utf-8")
+    runs = {}
+    for name, executor in (("local", LocalExecutor()), ("facts", FactsExecutor())):
+        summary = translate_files([raw], tmp_path / name, model_dir=tiny_model, cache=False,
+                                  window=2, executor=executor, report=lambda m: None)
+        manifest = json.loads((tmp_path / name / "manifest.json").read_text(encoding="utf-8"))
+        manifest.pop("timings")  # how long it took
+        for doc in manifest["documents"]:
+            doc.pop("stat")  # the files' inodes and times
+        text = json.dumps(manifest).replace(str(tmp_path / name), "OUT")
+        runs[name] = (len(summary.translated), summary.sentences, text)
+    assert runs["facts"] == runs["local"] and runs["local"][:2] == (3, 6)
