@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.alignment_data import (Doc, Entry, concatenate, damage_mt, insert_unrelated,
-                                  load_set, paragraphs)
+                                  load_set, paragraphs, reverse)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -124,8 +124,8 @@ def ours(mt_key: str | None, **params: object) -> Aligner:
 
     def run(doc: Doc) -> list[Entry]:
         mt = doc.mt[mt_key] if mt_key else None
-        return [(link.de, link.en)
-                for link in align(doc.de, doc.en, mt, src_lang=doc.src_lang, **params)]
+        return [(link.de, link.en) for link in align(doc.de, doc.en, mt, src_lang=doc.src_lang,
+                                                     tgt_lang=doc.tgt_lang, **params)]
 
     return run
 
@@ -332,7 +332,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--sets", type=Path, metavar="DIR",
                     help="only print the per-set table for every *.jsonl set in DIR (sets "
                          "in the shared format, e.g. made by bench.alignment_wmt)")
+    ap.add_argument("--reverse", action="store_true",
+                    help="only print F1 without MT of each set the other way round (English "
+                         "the source: pipeline align --from en --to xx); with --sets, its sets")
     args = ap.parse_args(argv)
+    if args.reverse:
+        from pipeline.alignment import ALIGNER
+
+        folder = args.sets or args.eval_dir / "alignment"
+        files = sorted(folder.glob("*.jsonl")) if args.sets else \
+            [folder / name for _, name, *_ in DEV_SETS if (folder / name).exists()]
+        print(f"## {ALIGNER}, English aligned with its translation, no MT: strict F1\n")
+        print("| set | F1 (even / odd) | with lexicon=False |\n|---|---:|---:|")
+        for path in files:
+            docs = reverse(load_set(path))
+            cells = []
+            for params in ({}, {"lexicon": False}):
+                preds = run_set(ours(None, **params), docs)[2]
+                halves = " / ".join(f"{Counts.of(docs[h::2], preds[h::2]).figures()['F1']:.3f}"
+                                    for h in (0, 1))
+                cells.append(f"{Counts.of(docs, preds).figures()['F1']:.3f} ({halves})")
+            print(f"| {path.stem} ({docs[0].src_lang}-{docs[0].tgt_lang}) | " + " | ".join(cells)
+                  + " |", flush=True)
+        return 0
 
     if args.sets:
         from pipeline.alignment import ALIGNER

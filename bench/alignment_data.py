@@ -35,6 +35,8 @@ class Doc:
     mt: dict[str, tuple[str, ...]]
     #: Language of the source side (``de``, ``ru``, ``zh``, ...).
     src_lang: str = "de"
+    #: Language of the target side (English but in :func:`reverse`).
+    tgt_lang: str = "en"
 
 
 def load_set(path: Path) -> list[Doc]:
@@ -48,6 +50,14 @@ def load_set(path: Path) -> list[Doc]:
                             tuple((tuple(s), tuple(t)) for s, t in r["alignments"]), mt,
                             r.get("src_lang", "de")))
     return docs
+
+def reverse(docs: Sequence[Doc]) -> list[Doc]:
+    """The documents the other way round: the English the source, the original its
+    translation (``pipeline align --from en --to xx``), without MT (the sets have none into
+    the original's language)."""
+    return [replace(d, de=d.en, en=d.de, gold=tuple((t, s) for s, t in d.gold), mt={},
+                    src_lang=d.tgt_lang, tgt_lang=d.src_lang) for d in docs]
+
 
 def damage_mt(docs: Sequence[Doc], key: str, fraction: float, how: str) -> list[Doc]:
     """A copy of ``docs`` where ``fraction`` of the MT lines of ``key`` are blanked

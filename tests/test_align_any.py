@@ -426,3 +426,6 @@ def test_the_bench_prints_each_signal_switched_off(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "| no sentence ends | no numbers by value | no word list (zh, ja) |" in out
     assert "| zh-en WMT22 perturbed (even / odd) | 1.000 / 1.000 |" in out
+    assert bench.main(["--eval-dir", str(tmp_path), "--reverse"]) == 0
+    out = capsys.readouterr().out
+    assert "| zhen_wmt22_mt_perturbed (en-zh) | 1.000 (1.000 / 1.000) |" in out

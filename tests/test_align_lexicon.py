@@ -201,3 +201,20 @@ def test_a_runs_fingerprint_names_the_list_it_would_use(monkeypatch):
     assert before != documents.alignment_fingerprint(None, "ja", "en", lexicon=False)
     monkeypatch.setattr(documents, "lexicon_identity", lambda s, t: "ja-en/000000000000")
     assert documents.alignment_fingerprint(None, "ja", "en") != before
+
+
+def test_english_with_its_chinese_translation_glosses_the_chinese_side():
+    """--from en --to zh: the list into English serves the other direction too."""
+    en = [s for k, s in enumerate(EN) if k != 2]
+    zh = ZH[:3] + ["昨天下午下了一场大雨。"] + ZH[3:]  # the Chinese has a sentence more
+    gold = [((0,), (0,)), ((1,), (1,)), ((2,), (2,)), ((), (3,)), ((3,), (4,)), ((4,), (5,))]
+    found = align_document(en, zh, src_lang="en", tgt_lang="zh")
+    assert [(link.de, link.en) for link in found.links] == gold
+    assert found.provenance()["estimates"]["lexicon"] == lexicon("zh", "en").provenance
+    off = [(link.de, link.en) for link in align(en, zh, src_lang="en", tgt_lang="zh",
+                                                lexicon=False)]
+    assert off != gold
+    from pipeline.alignment import documents
+
+    assert documents.alignment_fingerprint(None, "en", "zh") != \
+        documents.alignment_fingerprint(None, "en", "zh", lexicon=False)

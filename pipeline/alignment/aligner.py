@@ -70,7 +70,8 @@ class AlignParams:
     #: and score that (:mod:`pipeline.alignment.ends`), with the length model.
     learn_ends: bool = True
     #: Without MT, give the source the target words of its words where the pair has a word
-    #: list (:mod:`pipeline.alignment.lexicon`: Chinese and Japanese into English).
+    #: list (:mod:`pipeline.alignment.lexicon`: Chinese and Japanese into English), or the
+    #: target the source words of its words where the reverse pair has one.
     lexicon: bool = True
     #: Character n-gram order of the similarity.
     ngram: int = 3

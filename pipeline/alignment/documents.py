@@ -44,7 +44,8 @@ def alignment_fingerprint(translator=None, src_lang: str = "de", tgt_lang: str =
     from ..segment import splitter
 
     p = resolve_params(**params)
-    words = lexicon_identity(src_lang, tgt_lang) if p.lexicon else None
+    words = (lexicon_identity(src_lang, tgt_lang) or lexicon_identity(tgt_lang, src_lang)) \
+        if p.lexicon else None
     blob = json.dumps({"aligner": ALIGNER, "params": p.as_dict(),
                        **({"lexicon": words} if words else {}),
                        "splitters": {src_lang: splitter(src_lang).name,

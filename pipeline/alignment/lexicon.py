@@ -7,7 +7,9 @@ katakana names and punctuation, and a sentence without them rests on its length 
 gives such sentences content evidence: :meth:`Lexicon.words` reads the source text by greedy
 longest match against the list's keys and returns the English words they gloss as
 (``政府は経済を発展させる`` -> ``government``, ``economy``, ``development``), whose
-trigrams then meet the English side's. No morphology: an inflected verb meets its entry only
+trigrams then meet the English side's. The list serves both directions: aligning English
+with its Chinese or Japanese translation (``src_lang="en"``), the aligner glosses the target
+side instead. No morphology: an inflected verb meets its entry only
 where the list has the inflected form or a key for its kanji stem; the rest is left out, as
 every signal here leaves out what it cannot read.
 

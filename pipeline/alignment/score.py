@@ -33,7 +33,9 @@ sentences ``[j, j + b)`` are translations of each other, as a sum of log-odds-li
   each German sentence's best match left out), so ``sim - base`` is the evidence above chance,
   calibrated per document, per MT system and per language pair without fitting anything.
   Without MT, a source language with a word list into the target (:mod:`.lexicon`: Chinese,
-  Japanese into English) also adds the trigrams of the target words its words gloss as.
+  Japanese into English) also adds the trigrams of the target words its words gloss as; a
+  target language with a list into the source (English into Chinese), the target sentences
+  (when no sentence has MT).
   A link whose source or English side has no trigram at all gets no content evidence.
   A 2-2 link may also be read as a *crossing* (source ``[x+y, z]``, target ``[x, y+z]``):
   three translated pieces, three content terms, pooled by their harmonic mean
@@ -158,14 +160,22 @@ class NgramScorer:
         src = [features(s, tgt_lang if use_mt[k] else src_lang, ngram,
                         skeletons=skel and use_mt[k]) for k, s in enumerate(source)]
         tgt = [features(s, tgt_lang, ngram, skeletons=skel) for s in en]
+        # a word list from the source into the target glosses the source sentences without
+        # MT; one from the target into the source, the target sentences (no MT at all)
         words = lexicon_of(src_lang, tgt_lang) if lexicon and not all(use_mt) else None
+        back = lexicon_of(tgt_lang, src_lang) if lexicon and words is None \
+            and not any(use_mt) else None
         glossed = 0
-        if words is not None:
-            for k, text in enumerate(source):
-                if not use_mt[k]:
-                    found = words.words(text)
+        for glosses, texts, counts, into, gloss in ((words, source, src, tgt_lang, use_mt),
+                                                   (back, en, tgt, src_lang, None)):
+            if glosses is None:
+                continue
+            for k, text in enumerate(texts):
+                if gloss is None or not gloss[k]:
+                    found = glosses.words(text)
                     glossed += bool(found)
-                    src[k].update(features(" ".join(found), tgt_lang, ngram, punctuation=False))
+                    counts[k].update(features(" ".join(found), into, ngram, punctuation=False))
+        words = words or back
         if values:
             for counts, text in (*zip(src, source), *zip(tgt, en)):
                 counts.update(quantities(text))
