@@ -78,9 +78,7 @@ def _cj_key() -> str | None:
     """What the classifier is made from: cjclassifier's version and files; None when that
     cannot be read."""
     try:
-        with resources.as_file(resources.files("cjclassifier")) as folder:
-            files = [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
-                     for p in sorted(Path(folder).iterdir()) if p.is_file()]
+        files = _package_files("cjclassifier")
         version = f"cjclassifier={metadata.version('cjclassifier')}"
     except (OSError, ImportError, metadata.PackageNotFoundError):
         return None
@@ -88,10 +86,7 @@ def _cj_key() -> str | None:
 
 
 def cj_path(key: str) -> Path:
-    from ..paths import cache_dir
-
-    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
-    return cache_dir() / "langid" / f"cjclassifier-{digest}.marshal"
+    return _copy_path("cjclassifier", key)
 
 
 def _seed_classifier(key: str) -> None:
@@ -105,10 +100,8 @@ def _seed_classifier(key: str) -> None:
     if not isinstance(loaded, dict) or _CJ_BUNDLED in loaded:
         return
     try:
-        with open(cj_path(key), "rb") as f:
-            header = f.readline()
-            data = f.read()
-        if header != _header(key, data):
+        data = _payload(cj_path(key), key)
+        if data is None:
             return
         stored = marshal.loads(data, **_NO_CODE)
         if isinstance(stored, tuple) and len(stored) == 5:
@@ -118,42 +111,43 @@ def _seed_classifier(key: str) -> None:
 
 
 def _write_classifier(key: str, cj) -> None:
-    """The classifier's copy, written once (atomically) if there is none."""
-    from ..io import atomic_writer
-
+    """The classifier's copy, written once (atomically) if there is no sound one."""
     path = cj_path(key)
     try:
-        with open(path, "rb") as f:
-            header = f.readline()
-            if header == _header(key, f.read()):  # a sound copy is there
-                return
-    except OSError:
+        if _payload(path, key) is not None:
+            return
+    except OSError:  # none yet
         pass
     try:
-        data = marshal.dumps(_classifier(cj))
-        with atomic_writer(path, "wb", encoding=None) as f:
-            f.write(_header(key, data))
-            f.write(data)
+        _store(path, key, marshal.dumps(_classifier(cj)))
     except Exception:  # a read-only or full cache: the next build parses the tables again
         return
 
 
 def cache_path(key: str) -> Path:
+    return _copy_path("langidentify", key)
+
+
+def _copy_path(kind: str, key: str) -> Path:
     from ..paths import cache_dir
 
     digest = hashlib.sha256(key.encode()).hexdigest()[:20]
-    return cache_dir() / "langid" / f"langidentify-{digest}.marshal"
+    return cache_dir() / "langid" / f"{kind}-{digest}.marshal"
+
+
+def _package_files(package: str) -> list[str]:
+    """Name, size and modification time of each data file of ``package``."""
+    with resources.as_file(resources.files(package)) as folder:
+        return [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+                for p in sorted(Path(folder).iterdir()) if p.is_file()]
 
 
 def _key(languages) -> str | None:
     """What the model is made from: both packages' versions and data files (name, size,
     modification time), the languages and the thresholds; None when that cannot be read."""
     try:
-        files = []
-        for package in (f"langidentify.models.{VARIANT}", "cjclassifier"):
-            with resources.as_file(resources.files(package)) as folder:
-                files += [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
-                          for p in sorted(Path(folder).iterdir()) if p.is_file()]
+        files = [f for package in (f"langidentify.models.{VARIANT}", "cjclassifier")
+                 for f in _package_files(package)]
         versions = [f"{d}={metadata.version(d)}" for d in ("langidentify", "cjclassifier")]
     except (OSError, ImportError, metadata.PackageNotFoundError):
         return None
@@ -163,18 +157,13 @@ def _key(languages) -> str | None:
 
 
 def _write(path: Path, key: str, model) -> None:
-    """The copy: the key and the payload's sha256 on one line, then the payload (marshal)."""
-    from ..io import atomic_writer
-
+    """The copy of a model (:func:`_store`; the payload by marshal)."""
     try:
         cj = model.cj_classifier
-        data = marshal.dumps((
+        _store(path, key, marshal.dumps((
             [lang.name for lang in model.languages], model.min_log_prob, model.tw_min_log_prob,
             model.max_ngram, [_table(model.get_table(n)) for n in range(1, model.max_ngram + 1)],
-            _table(model.topwords_table), None if cj is None else _classifier(cj)))
-        with atomic_writer(path, "wb", encoding=None) as f:
-            f.write(_header(key, data))
-            f.write(data)
+            _table(model.topwords_table), None if cj is None else _classifier(cj))))
     except Exception:  # a read-only or full cache, a library whose insides changed: no copy
         return
     _prune(path.parent, path)
@@ -182,6 +171,26 @@ def _write(path: Path, key: str, model) -> None:
 
 def _header(key: str, data: bytes) -> bytes:
     return f"{key} {hashlib.sha256(data).hexdigest()}\n".encode()
+
+
+def _store(path: Path, key: str, data: bytes) -> None:
+    """A copy, atomically: the key and the payload's sha256 on one line, then the payload."""
+    from ..io import atomic_writer
+
+    with atomic_writer(path, "wb", encoding=None) as f:
+        f.write(_header(key, data))
+        f.write(data)
+
+
+def _payload(path: Path, key: str) -> bytes | None:
+    """The payload of the copy at ``path`` if it was made from what ``key`` names and is
+    whole (a byte flipped would change scores), else None; OSError where it cannot be read."""
+    with open(path, "rb") as f:
+        header = f.readline()
+        if not header.startswith(key.encode() + b" "):
+            return None
+        data = f.read()  # marshal.load reads a file object a few bytes at a time
+    return data if header == _header(key, data) else None
 
 
 def _prune(folder: Path, kept: Path) -> None:
@@ -209,12 +218,8 @@ def _read(path: Path, key: str):
     enabled = gc.isenabled()
     gc.disable()  # a million small tuples: the collector would only walk them
     try:
-        with open(path, "rb") as f:
-            header = f.readline()
-            if not header.startswith(key.encode() + b" "):
-                return None
-            data = f.read()  # marshal.load reads a file object a few bytes at a time
-        if header != _header(key, data):  # damaged (a byte flipped would change scores)
+        data = _payload(path, key)
+        if data is None:
             return None
         try:
             os.utime(path)  # used now: the last to be removed (_prune)
