@@ -40,9 +40,9 @@ class Lexicon:
     """One word list, read once (:func:`lexicon`)."""
 
     def __init__(self, name: str, data: bytes):
-        self.name = name
-        #: The first 12 hex digits of the list file's sha256 (recorded in provenance).
-        self.digest = hashlib.sha256(data).hexdigest()[:12]
+        #: The list's name and the first 12 hex digits of its file's sha256
+        #: (``ja-en/1a2b3c4d5e6f``: recorded in provenance).
+        self.provenance = _identity(name, data)
         rows = (line.partition("\t") for line in gzip.decompress(data).decode("utf-8")
                 .splitlines() if line and not line.startswith("#"))
         #: key -> its words, space-separated (split when found: a list of 164,000 keys
@@ -51,11 +51,6 @@ class Lexicon:
                                        if words and len(key) <= MAX_KEY}
         self._starts = frozenset(key[0] for key in self._words)
         self._longest = max(map(len, self._words), default=0)
-
-    @property
-    def provenance(self) -> str:
-        """The list's name and digest (``ja-en/1a2b3c4d5e6f``)."""
-        return f"{self.name}/{self.digest}"
 
     def words(self, text: str) -> list[str]:
         """The target-language words of the keys found in ``text`` (NFKC-normalised), read
@@ -83,6 +78,10 @@ class Lexicon:
 PAIRS = frozenset({("ja", "en"), ("zh", "en")})
 
 
+def _identity(name: str, data: bytes) -> str:
+    return f"{name}/{hashlib.sha256(data).hexdigest()[:12]}"
+
+
 def _data(src_lang: str | None, tgt_lang: str | None) -> tuple[str, bytes] | None:
     if (src_lang, tgt_lang) not in PAIRS:
         return None
@@ -102,7 +101,7 @@ def identity(src_lang: str | None, tgt_lang: str | None) -> str | None:
     """:attr:`Lexicon.provenance` of the pair's list without reading it into a table (for a
     run's fingerprint, known before aligning), or None where the pair has none."""
     found = _data(src_lang, tgt_lang)
-    return None if found is None else f"{found[0]}/{hashlib.sha256(found[1]).hexdigest()[:12]}"
+    return None if found is None else _identity(*found)
 
 
 __all__ = ["Lexicon", "PAIRS", "identity", "lexicon"]

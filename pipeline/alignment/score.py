@@ -163,19 +163,18 @@ class NgramScorer:
         # a word list from the source into the target glosses the source sentences without
         # MT; one from the target into the source, the target sentences (no MT at all)
         words = lexicon_of(src_lang, tgt_lang) if lexicon and not all(use_mt) else None
-        back = lexicon_of(tgt_lang, src_lang) if lexicon and words is None \
-            and not any(use_mt) else None
+        side = (source, src, tgt_lang, use_mt)
+        if words is None and lexicon and not any(use_mt):
+            words = lexicon_of(tgt_lang, src_lang)
+            side = (en, tgt, src_lang, [False] * self.m)
         glossed = 0
-        for glosses, texts, counts, into, gloss in ((words, source, src, tgt_lang, use_mt),
-                                                   (back, en, tgt, src_lang, None)):
-            if glosses is None:
-                continue
+        if words is not None:
+            texts, counts, into, skip = side
             for k, text in enumerate(texts):
-                if gloss is None or not gloss[k]:
-                    found = glosses.words(text)
+                if not skip[k]:
+                    found = words.words(text)
                     glossed += bool(found)
                     counts[k].update(features(" ".join(found), into, ngram, punctuation=False))
-        words = words or back
         if values:
             for counts, text in (*zip(src, source), *zip(tgt, en)):
                 counts.update(quantities(text))
